@@ -1,0 +1,433 @@
+//! One function body → flat code.
+//!
+//! Stack layout of a running function: its locals (parameters first) sit on the value stack at
+//! `base .. base + n_locals`, its operands above them. With `h` the validator's operand height
+//! before an operator, `sp = base + n_locals + h`, so local `idx` is at depth
+//! `n_locals + h - idx` from the top. A branch to a label whose frame started at operand height
+//! `H` with arity `keep` (a loop's parameters, otherwise its results), after popping `c`
+//! condition/index values, drops `h - c - keep - H` values under the kept ones.
+
+use super::names::opcode_name;
+use super::{num_ty, wasm_err};
+use crate::image::{Body, Module, NumTy, UnsupportedOp};
+use crate::isa::*;
+use crate::{Error, Result};
+use wasmparser::{BlockType, FrameKind, FuncValidator, FunctionBody, Operator, ValidatorResources};
+
+/// A jump whose target is not known yet: an instruction or a `br_table` entry.
+enum Patch {
+    Instr(usize),
+    Table(usize),
+}
+
+struct Label {
+    /// Inside unreachable code: nothing is emitted until the label ends.
+    dead: bool,
+    /// Loop start (branches go backwards to it).
+    loop_start: Option<u32>,
+    /// The `br_if_eqz` of an `if` still waiting for its `else` (or `end`).
+    else_jump: Option<usize>,
+    /// Branches to the label's end.
+    patches: Vec<Patch>,
+}
+
+struct Compiler<'a> {
+    module: &'a mut Module,
+    fid: u32,
+    code: Vec<Instr>,
+    offsets: Vec<u32>,
+    labels: Vec<Label>,
+    n_locals: u32,
+    results: Vec<NumTy>,
+}
+
+type Fv = FuncValidator<ValidatorResources>;
+
+/// Compiles function `fid`; returns its code, per-instruction byte offsets and local count.
+pub(super) fn compile_body(
+    module: &mut Module,
+    fid: u32,
+    fv: &mut Fv,
+    body: &FunctionBody<'_>,
+) -> Result<(Vec<Instr>, Vec<u32>, u32)> {
+    let sig = module.signature(fid).clone();
+    let mut c = Compiler {
+        module,
+        fid,
+        code: vec![],
+        offsets: vec![],
+        // The function body is the outermost label; branching to it returns.
+        labels: vec![Label { dead: false, loop_start: None, else_jump: None, patches: vec![] }],
+        n_locals: sig.params.len() as u32,
+        results: sig.results,
+    };
+    let mut locals = body.get_locals_reader().map_err(wasm_err)?;
+    for _ in 0..locals.get_count() {
+        let offset = locals.original_position();
+        let (n, ty) = locals.read().map_err(wasm_err)?;
+        fv.define_locals(offset, n, ty).map_err(wasm_err)?;
+        // Declared locals start at zero: one traced constant each, so every stack slot the
+        // function reads was written inside the trace.
+        let width = num_ty(ty, offset)?.width();
+        for _ in 0..n {
+            c.emit(offset, zero(width));
+        }
+        c.n_locals += n;
+    }
+    let mut ops = body.get_operators_reader().map_err(wasm_err)?;
+    while !ops.eof() {
+        let (op, offset) = ops.read_with_offset().map_err(wasm_err)?;
+        c.operator(fv, &op, offset)?;
+        fv.op(offset, &op).map_err(wasm_err)?;
+    }
+    fv.finish(ops.original_position()).map_err(wasm_err)?;
+    Ok((c.code, c.offsets, c.n_locals))
+}
+
+fn zero(ty: ValTy) -> Instr {
+    match ty {
+        ValTy::I32 => Instr::I32Const(0),
+        ValTy::I64 => Instr::I64Const(0),
+    }
+}
+
+impl Compiler<'_> {
+    fn pc(&self) -> u32 {
+        self.code.len() as u32
+    }
+
+    fn emit(&mut self, offset: usize, i: Instr) -> usize {
+        self.code.push(i);
+        self.offsets.push(offset as u32);
+        self.code.len() - 1
+    }
+
+    fn unsupported(&mut self, op: &Operator<'_>, offset: usize) -> Instr {
+        let idx = self.module.unsupported.len() as u32;
+        self.module.unsupported.push(UnsupportedOp { opcode: opcode_name(op), offset: offset as u32 });
+        Instr::Unsupported(idx)
+    }
+
+    fn too_many(&self, n: usize, offset: usize) -> Error {
+        Error::UnsupportedFeature(format!(
+            "a branch in function {} at offset {offset:#x} keeps {n} values; at most {} are supported",
+            self.fid,
+            DropKeep::MAX_KEEP
+        ))
+    }
+
+    fn block_arity(&self, bt: BlockType, params: bool, offset: usize) -> Result<Vec<NumTy>> {
+        Ok(match bt {
+            BlockType::Empty => vec![],
+            BlockType::Type(t) if !params => vec![num_ty(t, offset)?],
+            BlockType::Type(_) => vec![],
+            BlockType::FuncType(i) => {
+                let s = &self.module.types[i as usize];
+                if params { s.params.clone() } else { s.results.clone() }
+            }
+        })
+    }
+
+    fn drop_keep(&self, types: &[NumTy], drop: u32, offset: usize) -> Result<DropKeep> {
+        if types.len() > DropKeep::MAX_KEEP {
+            return Err(self.too_many(types.len(), offset));
+        }
+        let i64_mask = types
+            .iter()
+            .enumerate()
+            .fold(0u16, |m, (j, t)| m | (((t.width() == ValTy::I64) as u16) << j));
+        Ok(DropKeep { drop, keep: types.len() as u16, i64_mask })
+    }
+
+    /// The drop/keep of a branch to relative depth `depth`, after popping `popped` values.
+    fn branch_dk(&self, fv: &Fv, depth: u32, popped: u32, offset: usize) -> Result<DropKeep> {
+        let frame = fv.get_control_frame(depth as usize).expect("validated depth");
+        let is_loop = frame.kind == FrameKind::Loop;
+        let types = self.block_arity(frame.block_type, is_loop, offset)?;
+        let h = fv.operand_stack_height();
+        let drop = h - popped - types.len() as u32 - frame.height as u32;
+        self.drop_keep(&types, drop, offset)
+    }
+
+    /// The drop/keep of a `return` at the current height.
+    fn return_dk(&self, fv: &Fv, offset: usize) -> Result<DropKeep> {
+        let drop = fv.operand_stack_height() + self.n_locals - self.results.len() as u32;
+        self.drop_keep(&self.results, drop, offset)
+    }
+
+    /// Registers a jump to relative depth `depth`: backwards to a loop's start now, forwards
+    /// to a label's end when it is reached. Returns the target known now (0 = to patch).
+    fn target(&mut self, depth: u32, site: Patch) -> u32 {
+        let i = self.labels.len() - 1 - depth as usize;
+        if let Some(start) = self.labels[i].loop_start {
+            return start;
+        }
+        self.labels[i].patches.push(site);
+        0
+    }
+
+    fn patch(&mut self, site: Patch, dst: u32) {
+        match site {
+            Patch::Instr(pc) => match &mut self.code[pc] {
+                Instr::Br { dst: d, .. } | Instr::BrIfEqz { dst: d, .. } | Instr::BrIfNez { dst: d, .. } => {
+                    *d = dst
+                }
+                other => unreachable!("patching {other:?}"),
+            },
+            Patch::Table(i) => self.module.br_table[i].dst = dst,
+        }
+    }
+
+    fn operator(&mut self, fv: &Fv, op: &Operator<'_>, offset: usize) -> Result<()> {
+        use Operator as O;
+        // Reachability: inside a label opened in dead code, or after an unconditional
+        // transfer of control in the current frame, nothing is emitted.
+        let dead = self.labels.last().is_some_and(|l| l.dead)
+            || fv.get_control_frame(0).is_some_and(|f| f.unreachable);
+        match op {
+            O::Block { .. } | O::Loop { .. } | O::If { .. } => {
+                let mut label = Label { dead, loop_start: None, else_jump: None, patches: vec![] };
+                if !dead {
+                    match op {
+                        O::Loop { .. } => label.loop_start = Some(self.pc()),
+                        O::If { .. } => {
+                            let j = Instr::BrIfEqz { dst: 0, dk: DropKeep::default() };
+                            label.else_jump = Some(self.emit(offset, j));
+                        }
+                        _ => {}
+                    }
+                }
+                self.labels.push(label);
+                return Ok(());
+            }
+            O::Else => {
+                let label_dead = self.labels.last().is_some_and(|l| l.dead);
+                if !label_dead {
+                    if !dead {
+                        let pc = self.emit(offset, Instr::Br { dst: 0, dk: DropKeep::default() });
+                        self.labels.last_mut().expect("if label").patches.push(Patch::Instr(pc));
+                    }
+                    let pc = self.pc();
+                    if let Some(j) = self.labels.last_mut().and_then(|l| l.else_jump.take()) {
+                        self.patch(Patch::Instr(j), pc);
+                    }
+                }
+                return Ok(());
+            }
+            O::End => {
+                let label = self.labels.pop().expect("validated nesting");
+                if self.labels.is_empty() {
+                    // The function body: the final return, if anything reaches it.
+                    if !label.dead && (!dead || !label.patches.is_empty()) {
+                        let dk = self.drop_keep(&self.results.clone(), self.n_locals, offset)?;
+                        self.emit(offset, Instr::Return(dk));
+                    }
+                    let pc = self.pc().saturating_sub(1);
+                    for p in label.patches {
+                        self.patch(p, pc);
+                    }
+                    return Ok(());
+                }
+                let pc = self.pc();
+                for p in label.patches {
+                    self.patch(p, pc);
+                }
+                if let Some(j) = label.else_jump {
+                    self.patch(Patch::Instr(j), pc);
+                }
+                return Ok(());
+            }
+            _ if dead => return Ok(()),
+            _ => {}
+        }
+        let h = fv.operand_stack_height();
+        let local = |idx: u32| -> Result<(u32, ValTy)> {
+            let ty = fv.get_local_type(idx).expect("validated local");
+            Ok((self.n_locals + h - idx, num_ty(ty, offset)?.width()))
+        };
+        let i = match *op {
+            O::Nop => return Ok(()),
+            O::Unreachable => Instr::Unreachable,
+            O::Br { relative_depth } => {
+                if relative_depth as usize == self.labels.len() - 1 {
+                    Instr::Return(self.return_dk(fv, offset)?)
+                } else {
+                    let dk = self.branch_dk(fv, relative_depth, 0, offset)?;
+                    let dst = self.target(relative_depth, Patch::Instr(self.code.len()));
+                    Instr::Br { dst, dk }
+                }
+            }
+            O::BrIf { relative_depth } => {
+                let dk = self.branch_dk(fv, relative_depth, 1, offset)?;
+                let dst = self.target(relative_depth, Patch::Instr(self.code.len()));
+                Instr::BrIfNez { dst, dk }
+            }
+            O::BrTable { ref targets } => {
+                let start = self.module.br_table.len() as u32;
+                let depths = targets
+                    .targets()
+                    .chain(std::iter::once(Ok(targets.default())))
+                    .collect::<std::result::Result<Vec<u32>, _>>()
+                    .map_err(wasm_err)?;
+                for depth in &depths {
+                    let dk = self.branch_dk(fv, *depth, 1, offset)?;
+                    let idx = self.module.br_table.len();
+                    self.module.br_table.push(BrTarget { dst: 0, dk });
+                    let dst = self.target(*depth, Patch::Table(idx));
+                    self.module.br_table[idx].dst = dst;
+                }
+                Instr::BrTable { start, len: depths.len() as u32 }
+            }
+            O::Return => Instr::Return(self.return_dk(fv, offset)?),
+            O::Call { function_index } => match self.module.functions[function_index as usize].body {
+                Body::Host(h) => Instr::CallHost(h),
+                Body::Code { .. } => Instr::Call(function_index),
+            },
+            O::CallIndirect { type_index, .. } => Instr::CallIndirect { type_idx: type_index },
+            O::Drop => Instr::Drop,
+            O::Select | O::TypedSelect { .. } => {
+                // The operand under the condition has the selected values' type.
+                let ty = match fv.get_operand_type(1) {
+                    Some(Some(t)) => num_ty(t, offset)?.width(),
+                    _ => ValTy::I32,
+                };
+                Instr::Select(ty)
+            }
+            O::LocalGet { local_index } => {
+                let (depth, ty) = local(local_index)?;
+                Instr::LocalGet { depth, ty }
+            }
+            O::LocalSet { local_index } => {
+                let (depth, ty) = local(local_index)?;
+                Instr::LocalSet { depth, ty }
+            }
+            O::LocalTee { local_index } => {
+                let (depth, ty) = local(local_index)?;
+                Instr::LocalTee { depth, ty }
+            }
+            O::GlobalGet { global_index } => {
+                Instr::GlobalGet { idx: global_index, ty: self.module.globals[global_index as usize].ty.width() }
+            }
+            O::GlobalSet { global_index } => {
+                Instr::GlobalSet { idx: global_index, ty: self.module.globals[global_index as usize].ty.width() }
+            }
+            O::I32Const { value } => Instr::I32Const(value as u32),
+            O::I64Const { value } => Instr::I64Const(value as u64),
+            O::I32Load { memarg } => load(LoadKind::I32, memarg.offset),
+            O::I64Load { memarg } => load(LoadKind::I64, memarg.offset),
+            O::I32Load8S { memarg } => load(LoadKind::I32S8, memarg.offset),
+            O::I32Load8U { memarg } => load(LoadKind::I32U8, memarg.offset),
+            O::I32Load16S { memarg } => load(LoadKind::I32S16, memarg.offset),
+            O::I32Load16U { memarg } => load(LoadKind::I32U16, memarg.offset),
+            O::I64Load8S { memarg } => load(LoadKind::I64S8, memarg.offset),
+            O::I64Load8U { memarg } => load(LoadKind::I64U8, memarg.offset),
+            O::I64Load16S { memarg } => load(LoadKind::I64S16, memarg.offset),
+            O::I64Load16U { memarg } => load(LoadKind::I64U16, memarg.offset),
+            O::I64Load32S { memarg } => load(LoadKind::I64S32, memarg.offset),
+            O::I64Load32U { memarg } => load(LoadKind::I64U32, memarg.offset),
+            O::I32Store { memarg } => store(ValTy::I32, 4, memarg.offset),
+            O::I32Store8 { memarg } => store(ValTy::I32, 1, memarg.offset),
+            O::I32Store16 { memarg } => store(ValTy::I32, 2, memarg.offset),
+            O::I64Store { memarg } => store(ValTy::I64, 8, memarg.offset),
+            O::I64Store8 { memarg } => store(ValTy::I64, 1, memarg.offset),
+            O::I64Store16 { memarg } => store(ValTy::I64, 2, memarg.offset),
+            O::I64Store32 { memarg } => store(ValTy::I64, 4, memarg.offset),
+            O::MemorySize { .. } => Instr::MemorySize,
+            O::MemoryGrow { .. } => Instr::MemoryGrow,
+            O::MemoryCopy { .. } => Instr::MemoryCopy,
+            O::MemoryFill { .. } => Instr::MemoryFill,
+            O::I32Eqz => Instr::Eqz(ValTy::I32),
+            O::I64Eqz => Instr::Eqz(ValTy::I64),
+            O::I32Eq => rel(RelOp::Eq, ValTy::I32),
+            O::I32Ne => rel(RelOp::Ne, ValTy::I32),
+            O::I32LtS => rel(RelOp::LtS, ValTy::I32),
+            O::I32LtU => rel(RelOp::LtU, ValTy::I32),
+            O::I32GtS => rel(RelOp::GtS, ValTy::I32),
+            O::I32GtU => rel(RelOp::GtU, ValTy::I32),
+            O::I32LeS => rel(RelOp::LeS, ValTy::I32),
+            O::I32LeU => rel(RelOp::LeU, ValTy::I32),
+            O::I32GeS => rel(RelOp::GeS, ValTy::I32),
+            O::I32GeU => rel(RelOp::GeU, ValTy::I32),
+            O::I64Eq => rel(RelOp::Eq, ValTy::I64),
+            O::I64Ne => rel(RelOp::Ne, ValTy::I64),
+            O::I64LtS => rel(RelOp::LtS, ValTy::I64),
+            O::I64LtU => rel(RelOp::LtU, ValTy::I64),
+            O::I64GtS => rel(RelOp::GtS, ValTy::I64),
+            O::I64GtU => rel(RelOp::GtU, ValTy::I64),
+            O::I64LeS => rel(RelOp::LeS, ValTy::I64),
+            O::I64LeU => rel(RelOp::LeU, ValTy::I64),
+            O::I64GeS => rel(RelOp::GeS, ValTy::I64),
+            O::I64GeU => rel(RelOp::GeU, ValTy::I64),
+            O::I32Clz => unary(UnaryOp::Clz, ValTy::I32),
+            O::I32Ctz => unary(UnaryOp::Ctz, ValTy::I32),
+            O::I32Popcnt => unary(UnaryOp::Popcnt, ValTy::I32),
+            O::I64Clz => unary(UnaryOp::Clz, ValTy::I64),
+            O::I64Ctz => unary(UnaryOp::Ctz, ValTy::I64),
+            O::I64Popcnt => unary(UnaryOp::Popcnt, ValTy::I64),
+            O::I32Add => bin(BinOp::Add, ValTy::I32),
+            O::I32Sub => bin(BinOp::Sub, ValTy::I32),
+            O::I32Mul => bin(BinOp::Mul, ValTy::I32),
+            O::I32DivS => bin(BinOp::DivS, ValTy::I32),
+            O::I32DivU => bin(BinOp::DivU, ValTy::I32),
+            O::I32RemS => bin(BinOp::RemS, ValTy::I32),
+            O::I32RemU => bin(BinOp::RemU, ValTy::I32),
+            O::I32And => bin(BinOp::And, ValTy::I32),
+            O::I32Or => bin(BinOp::Or, ValTy::I32),
+            O::I32Xor => bin(BinOp::Xor, ValTy::I32),
+            O::I32Shl => bin(BinOp::Shl, ValTy::I32),
+            O::I32ShrS => bin(BinOp::ShrS, ValTy::I32),
+            O::I32ShrU => bin(BinOp::ShrU, ValTy::I32),
+            O::I32Rotl => bin(BinOp::Rotl, ValTy::I32),
+            O::I32Rotr => bin(BinOp::Rotr, ValTy::I32),
+            O::I64Add => bin(BinOp::Add, ValTy::I64),
+            O::I64Sub => bin(BinOp::Sub, ValTy::I64),
+            O::I64Mul => bin(BinOp::Mul, ValTy::I64),
+            O::I64DivS => bin(BinOp::DivS, ValTy::I64),
+            O::I64DivU => bin(BinOp::DivU, ValTy::I64),
+            O::I64RemS => bin(BinOp::RemS, ValTy::I64),
+            O::I64RemU => bin(BinOp::RemU, ValTy::I64),
+            O::I64And => bin(BinOp::And, ValTy::I64),
+            O::I64Or => bin(BinOp::Or, ValTy::I64),
+            O::I64Xor => bin(BinOp::Xor, ValTy::I64),
+            O::I64Shl => bin(BinOp::Shl, ValTy::I64),
+            O::I64ShrS => bin(BinOp::ShrS, ValTy::I64),
+            O::I64ShrU => bin(BinOp::ShrU, ValTy::I64),
+            O::I64Rotl => bin(BinOp::Rotl, ValTy::I64),
+            O::I64Rotr => bin(BinOp::Rotr, ValTy::I64),
+            O::I32WrapI64 => Instr::Conv(ConvOp::I32WrapI64),
+            O::I64ExtendI32S => Instr::Conv(ConvOp::I64ExtendI32S),
+            O::I64ExtendI32U => Instr::Conv(ConvOp::I64ExtendI32U),
+            O::I32Extend8S => Instr::Conv(ConvOp::I32Extend8S),
+            O::I32Extend16S => Instr::Conv(ConvOp::I32Extend16S),
+            O::I64Extend8S => Instr::Conv(ConvOp::I64Extend8S),
+            O::I64Extend16S => Instr::Conv(ConvOp::I64Extend16S),
+            O::I64Extend32S => Instr::Conv(ConvOp::I64Extend32S),
+            // Everything else validates but cannot run here: floats, reference and table
+            // instructions, memory.init/data.drop. Rejected when executed, with its name.
+            _ => self.unsupported(op, offset),
+        };
+        self.emit(offset, i);
+        Ok(())
+    }
+}
+
+fn load(kind: LoadKind, offset: u64) -> Instr {
+    // Memory32: the validator bounds the static offset by u32.
+    Instr::Load { kind, offset: offset as u32 }
+}
+
+fn store(ty: ValTy, bytes: u8, offset: u64) -> Instr {
+    Instr::Store { kind: StoreKind { ty, bytes }, offset: offset as u32 }
+}
+
+fn rel(op: RelOp, ty: ValTy) -> Instr {
+    Instr::Rel { op, ty }
+}
+
+fn unary(op: UnaryOp, ty: ValTy) -> Instr {
+    Instr::Unary { op, ty }
+}
+
+fn bin(op: BinOp, ty: ValTy) -> Instr {
+    Instr::Bin { op, ty }
+}

@@ -1,0 +1,1 @@
+pub use zkwasm_tracer as tracer;
