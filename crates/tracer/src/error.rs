@@ -105,9 +105,17 @@ pub enum Error {
     #[error("unsupported module: {0}")]
     UnsupportedFeature(String),
     #[error("unsupported import `{module}.{name}` ({kind}): only env.wasm_input, env.wasm_output and env.require functions can be imported")]
-    UnsupportedImport { module: String, name: String, kind: String },
+    UnsupportedImport {
+        module: String,
+        name: String,
+        kind: String,
+    },
     #[error("import `env.{name}` has type {found}, expected {expected}")]
-    ImportSignature { name: String, found: String, expected: String },
+    ImportSignature {
+        name: String,
+        found: String,
+        expected: String,
+    },
     /// A Wasm operator the VM cannot execute was reached.
     #[error("unsupported instruction `{opcode}` executed in {at}")]
     UnsupportedOpcode { opcode: String, at: Location },
@@ -124,7 +132,11 @@ pub enum Error {
     #[error("instantiation failed: {0}")]
     Instantiation(String),
     #[error("{limit} exceeded: {limit_value} (in {at})")]
-    LimitExceeded { limit: Limit, limit_value: u64, at: Location },
+    LimitExceeded {
+        limit: Limit,
+        limit_value: u64,
+        at: Location,
+    },
     #[error("bad input `{input}`: {reason}")]
     BadInput { input: String, reason: String },
 }

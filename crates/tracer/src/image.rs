@@ -192,10 +192,16 @@ impl Module {
             .ok_or_else(|| Error::MissingExport(name.to_string()))?;
         let sig = self.signature(fid);
         if !sig.params.is_empty() {
-            return Err(Error::EntrySignature { name: name.to_string(), found: sig.to_string() });
+            return Err(Error::EntrySignature {
+                name: name.to_string(),
+                found: sig.to_string(),
+            });
         }
         let entry = self.entry_function(fid, &[], true)?;
-        Ok(Image { module: self, entry })
+        Ok(Image {
+            module: self,
+            entry,
+        })
     }
 
     /// An entry function calling `fid` with `args` (pushed as constants), after the start
@@ -204,7 +210,10 @@ impl Module {
     pub fn entry_function(&self, fid: u32, args: &[u64], run_start: bool) -> Result<Function> {
         let sig = self.signature(fid);
         if sig.params.len() != args.len() {
-            return Err(Error::EntrySignature { name: format!("function {fid}"), found: sig.to_string() });
+            return Err(Error::EntrySignature {
+                name: format!("function {fid}"),
+                found: sig.to_string(),
+            });
         }
         let mut code = Vec::with_capacity(args.len() + 3);
         if let Some(start) = self.start.filter(|_| run_start) {
@@ -224,14 +233,20 @@ impl Module {
                 DropKeep::MAX_KEEP
             )));
         }
-        let i64_mask = sig
-            .results
-            .iter()
-            .enumerate()
-            .fold(0u16, |m, (j, t)| m | (((t.width() == ValTy::I64) as u16) << j));
-        code.push(Instr::Return(DropKeep { drop: 0, keep: keep as u16, i64_mask }));
+        let i64_mask = sig.results.iter().enumerate().fold(0u16, |m, (j, t)| {
+            m | (((t.width() == ValTy::I64) as u16) << j)
+        });
+        code.push(Instr::Return(DropKeep {
+            drop: 0,
+            keep: keep as u16,
+            i64_mask,
+        }));
         let offsets = vec![0; code.len()];
-        Ok(Function { type_idx: u32::MAX, n_locals: 0, body: Body::Code { code, offsets } })
+        Ok(Function {
+            type_idx: u32::MAX,
+            n_locals: 0,
+            body: Body::Code { code, offsets },
+        })
     }
 
     /// Runs the start function only (for harnesses that instantiate and then invoke).
@@ -241,7 +256,10 @@ impl Module {
         Some(Function {
             type_idx: u32::MAX,
             n_locals: 0,
-            body: Body::Code { offsets: vec![0; code.len()], code },
+            body: Body::Code {
+                offsets: vec![0; code.len()],
+                code,
+            },
         })
     }
 }
@@ -275,6 +293,11 @@ impl Image {
 
     /// Number of instructions over all functions, the entry included.
     pub fn code_len(&self) -> usize {
-        self.module.functions.iter().map(|f| f.code().len()).sum::<usize>() + self.entry.code().len()
+        self.module
+            .functions
+            .iter()
+            .map(|f| f.code().len())
+            .sum::<usize>()
+            + self.entry.code().len()
     }
 }

@@ -34,12 +34,18 @@ pub struct Inputs {
 impl Inputs {
     /// Parses the public and private input arguments (see [`parse_inputs`]).
     pub fn parse(public: &[String], private: &[String]) -> Result<Inputs> {
-        Ok(Inputs { public: parse_inputs(public)?, private: parse_inputs(private)? })
+        Ok(Inputs {
+            public: parse_inputs(public)?,
+            private: parse_inputs(private)?,
+        })
     }
 }
 
 fn bad(input: &str, reason: impl Into<String>) -> Error {
-    Error::BadInput { input: input.to_string(), reason: reason.into() }
+    Error::BadInput {
+        input: input.to_string(),
+        reason: reason.into(),
+    }
 }
 
 /// Parses several input arguments, each a comma-separated list of items, into one stream.
@@ -57,7 +63,10 @@ pub fn parse_inputs<S: AsRef<str>>(items: &[S]) -> Result<Vec<u64>> {
 pub fn parse_input(s: &str) -> Result<Vec<u64>> {
     let item = s.trim();
     if item.is_empty() {
-        return Err(bad(item, "empty input (expected e.g. `42:i64`, `0x0a0b:bytes` or `path:file`)"));
+        return Err(bad(
+            item,
+            "empty input (expected e.g. `42:i64`, `0x0a0b:bytes` or `path:file`)",
+        ));
     }
     // rsplit: a file path may itself contain ':'.
     let (value, kind) = match item.rsplit_once(':') {
@@ -66,18 +75,24 @@ pub fn parse_input(s: &str) -> Result<Vec<u64>> {
     };
     match kind {
         "i64" => parse_i64(item, value).map(|v| vec![v]),
-        "bytes" => Ok(parse_hex_bytes(item, value)?.into_iter().map(u64::from).collect()),
+        "bytes" => Ok(parse_hex_bytes(item, value)?
+            .into_iter()
+            .map(u64::from)
+            .collect()),
         "bytes-packed" => Ok(pack_le(&parse_hex_bytes(item, value)?)),
         "file" => {
             if value.is_empty() {
                 return Err(bad(item, "empty file path"));
             }
-            let bytes = std::fs::read(value).map_err(|e| bad(item, format!("cannot read file `{value}`: {e}")))?;
+            let bytes = std::fs::read(value)
+                .map_err(|e| bad(item, format!("cannot read file `{value}`: {e}")))?;
             Ok(pack_be(&bytes))
         }
         other => Err(bad(
             item,
-            format!("unknown input kind `{other}` (expected one of: i64, bytes, bytes-packed, file)"),
+            format!(
+                "unknown input kind `{other}` (expected one of: i64, bytes, bytes-packed, file)"
+            ),
         )),
     }
 }
@@ -104,7 +119,10 @@ fn parse_i64(item: &str, value: &str) -> Result<u64> {
     }
     if let Some(c) = digits.chars().find(|c| !c.is_digit(radix)) {
         let what = if radix == 16 { "hex" } else { "decimal" };
-        return Err(bad(item, format!("invalid {what} digit `{c}` in number `{value}`")));
+        return Err(bad(
+            item,
+            format!("invalid {what} digit `{c}` in number `{value}`"),
+        ));
     }
     let magnitude = u64::from_str_radix(digits, radix)
         .map_err(|_| bad(item, format!("number `{value}` does not fit in 64 bits")))?;
@@ -112,7 +130,10 @@ fn parse_i64(item: &str, value: &str) -> Result<u64> {
         return Ok(magnitude);
     }
     if magnitude > 1u64 << 63 {
-        return Err(bad(item, format!("number `{value}` is below the i64 minimum {}", i64::MIN)));
+        return Err(bad(
+            item,
+            format!("number `{value}` is below the i64 minimum {}", i64::MIN),
+        ));
     }
     Ok(magnitude.wrapping_neg())
 }
@@ -123,8 +144,14 @@ fn parse_hex_bytes(item: &str, value: &str) -> Result<Vec<u8>> {
     if let Some(c) = hex.chars().find(|c| !c.is_ascii_hexdigit()) {
         return Err(bad(item, format!("invalid hex digit `{c}`")));
     }
-    if hex.len() % 2 != 0 {
-        return Err(bad(item, format!("odd number of hex digits ({}): bytes take two digits each", hex.len())));
+    if !hex.len().is_multiple_of(2) {
+        return Err(bad(
+            item,
+            format!(
+                "odd number of hex digits ({}): bytes take two digits each",
+                hex.len()
+            ),
+        ));
     }
     Ok(hex
         .as_bytes()
@@ -180,7 +207,10 @@ mod tests {
         assert_eq!(parse_input("-0x1").unwrap(), vec![u64::MAX]);
         assert_eq!(parse_input("18446744073709551615").unwrap(), vec![u64::MAX]);
         assert_eq!(parse_input("0xffffffffffffffff").unwrap(), vec![u64::MAX]);
-        assert_eq!(parse_input("-9223372036854775808").unwrap(), vec![1u64 << 63]);
+        assert_eq!(
+            parse_input("-9223372036854775808").unwrap(),
+            vec![1u64 << 63]
+        );
         assert_eq!(parse_input(" 5 ").unwrap(), vec![5]);
     }
 
@@ -199,7 +229,10 @@ mod tests {
 
     #[test]
     fn bytes_packed_little_endian_padded() {
-        assert_eq!(parse_input("0x0102030405060708:bytes-packed").unwrap(), vec![0x0807060504030201]);
+        assert_eq!(
+            parse_input("0x0102030405060708:bytes-packed").unwrap(),
+            vec![0x0807060504030201]
+        );
         assert_eq!(
             parse_input("0x010203040506070809:bytes-packed").unwrap(),
             vec![0x0807060504030201, 0x09]
@@ -209,7 +242,8 @@ mod tests {
     }
 
     fn temp_file(name: &str, content: &[u8]) -> std::path::PathBuf {
-        let path = std::env::temp_dir().join(format!("zkwasm-inputs-{}-{name}", std::process::id()));
+        let path =
+            std::env::temp_dir().join(format!("zkwasm-inputs-{}-{name}", std::process::id()));
         std::fs::write(&path, content).unwrap();
         path
     }
@@ -222,17 +256,30 @@ mod tests {
         std::fs::remove_file(&path).unwrap();
 
         let empty = temp_file("empty.bin", &[]);
-        assert_eq!(parse_input(&format!("{}:file", empty.display())).unwrap(), Vec::<u64>::new());
+        assert_eq!(
+            parse_input(&format!("{}:file", empty.display())).unwrap(),
+            Vec::<u64>::new()
+        );
         std::fs::remove_file(&empty).unwrap();
     }
 
     #[test]
     fn lists_and_repeats() {
-        let items = vec!["133:i64,2".to_string(), "0x0102:bytes".to_string(), "-1".to_string()];
+        let items = vec![
+            "133:i64,2".to_string(),
+            "0x0102:bytes".to_string(),
+            "-1".to_string(),
+        ];
         assert_eq!(parse_inputs(&items).unwrap(), vec![133, 2, 1, 2, u64::MAX]);
         assert_eq!(parse_inputs::<String>(&[]).unwrap(), Vec::<u64>::new());
         let inputs = Inputs::parse(&["1".into()], &["2,3".into()]).unwrap();
-        assert_eq!(inputs, Inputs { public: vec![1], private: vec![2, 3] });
+        assert_eq!(
+            inputs,
+            Inputs {
+                public: vec![1],
+                private: vec![2, 3]
+            }
+        );
     }
 
     #[test]
@@ -260,7 +307,10 @@ mod tests {
     #[test]
     fn list_errors_name_the_bad_item() {
         let err = parse_inputs(&["1,,2".to_string()]).unwrap_err();
-        assert!(matches!(err, Error::BadInput { ref input, .. } if input.is_empty()), "{err:?}");
+        assert!(
+            matches!(err, Error::BadInput { ref input, .. } if input.is_empty()),
+            "{err:?}"
+        );
         let err = parse_inputs(&["1,x".to_string()]).unwrap_err();
         assert!(err.to_string().contains("`x`"), "{err}");
     }

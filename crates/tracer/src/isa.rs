@@ -160,7 +160,11 @@ impl LoadKind {
     pub const fn signed(self) -> bool {
         matches!(
             self,
-            LoadKind::I32S8 | LoadKind::I32S16 | LoadKind::I64S8 | LoadKind::I64S16 | LoadKind::I64S32
+            LoadKind::I32S8
+                | LoadKind::I32S16
+                | LoadKind::I64S8
+                | LoadKind::I64S16
+                | LoadKind::I64S32
         )
     }
 
@@ -242,19 +246,40 @@ pub enum Instr {
     /// `[a b c:i32] -> [c ? a : b]`
     Select(ValTy),
     /// `[] -> [local]`
-    LocalGet { depth: u32, ty: ValTy },
+    LocalGet {
+        depth: u32,
+        ty: ValTy,
+    },
     /// `[x] -> []`, writes the local `depth` below the top (counted before the pop).
-    LocalSet { depth: u32, ty: ValTy },
+    LocalSet {
+        depth: u32,
+        ty: ValTy,
+    },
     /// `[x] -> [x]`, writes the local `depth` below the top.
-    LocalTee { depth: u32, ty: ValTy },
-    GlobalGet { idx: u32, ty: ValTy },
-    GlobalSet { idx: u32, ty: ValTy },
+    LocalTee {
+        depth: u32,
+        ty: ValTy,
+    },
+    GlobalGet {
+        idx: u32,
+        ty: ValTy,
+    },
+    GlobalSet {
+        idx: u32,
+        ty: ValTy,
+    },
     I32Const(u32),
     I64Const(u64),
     /// `[addr:i32] -> [value]`
-    Load { kind: LoadKind, offset: u32 },
+    Load {
+        kind: LoadKind,
+        offset: u32,
+    },
     /// `[addr:i32 value] -> []`
-    Store { kind: StoreKind, offset: u32 },
+    Store {
+        kind: StoreKind,
+        offset: u32,
+    },
     /// `[] -> [pages:i32]`
     MemorySize,
     /// `[delta:i32] -> [old pages or -1]`
@@ -263,23 +288,46 @@ pub enum Instr {
     MemoryCopy,
     /// `[dst value n] -> []`, executed in micro-steps (see [`crate::trace`]).
     MemoryFill,
-    Unary { op: UnaryOp, ty: ValTy },
+    Unary {
+        op: UnaryOp,
+        ty: ValTy,
+    },
     /// `[x] -> [x == 0]`
     Eqz(ValTy),
-    Rel { op: RelOp, ty: ValTy },
-    Bin { op: BinOp, ty: ValTy },
+    Rel {
+        op: RelOp,
+        ty: ValTy,
+    },
+    Bin {
+        op: BinOp,
+        ty: ValTy,
+    },
     Conv(ConvOp),
-    Br { dst: u32, dk: DropKeep },
+    Br {
+        dst: u32,
+        dk: DropKeep,
+    },
     /// Pops an i32; jumps when it is zero.
-    BrIfEqz { dst: u32, dk: DropKeep },
+    BrIfEqz {
+        dst: u32,
+        dk: DropKeep,
+    },
     /// Pops an i32; jumps when it is not zero.
-    BrIfNez { dst: u32, dk: DropKeep },
+    BrIfNez {
+        dst: u32,
+        dk: DropKeep,
+    },
     /// Pops an index; targets `br_table[start .. start + len]`, the last one is the default.
-    BrTable { start: u32, len: u32 },
+    BrTable {
+        start: u32,
+        len: u32,
+    },
     Return(DropKeep),
     Call(u32),
     /// Pops a table index; calls table 0's element there if its type equals `type_idx`'s.
-    CallIndirect { type_idx: u32 },
+    CallIndirect {
+        type_idx: u32,
+    },
     CallHost(HostFn),
 }
 
@@ -314,7 +362,12 @@ impl fmt::Display for Instr {
             I64Const(v) => write!(f, "i64.const {}", v as i64),
             Load { kind, offset } => write!(f, "load.{} offset={offset}", snake(&kind)),
             Store { kind, offset } => {
-                write!(f, "{}.store{} offset={offset}", kind.ty.name(), kind.bytes * 8)
+                write!(
+                    f,
+                    "{}.store{} offset={offset}",
+                    kind.ty.name(),
+                    kind.bytes * 8
+                )
             }
             MemorySize => write!(f, "memory.size"),
             MemoryGrow => write!(f, "memory.grow"),
@@ -344,14 +397,24 @@ mod tests {
     #[test]
     fn instr_stays_small() {
         // The interpreter's dispatch and the image's memory both depend on this.
-        assert!(std::mem::size_of::<Instr>() <= 16, "{}", std::mem::size_of::<Instr>());
+        assert!(
+            std::mem::size_of::<Instr>() <= 16,
+            "{}",
+            std::mem::size_of::<Instr>()
+        );
     }
 
     #[test]
     fn mnemonics() {
-        let i = Instr::Bin { op: BinOp::DivS, ty: ValTy::I64 };
+        let i = Instr::Bin {
+            op: BinOp::DivS,
+            ty: ValTy::I64,
+        };
         assert_eq!(i.to_string(), "i64.div_s");
-        assert_eq!(Instr::Conv(ConvOp::I64ExtendI32U).to_string(), "i64_extend_i32_u");
+        assert_eq!(
+            Instr::Conv(ConvOp::I64ExtendI32U).to_string(),
+            "i64_extend_i32_u"
+        );
         assert_eq!(Instr::I32Const(u32::MAX).to_string(), "i32.const -1");
     }
 }

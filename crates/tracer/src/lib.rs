@@ -89,6 +89,11 @@ pub fn dry_run(image: &Image, inputs: &Inputs, limits: &Limits) -> Result<Outcom
 }
 
 /// Runs an image from its fresh initial state, streaming the trace into `sink`.
-pub fn run_with<S: Sink>(image: &Image, inputs: &Inputs, limits: &Limits, sink: &mut S) -> Result<Outcome> {
+pub fn run_with<S: Sink>(
+    image: &Image,
+    inputs: &Inputs,
+    limits: &Limits,
+    sink: &mut S,
+) -> Result<Outcome> {
     Instance::new(&image.module, *limits).run(&image.entry, inputs, sink)
 }

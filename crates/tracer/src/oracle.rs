@@ -39,7 +39,10 @@ use crate::{InputKind, Inputs, Limits, TrapKind, PAGE_SIZE};
 use std::collections::BTreeMap;
 use std::fmt;
 use wasmi::errors::ErrorKind;
-use wasmi::{Caller, Config, Engine, Extern, Linker, Module, Nullable, Store, StoreLimits, StoreLimitsBuilder, Val, ValType};
+use wasmi::{
+    Caller, Config, Engine, Extern, Linker, Module, Nullable, Store, StoreLimits,
+    StoreLimitsBuilder, Val, ValType,
+};
 
 /// Why a reference run (or part of it) did not produce results. The variants line up with the
 /// tracer's [`crate::Error`] so that tests can compare outcomes, and separate real program
@@ -135,12 +138,23 @@ struct Host {
 impl Host {
     fn input(&mut self, is_public: i32) -> Result<i64, wasmi::Error> {
         let (kind, stream, next) = if is_public != 0 {
-            (InputKind::Public, &self.inputs.public, &mut self.next_public)
+            (
+                InputKind::Public,
+                &self.inputs.public,
+                &mut self.next_public,
+            )
         } else {
-            (InputKind::Private, &self.inputs.private, &mut self.next_private)
+            (
+                InputKind::Private,
+                &self.inputs.private,
+                &mut self.next_private,
+            )
         };
         let Some(&v) = stream.get(*next) else {
-            return Err(wasmi::Error::host(HostFailure::MissingInput { kind, index: *next }));
+            return Err(wasmi::Error::host(HostFailure::MissingInput {
+                kind,
+                index: *next,
+            }));
         };
         *next += 1;
         if kind == InputKind::Public {
@@ -154,7 +168,10 @@ impl Host {
 fn runtime_error(e: &wasmi::Error) -> OracleError {
     if let Some(h) = e.downcast_ref::<HostFailure>() {
         return match h {
-            HostFailure::MissingInput { kind, index } => OracleError::MissingInput { kind: *kind, index: *index },
+            HostFailure::MissingInput { kind, index } => OracleError::MissingInput {
+                kind: *kind,
+                index: *index,
+            },
             HostFailure::RequireFailed => OracleError::RequireFailed,
         };
     }
@@ -207,7 +224,11 @@ fn u64_to_val(ty: ValType, v: u64) -> Result<Val, OracleError> {
         ValType::F64 => Val::F64(wasmi::F64::from_bits(v)),
         ValType::FuncRef if v == 0 => Val::FuncRef(Nullable::Null),
         ValType::ExternRef if v == 0 => Val::ExternRef(Nullable::Null),
-        other => return Err(OracleError::BadArguments(format!("no {other:?} argument from bits {v:#x}"))),
+        other => {
+            return Err(OracleError::BadArguments(format!(
+                "no {other:?} argument from bits {v:#x}"
+            )))
+        }
     })
 }
 
@@ -228,7 +249,11 @@ fn engine(limits: &Limits) -> Engine {
 /// Parses, links and instantiates (running the start function). The store comes back even
 /// when instantiation fails, so that the instances written before a failing start function
 /// can still be read.
-fn instantiate(bytes: &[u8], inputs: &Inputs, limits: &Limits) -> (Option<Store<Host>>, Result<wasmi::Instance, OracleError>) {
+fn instantiate(
+    bytes: &[u8],
+    inputs: &Inputs,
+    limits: &Limits,
+) -> (Option<Store<Host>>, Result<wasmi::Instance, OracleError>) {
     let bin = match crate::compile::to_binary(bytes) {
         Ok(b) => b,
         Err(e) => return (None, Err(OracleError::Invalid(e.to_string()))),
@@ -253,7 +278,11 @@ fn instantiate(bytes: &[u8], inputs: &Inputs, limits: &Limits) -> (Option<Store<
     store.limiter(|h| &mut h.limits);
     let mut linker = Linker::<Host>::new(&engine);
     let defined = linker
-        .func_wrap("env", "wasm_input", |mut c: Caller<'_, Host>, is_public: i32| c.data_mut().input(is_public))
+        .func_wrap(
+            "env",
+            "wasm_input",
+            |mut c: Caller<'_, Host>, is_public: i32| c.data_mut().input(is_public),
+        )
         .and_then(|l| {
             l.func_wrap("env", "wasm_output", |mut c: Caller<'_, Host>, v: i64| {
                 let h = c.data_mut();
@@ -262,12 +291,16 @@ fn instantiate(bytes: &[u8], inputs: &Inputs, limits: &Limits) -> (Option<Store<
             })
         })
         .and_then(|l| {
-            l.func_wrap("env", "require", |_: Caller<'_, Host>, cond: i32| -> Result<(), wasmi::Error> {
-                if cond == 0 {
-                    return Err(wasmi::Error::host(HostFailure::RequireFailed));
-                }
-                Ok(())
-            })
+            l.func_wrap(
+                "env",
+                "require",
+                |_: Caller<'_, Host>, cond: i32| -> Result<(), wasmi::Error> {
+                    if cond == 0 {
+                        return Err(wasmi::Error::host(HostFailure::RequireFailed));
+                    }
+                    Ok(())
+                },
+            )
         });
     if let Err(e) = defined {
         return (Some(store), Err(OracleError::Other(e.to_string())));
@@ -275,7 +308,9 @@ fn instantiate(bytes: &[u8], inputs: &Inputs, limits: &Limits) -> (Option<Store<
     if let Err(e) = store.set_fuel(limits.max_steps) {
         return (Some(store), Err(OracleError::Other(e.to_string())));
     }
-    let instance = linker.instantiate_and_start(&mut store, &module).map_err(|e| instantiation_error(&e));
+    let instance = linker
+        .instantiate_and_start(&mut store, &module)
+        .map_err(|e| instantiation_error(&e));
     (Some(store), instance)
 }
 
@@ -302,7 +337,11 @@ impl OracleInstance {
     /// the tracer's step limit stops); `max_call_depth` and `max_stack` bound wasmi's stacks;
     /// `max_pages` and `max_table` cap memory and table size (growth past them fails, as in
     /// the tracer).
-    pub fn new(bytes: &[u8], inputs: &Inputs, limits: &Limits) -> Result<OracleInstance, OracleError> {
+    pub fn new(
+        bytes: &[u8],
+        inputs: &Inputs,
+        limits: &Limits,
+    ) -> Result<OracleInstance, OracleError> {
         match instantiate(bytes, inputs, limits) {
             (Some(store), Ok(instance)) => Ok(OracleInstance::from_parts(store, instance, limits)),
             (_, Err(e)) => Err(e),
@@ -310,7 +349,11 @@ impl OracleInstance {
         }
     }
 
-    fn from_parts(store: Store<Host>, instance: wasmi::Instance, limits: &Limits) -> OracleInstance {
+    fn from_parts(
+        store: Store<Host>,
+        instance: wasmi::Instance,
+        limits: &Limits,
+    ) -> OracleInstance {
         let mut memories = BTreeMap::new();
         let mut globals = BTreeMap::new();
         for export in instance.exports(&store) {
@@ -325,7 +368,13 @@ impl OracleInstance {
                 _ => {}
             }
         }
-        OracleInstance { store, instance, fuel: limits.max_steps, memories, globals }
+        OracleInstance {
+            store,
+            instance,
+            fuel: limits.max_steps,
+            memories,
+            globals,
+        }
     }
 
     /// Calls exported function `export` with `args` as bit patterns (i32 takes the low 32 bits,
@@ -344,10 +393,22 @@ impl OracleInstance {
                 args.len()
             )));
         }
-        let params = ty.params().iter().zip(args).map(|(t, v)| u64_to_val(*t, *v)).collect::<Result<Vec<_>, _>>()?;
-        let mut results: Vec<Val> = ty.results().iter().map(|t| Val::default_for_ty(*t)).collect();
-        self.store.set_fuel(self.fuel).map_err(|e| OracleError::Other(e.to_string()))?;
-        func.call(&mut self.store, &params, &mut results).map_err(|e| runtime_error(&e))?;
+        let params = ty
+            .params()
+            .iter()
+            .zip(args)
+            .map(|(t, v)| u64_to_val(*t, *v))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut results: Vec<Val> = ty
+            .results()
+            .iter()
+            .map(|t| Val::default_for_ty(*t))
+            .collect();
+        self.store
+            .set_fuel(self.fuel)
+            .map_err(|e| OracleError::Other(e.to_string()))?;
+        func.call(&mut self.store, &params, &mut results)
+            .map_err(|e| runtime_error(&e))?;
         results.iter().map(val_to_u64).collect()
     }
 
@@ -365,7 +426,9 @@ impl OracleInstance {
     /// The value of exported global `name` as a bit pattern (i32 zero-extended); `None` if no
     /// such export (or a non-null reference).
     pub fn global(&self, name: &str) -> Option<u64> {
-        self.globals.get(name).and_then(|g| val_to_u64(&g.get(&self.store)).ok())
+        self.globals
+            .get(name)
+            .and_then(|g| val_to_u64(&g.get(&self.store)).ok())
     }
 
     /// All exported globals by export name, as bit patterns (non-null references left out).
@@ -412,13 +475,23 @@ pub struct OracleRun {
 pub fn run_program(bytes: &[u8], entry: &str, inputs: &Inputs, limits: &Limits) -> OracleRun {
     let (store, instance) = instantiate(bytes, inputs, limits);
     let failed = |store: Option<Store<Host>>, e: OracleError| {
-        let (instances, outputs) = store.map(|s| (s.data().instances.clone(), s.data().outputs.clone())).unwrap_or_default();
-        OracleRun { result: Err(e), instances, outputs, memory: None, globals: BTreeMap::new() }
+        let (instances, outputs) = store
+            .map(|s| (s.data().instances.clone(), s.data().outputs.clone()))
+            .unwrap_or_default();
+        OracleRun {
+            result: Err(e),
+            instances,
+            outputs,
+            memory: None,
+            globals: BTreeMap::new(),
+        }
     };
     let mut inst = match (store, instance) {
         (Some(store), Ok(instance)) => OracleInstance::from_parts(store, instance, limits),
         (store, Err(e)) => return failed(store, e),
-        (None, Ok(_)) => return failed(None, OracleError::Other("instance without a store".into())),
+        (None, Ok(_)) => {
+            return failed(None, OracleError::Other("instance without a store".into()))
+        }
     };
     let result = inst.call(entry, &[]);
     OracleRun {
@@ -444,7 +517,8 @@ pub struct ExportMap {
 impl ExportMap {
     /// Reads the export section of a binary or WAT module (without validating it).
     pub fn parse(bytes: &[u8]) -> Result<ExportMap, OracleError> {
-        let bin = crate::compile::to_binary(bytes).map_err(|e| OracleError::Invalid(e.to_string()))?;
+        let bin =
+            crate::compile::to_binary(bytes).map_err(|e| OracleError::Invalid(e.to_string()))?;
         let mut map = ExportMap::default();
         for payload in wasmparser::Parser::new(0).parse_all(&bin) {
             let payload = payload.map_err(|e| OracleError::Invalid(e.to_string()))?;

@@ -161,7 +161,11 @@ pub struct Trace {
 impl Trace {
     /// The events of the step at index `i` (eid `i + 1`).
     pub fn events_of(&self, i: usize) -> &[MemEvent] {
-        let start = if i == 0 { 0 } else { self.steps[i - 1].events_end as usize };
+        let start = if i == 0 {
+            0
+        } else {
+            self.steps[i - 1].events_end as usize
+        };
         &self.events[start..self.steps[i].events_end as usize]
     }
 

@@ -57,7 +57,12 @@ pub(super) fn compile_body(
         code: vec![],
         offsets: vec![],
         // The function body is the outermost label; branching to it returns.
-        labels: vec![Label { dead: false, loop_start: None, else_jump: None, patches: vec![] }],
+        labels: vec![Label {
+            dead: false,
+            loop_start: None,
+            else_jump: None,
+            patches: vec![],
+        }],
         n_locals: sig.params.len() as u32,
         results: sig.results,
     };
@@ -104,7 +109,10 @@ impl Compiler<'_> {
 
     fn unsupported(&mut self, op: &Operator<'_>, offset: usize) -> Instr {
         let idx = self.module.unsupported.len() as u32;
-        self.module.unsupported.push(UnsupportedOp { opcode: opcode_name(op), offset: offset as u32 });
+        self.module.unsupported.push(UnsupportedOp {
+            opcode: opcode_name(op),
+            offset: offset as u32,
+        });
         Instr::Unsupported(idx)
     }
 
@@ -123,7 +131,11 @@ impl Compiler<'_> {
             BlockType::Type(_) => vec![],
             BlockType::FuncType(i) => {
                 let s = &self.module.types[i as usize];
-                if params { s.params.clone() } else { s.results.clone() }
+                if params {
+                    s.params.clone()
+                } else {
+                    s.results.clone()
+                }
             }
         })
     }
@@ -132,16 +144,21 @@ impl Compiler<'_> {
         if types.len() > DropKeep::MAX_KEEP {
             return Err(self.too_many(types.len(), offset));
         }
-        let i64_mask = types
-            .iter()
-            .enumerate()
-            .fold(0u16, |m, (j, t)| m | (((t.width() == ValTy::I64) as u16) << j));
-        Ok(DropKeep { drop, keep: types.len() as u16, i64_mask })
+        let i64_mask = types.iter().enumerate().fold(0u16, |m, (j, t)| {
+            m | (((t.width() == ValTy::I64) as u16) << j)
+        });
+        Ok(DropKeep {
+            drop,
+            keep: types.len() as u16,
+            i64_mask,
+        })
     }
 
     /// The drop/keep of a branch to relative depth `depth`, after popping `popped` values.
     fn branch_dk(&self, fv: &Fv, depth: u32, popped: u32, offset: usize) -> Result<DropKeep> {
-        let frame = fv.get_control_frame(depth as usize).expect("validated depth");
+        let frame = fv
+            .get_control_frame(depth as usize)
+            .expect("validated depth");
         let is_loop = frame.kind == FrameKind::Loop;
         let types = self.block_arity(frame.block_type, is_loop, offset)?;
         let h = fv.operand_stack_height();
@@ -169,9 +186,9 @@ impl Compiler<'_> {
     fn patch(&mut self, site: Patch, dst: u32) {
         match site {
             Patch::Instr(pc) => match &mut self.code[pc] {
-                Instr::Br { dst: d, .. } | Instr::BrIfEqz { dst: d, .. } | Instr::BrIfNez { dst: d, .. } => {
-                    *d = dst
-                }
+                Instr::Br { dst: d, .. }
+                | Instr::BrIfEqz { dst: d, .. }
+                | Instr::BrIfNez { dst: d, .. } => *d = dst,
                 other => unreachable!("patching {other:?}"),
             },
             Patch::Table(i) => self.module.br_table[i].dst = dst,
@@ -186,12 +203,20 @@ impl Compiler<'_> {
             || fv.get_control_frame(0).is_some_and(|f| f.unreachable);
         match op {
             O::Block { .. } | O::Loop { .. } | O::If { .. } => {
-                let mut label = Label { dead, loop_start: None, else_jump: None, patches: vec![] };
+                let mut label = Label {
+                    dead,
+                    loop_start: None,
+                    else_jump: None,
+                    patches: vec![],
+                };
                 if !dead {
                     match op {
                         O::Loop { .. } => label.loop_start = Some(self.pc()),
                         O::If { .. } => {
-                            let j = Instr::BrIfEqz { dst: 0, dk: DropKeep::default() };
+                            let j = Instr::BrIfEqz {
+                                dst: 0,
+                                dk: DropKeep::default(),
+                            };
                             label.else_jump = Some(self.emit(offset, j));
                         }
                         _ => {}
@@ -204,8 +229,18 @@ impl Compiler<'_> {
                 let label_dead = self.labels.last().is_some_and(|l| l.dead);
                 if !label_dead {
                     if !dead {
-                        let pc = self.emit(offset, Instr::Br { dst: 0, dk: DropKeep::default() });
-                        self.labels.last_mut().expect("if label").patches.push(Patch::Instr(pc));
+                        let pc = self.emit(
+                            offset,
+                            Instr::Br {
+                                dst: 0,
+                                dk: DropKeep::default(),
+                            },
+                        );
+                        self.labels
+                            .last_mut()
+                            .expect("if label")
+                            .patches
+                            .push(Patch::Instr(pc));
                     }
                     let pc = self.pc();
                     if let Some(j) = self.labels.last_mut().and_then(|l| l.else_jump.take()) {
@@ -276,14 +311,20 @@ impl Compiler<'_> {
                     let dst = self.target(*depth, Patch::Table(idx));
                     self.module.br_table[idx].dst = dst;
                 }
-                Instr::BrTable { start, len: depths.len() as u32 }
+                Instr::BrTable {
+                    start,
+                    len: depths.len() as u32,
+                }
             }
             O::Return => Instr::Return(self.return_dk(fv, offset)?),
-            O::Call { function_index } => match self.module.functions[function_index as usize].body {
+            O::Call { function_index } => match self.module.functions[function_index as usize].body
+            {
                 Body::Host(h) => Instr::CallHost(h),
                 Body::Code { .. } => Instr::Call(function_index),
             },
-            O::CallIndirect { type_index, .. } => Instr::CallIndirect { type_idx: type_index },
+            O::CallIndirect { type_index, .. } => Instr::CallIndirect {
+                type_idx: type_index,
+            },
             O::Drop => Instr::Drop,
             O::Select | O::TypedSelect { .. } => {
                 // The operand under the condition has the selected values' type.
@@ -305,12 +346,14 @@ impl Compiler<'_> {
                 let (depth, ty) = local(local_index)?;
                 Instr::LocalTee { depth, ty }
             }
-            O::GlobalGet { global_index } => {
-                Instr::GlobalGet { idx: global_index, ty: self.module.globals[global_index as usize].ty.width() }
-            }
-            O::GlobalSet { global_index } => {
-                Instr::GlobalSet { idx: global_index, ty: self.module.globals[global_index as usize].ty.width() }
-            }
+            O::GlobalGet { global_index } => Instr::GlobalGet {
+                idx: global_index,
+                ty: self.module.globals[global_index as usize].ty.width(),
+            },
+            O::GlobalSet { global_index } => Instr::GlobalSet {
+                idx: global_index,
+                ty: self.module.globals[global_index as usize].ty.width(),
+            },
             O::I32Const { value } => Instr::I32Const(value as u32),
             O::I64Const { value } => Instr::I64Const(value as u64),
             O::I32Load { memarg } => load(LoadKind::I32, memarg.offset),
@@ -413,11 +456,17 @@ impl Compiler<'_> {
 
 fn load(kind: LoadKind, offset: u64) -> Instr {
     // Memory32: the validator bounds the static offset by u32.
-    Instr::Load { kind, offset: offset as u32 }
+    Instr::Load {
+        kind,
+        offset: offset as u32,
+    }
 }
 
 fn store(ty: ValTy, bytes: u8, offset: u64) -> Instr {
-    Instr::Store { kind: StoreKind { ty, bytes }, offset: offset as u32 }
+    Instr::Store {
+        kind: StoreKind { ty, bytes },
+        offset: offset as u32,
+    }
 }
 
 fn rel(op: RelOp, ty: ValTy) -> Instr {

@@ -41,7 +41,9 @@ fn validate_with_wasmi(bytes: &[u8]) -> Result<()> {
     let mut cfg = wasmi::Config::default();
     cfg.compilation_mode(wasmi::CompilationMode::LazyTranslation);
     let engine = wasmi::Engine::new(&cfg);
-    wasmi::Module::new(&engine, bytes).map(drop).map_err(|e| Error::Invalid(e.to_string()))
+    wasmi::Module::new(&engine, bytes)
+        .map(drop)
+        .map_err(|e| Error::Invalid(e.to_string()))
 }
 
 /// Loads a module from a Wasm binary or WAT text, validates and compiles it.
@@ -73,8 +75,15 @@ pub(crate) fn num_ty(t: ValType, offset: usize) -> Result<NumTy> {
 }
 
 fn signature(ft: &wasmparser::FuncType, offset: usize) -> Result<Signature> {
-    let conv = |ts: &[ValType]| ts.iter().map(|&t| num_ty(t, offset)).collect::<Result<Vec<_>>>();
-    Ok(Signature { params: conv(ft.params())?, results: conv(ft.results())? })
+    let conv = |ts: &[ValType]| {
+        ts.iter()
+            .map(|&t| num_ty(t, offset))
+            .collect::<Result<Vec<_>>>()
+    };
+    Ok(Signature {
+        params: conv(ft.params())?,
+        results: conv(ft.results())?,
+    })
 }
 
 /// Evaluates a constant expression (global initialiser, segment offset, element item).
@@ -163,7 +172,10 @@ pub fn compile(bytes: &[u8], limits: &Limits) -> Result<Module> {
                     m.functions.push(Function {
                         type_idx,
                         n_locals,
-                        body: Body::Code { code: vec![], offsets: vec![] },
+                        body: Body::Code {
+                            code: vec![],
+                            offsets: vec![],
+                        },
                     });
                 }
             }
@@ -215,7 +227,11 @@ pub fn compile(bytes: &[u8], limits: &Limits) -> Result<Module> {
                     let offset = g.init_expr.get_binary_reader().original_position();
                     let ty = num_ty(g.ty.content_type, offset)?;
                     let init = eval_const(&g.init_expr, &m.globals)?;
-                    m.globals.push(Global { ty, mutable: g.ty.mutable, init });
+                    m.globals.push(Global {
+                        ty,
+                        mutable: g.ty.mutable,
+                        init,
+                    });
                 }
             }
             Payload::ExportSection(r) => {
@@ -247,10 +263,13 @@ pub fn compile(bytes: &[u8], limits: &Limits) -> Result<Module> {
                             })
                             .collect::<Result<_>>()?,
                     };
-                    let end = base.checked_add(items.len()).filter(|&e| e <= m.table.len());
+                    let end = base
+                        .checked_add(items.len())
+                        .filter(|&e| e <= m.table.len());
                     let Some(end) = end else {
                         return Err(Error::Instantiation(
-                            "out of bounds table access: element segment does not fit table 0".into(),
+                            "out of bounds table access: element segment does not fit table 0"
+                                .into(),
                         ));
                     };
                     m.table[base..end].copy_from_slice(&items);
@@ -266,7 +285,8 @@ pub fn compile(bytes: &[u8], limits: &Limits) -> Result<Module> {
                     let size = m.memory.initial_pages as usize * PAGE_SIZE;
                     if base.checked_add(d.data.len()).is_none_or(|e| e > size) {
                         return Err(Error::Instantiation(
-                            "out of bounds memory access: data segment does not fit memory 0".into(),
+                            "out of bounds memory access: data segment does not fit memory 0"
+                                .into(),
                         ));
                     }
                     m.memory.data.push((base as u32, d.data.to_vec()));

@@ -12,7 +12,18 @@ pub fn opcode_name(op: &Operator<'_>) -> String {
     };
     let is_prefix = matches!(
         first.as_str(),
-        "i32" | "i64" | "f32" | "f64" | "v128" | "table" | "memory" | "ref" | "data" | "elem" | "global" | "local"
+        "i32"
+            | "i64"
+            | "f32"
+            | "f64"
+            | "v128"
+            | "table"
+            | "memory"
+            | "ref"
+            | "data"
+            | "elem"
+            | "global"
+            | "local"
     );
     if is_prefix && !rest.is_empty() {
         format!("{first}.{}", rest.join("_"))
@@ -44,10 +55,21 @@ mod tests {
     #[test]
     fn names_follow_the_text_format() {
         assert_eq!(opcode_name(&Operator::F32Add), "f32.add");
-        assert_eq!(opcode_name(&Operator::F32Const { value: Ieee32::from(0.0f32) }), "f32.const");
-        assert_eq!(opcode_name(&Operator::I64TruncSatF64U), "i64.trunc_sat_f64_u");
+        assert_eq!(
+            opcode_name(&Operator::F32Const {
+                value: Ieee32::from(0.0f32)
+            }),
+            "f32.const"
+        );
+        assert_eq!(
+            opcode_name(&Operator::I64TruncSatF64U),
+            "i64.trunc_sat_f64_u"
+        );
         assert_eq!(opcode_name(&Operator::F64ConvertI32S), "f64.convert_i32_s");
         assert_eq!(opcode_name(&Operator::TableGet { table: 0 }), "table.get");
-        assert_eq!(opcode_name(&Operator::DataDrop { data_index: 0 }), "data.drop");
+        assert_eq!(
+            opcode_name(&Operator::DataDrop { data_index: 0 }),
+            "data.drop"
+        );
     }
 }

@@ -146,18 +146,39 @@ mod tests {
 
     #[test]
     fn division_traps() {
-        assert_eq!(bin(BinOp::DivS, ValTy::I32, 1, 0), Err(TrapKind::IntegerDivideByZero));
-        assert_eq!(bin(BinOp::DivS, ValTy::I32, 0x8000_0000, 0xffff_ffff), Err(TrapKind::IntegerOverflow));
-        assert_eq!(bin(BinOp::RemS, ValTy::I32, 0x8000_0000, 0xffff_ffff), Ok(0));
-        assert_eq!(bin(BinOp::DivS, ValTy::I64, 1 << 63, u64::MAX), Err(TrapKind::IntegerOverflow));
-        assert_eq!(bin(BinOp::RemU, ValTy::I64, 7, 0), Err(TrapKind::IntegerDivideByZero));
-        assert_eq!(bin(BinOp::DivS, ValTy::I32, (-7i32) as u32 as u64, 2), Ok((-3i32) as u32 as u64));
+        assert_eq!(
+            bin(BinOp::DivS, ValTy::I32, 1, 0),
+            Err(TrapKind::IntegerDivideByZero)
+        );
+        assert_eq!(
+            bin(BinOp::DivS, ValTy::I32, 0x8000_0000, 0xffff_ffff),
+            Err(TrapKind::IntegerOverflow)
+        );
+        assert_eq!(
+            bin(BinOp::RemS, ValTy::I32, 0x8000_0000, 0xffff_ffff),
+            Ok(0)
+        );
+        assert_eq!(
+            bin(BinOp::DivS, ValTy::I64, 1 << 63, u64::MAX),
+            Err(TrapKind::IntegerOverflow)
+        );
+        assert_eq!(
+            bin(BinOp::RemU, ValTy::I64, 7, 0),
+            Err(TrapKind::IntegerDivideByZero)
+        );
+        assert_eq!(
+            bin(BinOp::DivS, ValTy::I32, (-7i32) as u32 as u64, 2),
+            Ok((-3i32) as u32 as u64)
+        );
     }
 
     #[test]
     fn shifts_mask_their_count() {
         assert_eq!(bin(BinOp::Shl, ValTy::I32, 1, 33), Ok(2));
-        assert_eq!(bin(BinOp::ShrS, ValTy::I32, 0x8000_0000, 31), Ok(0xffff_ffff));
+        assert_eq!(
+            bin(BinOp::ShrS, ValTy::I32, 0x8000_0000, 31),
+            Ok(0xffff_ffff)
+        );
         assert_eq!(bin(BinOp::Rotl, ValTy::I64, 1 << 63, 65), Ok(1));
         assert_eq!(bin(BinOp::Rotr, ValTy::I32, 1, 33), Ok(0x8000_0000));
     }
@@ -166,7 +187,10 @@ mod tests {
     fn results_stay_zero_extended() {
         assert_eq!(bin(BinOp::Sub, ValTy::I32, 0, 1), Ok(0xffff_ffff));
         assert_eq!(conv(ConvOp::I32Extend8S, 0x80), 0xffff_ff80);
-        assert_eq!(conv(ConvOp::I64Extend32S, 0x8000_0000), 0xffff_ffff_8000_0000);
+        assert_eq!(
+            conv(ConvOp::I64Extend32S, 0x8000_0000),
+            0xffff_ffff_8000_0000
+        );
         assert_eq!(extend_load(LoadKind::I32S16, 0x8001), 0xffff_8001);
         assert_eq!(extend_load(LoadKind::I64S8, 0xff), u64::MAX);
         assert_eq!(extend_load(LoadKind::I64U32, 0x1_ffff_ffff), 0xffff_ffff);

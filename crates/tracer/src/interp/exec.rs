@@ -14,7 +14,13 @@ const MAX_WASM_PAGES: u64 = 65536;
 impl<'a, S: Sink> Machine<'a, S> {
     #[inline(always)]
     fn event(&mut self, loc: Loc, rw: Rw, addr: u32, value: u64, ty: ValTy) {
-        self.sink.event(MemEvent { value, addr, loc, rw, ty });
+        self.sink.event(MemEvent {
+            value,
+            addr,
+            loc,
+            rw,
+            ty,
+        });
     }
 
     /// Reads stack slot `slot`.
@@ -157,9 +163,17 @@ impl<'a, S: Sink> Machine<'a, S> {
             HostFn::WasmInput => {
                 let public = self.peek(1, ValTy::I32) != 0;
                 let (stream, pos, kind) = if public {
-                    (&self.inputs.public, &mut self.out.public_inputs_read, InputKind::Public)
+                    (
+                        &self.inputs.public,
+                        &mut self.out.public_inputs_read,
+                        InputKind::Public,
+                    )
                 } else {
-                    (&self.inputs.private, &mut self.out.private_inputs_read, InputKind::Private)
+                    (
+                        &self.inputs.private,
+                        &mut self.out.private_inputs_read,
+                        InputKind::Private,
+                    )
                 };
                 let Some(&v) = stream.get(*pos) else {
                     return Err(Error::MissingInput { kind, index: *pos });
@@ -271,7 +285,11 @@ impl<'a, S: Sink> Machine<'a, S> {
                 let ea = self.effective(base, offset, bytes)?;
                 let (first, last) = (ea / 8, (ea + bytes as usize - 1) / 8);
                 let lo = self.read_block(first) as u128;
-                let hi = if last != first { self.read_block(last) as u128 } else { 0 };
+                let hi = if last != first {
+                    self.read_block(last) as u128
+                } else {
+                    0
+                };
                 let raw = ((hi << 64 | lo) >> ((ea % 8) * 8)) as u64;
                 let ty = kind.ty();
                 self.set_top(alu::extend_load(kind, raw), ty);
@@ -286,7 +304,8 @@ impl<'a, S: Sink> Machine<'a, S> {
                 if last != first {
                     self.read_block(last);
                 }
-                self.memory[ea..ea + bytes as usize].copy_from_slice(&v.to_le_bytes()[..bytes as usize]);
+                self.memory[ea..ea + bytes as usize]
+                    .copy_from_slice(&v.to_le_bytes()[..bytes as usize]);
                 self.wrote_block(first);
                 if last != first {
                     self.wrote_block(last);
@@ -339,7 +358,10 @@ impl<'a, S: Sink> Machine<'a, S> {
             Unreachable => return Err(self.trap(TrapKind::Unreachable)),
             Unsupported(i) => {
                 let opcode = self.module.unsupported[i as usize].opcode.clone();
-                return Err(Error::UnsupportedOpcode { opcode, at: self.at() });
+                return Err(Error::UnsupportedOpcode {
+                    opcode,
+                    at: self.at(),
+                });
             }
         }
         Ok(Next::Seq)

@@ -78,7 +78,12 @@ impl<'m> Instance<'m> {
 
     /// Runs `entry` (an entry function of this module, see [`Module::entry_function`]) from an
     /// empty stack, streaming the trace into `sink`.
-    pub fn run<S: Sink>(&mut self, entry: &Function, inputs: &Inputs, sink: &mut S) -> Result<Outcome> {
+    pub fn run<S: Sink>(
+        &mut self,
+        entry: &Function,
+        inputs: &Inputs,
+        sink: &mut S,
+    ) -> Result<Outcome> {
         let entry_fid = self.module.functions.len() as u32;
         let mut m = Machine {
             module: self.module,
@@ -155,22 +160,36 @@ impl<'a, S: Sink> Machine<'a, S> {
     }
 
     fn at(&self) -> Location {
-        Location { fid: self.fid, iid: self.iid, offset: self.function(self.fid).offset(self.iid), eid: self.eid }
+        Location {
+            fid: self.fid,
+            iid: self.iid,
+            offset: self.function(self.fid).offset(self.iid),
+            eid: self.eid,
+        }
     }
 
     fn trap(&self, kind: TrapKind) -> Error {
-        Error::Trap { kind, at: self.at() }
+        Error::Trap {
+            kind,
+            at: self.at(),
+        }
     }
 
     fn limit(&self, limit: Limit, limit_value: u64) -> Error {
-        Error::LimitExceeded { limit, limit_value, at: self.at() }
+        Error::LimitExceeded {
+            limit,
+            limit_value,
+            at: self.at(),
+        }
     }
 
     fn run(&mut self) -> Result<()> {
         let mut code: &'a [Instr] = self.entry.code();
         loop {
             if self.eid as u64 > self.limits.max_steps || self.eid == u32::MAX {
-                return Err(self.limit(Limit::Steps, self.limits.max_steps.min(u32::MAX as u64 - 1)));
+                return Err(
+                    self.limit(Limit::Steps, self.limits.max_steps.min(u32::MAX as u64 - 1))
+                );
             }
             let instr = code[self.iid as usize];
             let step = Step {
