@@ -123,7 +123,8 @@ pub enum Error {
     MissingExport(String),
     #[error("entry function `{name}` has type {found}; an entry function takes no parameters")]
     EntrySignature { name: String, found: String },
-    #[error("missing {kind} input #{index}: the program asked for more {kind} inputs than were given ({index} given)")]
+    /// `index` counts from 0: the number of inputs of that kind already read.
+    #[error("missing {kind} input #{index} (0-based): the program reads more {kind} inputs than the {index} given")]
     MissingInput { kind: InputKind, index: usize },
     #[error("require failed (condition was 0) in {at}")]
     RequireFailed { at: Location },

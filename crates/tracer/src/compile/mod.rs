@@ -126,7 +126,11 @@ pub fn compile(bytes: &[u8], limits: &Limits) -> Result<Module> {
     };
     let mut table_max: Option<u64> = None;
     let mut allocs = FuncValidatorAllocations::default();
-    for payload in Parser::new(0).parse_all(bytes) {
+    // Decode with our features too: wasmi's defaults read some MVP-malformed encodings (a
+    // reserved zero byte, an over-long LEB offset) as multi-memory or memory64 immediates.
+    let mut parser = Parser::new(0);
+    parser.set_features(features());
+    for payload in parser.parse_all(bytes) {
         let payload = payload.map_err(|e| Error::Malformed(e.to_string()))?;
         let valid = validator.payload(&payload).map_err(wasm_err)?;
         match payload {
