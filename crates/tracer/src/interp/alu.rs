@@ -13,69 +13,46 @@ pub fn bin(op: BinOp, ty: ValTy, a: u64, b: u64) -> Result<u64, TrapKind> {
     })
 }
 
-#[inline(always)]
-fn bin32(op: BinOp, a: u32, b: u32) -> Result<u32, TrapKind> {
-    let (sa, sb) = (a as i32, b as i32);
-    Ok(match op {
-        BinOp::Add => a.wrapping_add(b),
-        BinOp::Sub => a.wrapping_sub(b),
-        BinOp::Mul => a.wrapping_mul(b),
-        BinOp::DivU => a.checked_div(b).ok_or(TrapKind::IntegerDivideByZero)?,
-        BinOp::RemU => a.checked_rem(b).ok_or(TrapKind::IntegerDivideByZero)?,
-        BinOp::DivS => {
-            if b == 0 {
-                return Err(TrapKind::IntegerDivideByZero);
-            }
-            sa.checked_div(sb).ok_or(TrapKind::IntegerOverflow)? as u32
+/// One binary operation per width, written once: shift and rotate counts are taken modulo the
+/// width, as Wasm specifies.
+macro_rules! bin_op {
+    ($name:ident, $u:ty, $s:ty) => {
+        #[inline(always)]
+        fn $name(op: BinOp, a: $u, b: $u) -> Result<$u, TrapKind> {
+            let (sa, sb) = (a as $s, b as $s);
+            Ok(match op {
+                BinOp::Add => a.wrapping_add(b),
+                BinOp::Sub => a.wrapping_sub(b),
+                BinOp::Mul => a.wrapping_mul(b),
+                BinOp::DivU => a.checked_div(b).ok_or(TrapKind::IntegerDivideByZero)?,
+                BinOp::RemU => a.checked_rem(b).ok_or(TrapKind::IntegerDivideByZero)?,
+                BinOp::DivS => {
+                    if b == 0 {
+                        return Err(TrapKind::IntegerDivideByZero);
+                    }
+                    sa.checked_div(sb).ok_or(TrapKind::IntegerOverflow)? as $u
+                }
+                BinOp::RemS => {
+                    if b == 0 {
+                        return Err(TrapKind::IntegerDivideByZero);
+                    }
+                    sa.wrapping_rem(sb) as $u
+                }
+                BinOp::And => a & b,
+                BinOp::Or => a | b,
+                BinOp::Xor => a ^ b,
+                BinOp::Shl => a.wrapping_shl(b as u32),
+                BinOp::ShrS => sa.wrapping_shr(b as u32) as $u,
+                BinOp::ShrU => a.wrapping_shr(b as u32),
+                BinOp::Rotl => a.rotate_left((b % <$u>::BITS as $u) as u32),
+                BinOp::Rotr => a.rotate_right((b % <$u>::BITS as $u) as u32),
+            })
         }
-        BinOp::RemS => {
-            if b == 0 {
-                return Err(TrapKind::IntegerDivideByZero);
-            }
-            sa.wrapping_rem(sb) as u32
-        }
-        BinOp::And => a & b,
-        BinOp::Or => a | b,
-        BinOp::Xor => a ^ b,
-        BinOp::Shl => a.wrapping_shl(b),
-        BinOp::ShrS => sa.wrapping_shr(b) as u32,
-        BinOp::ShrU => a.wrapping_shr(b),
-        BinOp::Rotl => a.rotate_left(b & 31),
-        BinOp::Rotr => a.rotate_right(b & 31),
-    })
+    };
 }
 
-#[inline(always)]
-fn bin64(op: BinOp, a: u64, b: u64) -> Result<u64, TrapKind> {
-    let (sa, sb) = (a as i64, b as i64);
-    Ok(match op {
-        BinOp::Add => a.wrapping_add(b),
-        BinOp::Sub => a.wrapping_sub(b),
-        BinOp::Mul => a.wrapping_mul(b),
-        BinOp::DivU => a.checked_div(b).ok_or(TrapKind::IntegerDivideByZero)?,
-        BinOp::RemU => a.checked_rem(b).ok_or(TrapKind::IntegerDivideByZero)?,
-        BinOp::DivS => {
-            if b == 0 {
-                return Err(TrapKind::IntegerDivideByZero);
-            }
-            sa.checked_div(sb).ok_or(TrapKind::IntegerOverflow)? as u64
-        }
-        BinOp::RemS => {
-            if b == 0 {
-                return Err(TrapKind::IntegerDivideByZero);
-            }
-            sa.wrapping_rem(sb) as u64
-        }
-        BinOp::And => a & b,
-        BinOp::Or => a | b,
-        BinOp::Xor => a ^ b,
-        BinOp::Shl => a.wrapping_shl(b as u32),
-        BinOp::ShrS => sa.wrapping_shr(b as u32) as u64,
-        BinOp::ShrU => a.wrapping_shr(b as u32),
-        BinOp::Rotl => a.rotate_left((b & 63) as u32),
-        BinOp::Rotr => a.rotate_right((b & 63) as u32),
-    })
-}
+bin_op!(bin32, u32, i32);
+bin_op!(bin64, u64, i64);
 
 /// `a op b` as a boolean.
 #[inline(always)]
