@@ -16,6 +16,7 @@
 //! # Ok::<(), zkwasm_tracer::Error>(())
 //! ```
 
+pub mod alu;
 pub mod compile;
 pub mod error;
 pub mod image;

@@ -11,6 +11,10 @@
 //! ([`crate::Error::UnsupportedOpcode`]), so a comparison is meaningful exactly for the runs
 //! where the tracer did not stop on an unsupported operator.
 //!
+//! The oracle never panics and never takes the process down: wasmi runs on a thread of its own
+//! with a large stack (see `on_native_stack` for why), and a panic inside wasmi (a wasmi bug)
+//! comes back as [`OracleError::WasmiPanic`].
+//!
 //! Host ABI (as in the tracer): `env.wasm_input(i32 is_public) -> i64` reads the next public
 //! input when `is_public != 0`, else the next private one (a missing input is an error);
 //! `env.wasm_output(i64)` appends to the instances; `env.require(i32)` fails on 0. The
@@ -86,6 +90,9 @@ pub enum OracleError {
     /// A result that has no `u64` form (a non-null reference or a vector).
     #[error("result cannot be represented as u64: {0}")]
     Unrepresentable(String),
+    /// wasmi itself panicked (a wasmi bug, e.g. in its translator): caught, never propagated.
+    #[error("wasmi panicked: {0}")]
+    WasmiPanic(String),
     /// Anything else wasmi reported.
     #[error("{0}")]
     Other(String),
@@ -232,13 +239,54 @@ fn u64_to_val(ty: ValType, v: u64) -> Result<Val, OracleError> {
     })
 }
 
+/// Native stack for wasmi executions (reserved, committed only as used).
+const NATIVE_STACK: usize = 256 << 20;
+
+/// Runs `f` (wasmi translating or executing) on a thread with a [`NATIVE_STACK`] stack, turning
+/// a panic into [`OracleError::WasmiPanic`].
+///
+/// wasmi 2.0 dispatches instructions by tail calls that rely on LLVM's sibling-call
+/// optimisation, and its `memory.grow`/`table.grow` handlers are never optimised that way
+/// (wasmi-labs/wasmi#1946): every executed grow leaves a native frame (~200 bytes) until the
+/// call returns. A loop of failing `memory.grow` overflows a 2 MiB test thread within about
+/// 12,000 iterations and aborts the whole process. A large stack, with grows priced at
+/// [`GROW_FUEL`] so that the fuel bounds their number, keeps every run inside it.
+fn on_native_stack<R: Send>(f: impl FnOnce() -> R + Send) -> Result<R, OracleError> {
+    std::thread::scope(|s| {
+        let handle = std::thread::Builder::new()
+            .name("wasmi-oracle".into())
+            .stack_size(NATIVE_STACK)
+            .spawn_scoped(s, f)
+            .map_err(|e| OracleError::Other(format!("cannot start the oracle thread: {e}")))?;
+        handle.join().map_err(|p| {
+            let msg = p
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| p.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            OracleError::WasmiPanic(msg)
+        })
+    })
+}
+
+/// Fuel charged per executed `memory.grow`/`table.grow` (the most an operator can cost): with
+/// fuel `max_steps`, at most `max_steps / 255` grow frames pile up (the default 50M steps give
+/// ~200k frames, ~40 MiB, within [`NATIVE_STACK`]).
+const GROW_FUEL: u8 = u8::MAX;
+
 /// The wasmi engine configured like the tracer: limits on call depth, value stack and (as
 /// fuel) executed instructions. Eager compilation so that every function is translated (and
 /// checked) at load, as the tracer compiles everything.
 fn engine(limits: &Limits) -> Engine {
+    let cost = wasmi::OperatorCost {
+        memory_grow: GROW_FUEL,
+        table_grow: GROW_FUEL,
+        ..Default::default()
+    };
     let mut cfg = Config::default();
     cfg.compilation_mode(wasmi::CompilationMode::Eager)
         .consume_fuel(true)
+        .operator_cost(cost)
         .set_max_recursion_depth((limits.max_call_depth as usize).max(1))
         // wasmi counts bytes of 8-byte cells and keeps more cells per frame than the tracer
         // keeps slots; never below wasmi's minimum height (a lower max would panic).
@@ -259,9 +307,11 @@ fn instantiate(
         Err(e) => return (None, Err(OracleError::Invalid(e.to_string()))),
     };
     let engine = engine(limits);
-    let module = match Module::new(&engine, &bin[..]) {
-        Ok(m) => m,
-        Err(e) => return (None, Err(OracleError::Invalid(e.to_string()))),
+    // In a guarded thread: wasmi 2.0's eager translator can panic on valid modules.
+    let module = match on_native_stack(|| Module::new(&engine, &bin[..])) {
+        Ok(Ok(m)) => m,
+        Ok(Err(e)) => return (None, Err(OracleError::Invalid(e.to_string()))),
+        Err(e) => return (None, Err(e)),
     };
     let host = Host {
         inputs: inputs.clone(),
@@ -308,9 +358,8 @@ fn instantiate(
     if let Err(e) = store.set_fuel(limits.max_steps) {
         return (Some(store), Err(OracleError::Other(e.to_string())));
     }
-    let instance = linker
-        .instantiate_and_start(&mut store, &module)
-        .map_err(|e| instantiation_error(&e));
+    let instance = on_native_stack(|| linker.instantiate_and_start(&mut store, &module))
+        .and_then(|r| r.map_err(|e| instantiation_error(&e)));
     (Some(store), instance)
 }
 
@@ -332,9 +381,10 @@ impl OracleInstance {
     /// is (e.g. [`OracleError::Trap`]); failures before any code ran as
     /// [`OracleError::Invalid`] or [`OracleError::Instantiation`].
     ///
-    /// Limits: `max_steps` is the fuel of the start function and of each call (wasmi charges
-    /// fuel roughly per executed instruction, so it bounds execution but does not stop where
-    /// the tracer's step limit stops); `max_call_depth` and `max_stack` bound wasmi's stacks;
+    /// Limits: `max_steps` is the fuel of the start function and of each call (wasmi charges at
+    /// most 1 per executed Wasm operator, 0 for `block`, `loop`, `end`, `nop`, `drop`..., plus
+    /// 1 per 64 bytes for bulk memory and 255 per grow: it bounds execution but does
+    /// not stop where the tracer's step limit stops); `max_call_depth` and `max_stack` bound wasmi's stacks;
     /// `max_pages` and `max_table` cap memory and table size (growth past them fails, as in
     /// the tracer).
     pub fn new(
@@ -407,7 +457,8 @@ impl OracleInstance {
         self.store
             .set_fuel(self.fuel)
             .map_err(|e| OracleError::Other(e.to_string()))?;
-        func.call(&mut self.store, &params, &mut results)
+        let store = &mut self.store;
+        on_native_stack(|| func.call(store, &params, &mut results))?
             .map_err(|e| runtime_error(&e))?;
         results.iter().map(val_to_u64).collect()
     }
@@ -552,5 +603,193 @@ impl ExportMap {
     /// [`OracleInstance::memory`].
     pub fn exports_memory0(&self) -> bool {
         self.memories.values().any(|&i| i == 0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn inst(wat: &str) -> OracleInstance {
+        OracleInstance::new(wat.as_bytes(), &Inputs::default(), &Limits::default()).unwrap()
+    }
+
+    #[test]
+    fn traps_map_to_tracer_kinds() {
+        let mut o = inst(
+            r#"(module (memory 1) (table 2 funcref) (elem (i32.const 0) $a) (type $v (func))
+              (func $a (param i32))
+              (func (export "unreachable") unreachable)
+              (func (export "div0") (drop (i32.div_u (i32.const 1) (i32.const 0))))
+              (func (export "ovf") (drop (i64.div_s (i64.const 0x8000000000000000) (i64.const -1))))
+              (func (export "oob") (drop (i32.load (i32.const 65534))))
+              (func (export "tab") (call_indirect (type $v) (i32.const 5)))
+              (func (export "null") (call_indirect (type $v) (i32.const 1)))
+              (func (export "sig") (call_indirect (type $v) (i32.const 0))))"#,
+        );
+        for (f, kind) in [
+            ("unreachable", TrapKind::Unreachable),
+            ("div0", TrapKind::IntegerDivideByZero),
+            ("ovf", TrapKind::IntegerOverflow),
+            ("oob", TrapKind::MemoryOutOfBounds),
+            ("tab", TrapKind::TableOutOfBounds),
+            ("null", TrapKind::UninitializedElement),
+            ("sig", TrapKind::IndirectCallTypeMismatch),
+        ] {
+            assert_eq!(o.call(f, &[]), Err(OracleError::Trap(kind)), "{f}");
+        }
+    }
+
+    #[test]
+    fn values_are_bit_patterns() {
+        let mut o = inst(
+            r#"(module (func (export "f") (param i32 i64 f32 f64) (result i32 i64 f32 f64)
+                 local.get 0 local.get 1 local.get 2 local.get 3))"#,
+        );
+        let args = [0x1_ffff_ffff, u64::MAX, 0x7fc0_0001, 0x8000_0000_0000_0001];
+        assert_eq!(
+            o.call("f", &args),
+            Ok(vec![
+                0xffff_ffff,
+                u64::MAX,
+                0x7fc0_0001,
+                0x8000_0000_0000_0001
+            ])
+        );
+        assert!(matches!(
+            o.call("f", &[1]),
+            Err(OracleError::BadArguments(_))
+        ));
+        assert_eq!(
+            o.call("g", &[]),
+            Err(OracleError::MissingExport("g".into()))
+        );
+    }
+
+    #[test]
+    fn host_abi_and_instances() {
+        let wat = r#"(module
+          (import "env" "wasm_input" (func $in (param i32) (result i64)))
+          (import "env" "wasm_output" (func $out (param i64)))
+          (import "env" "require" (func $req (param i32)))
+          (func (export "main") (result i64)
+            (call $out (i64.add (call $in (i32.const 0)) (call $in (i32.const 1))))
+            (call $in (i32.const 7)))
+          (func (export "req") (param i32) (call $req (local.get 0))))"#;
+        let inputs = Inputs {
+            public: vec![10, 20],
+            private: vec![5],
+        };
+        let run = run_program(wat.as_bytes(), "main", &inputs, &Limits::default());
+        assert_eq!(run.result, Ok(vec![20]));
+        assert_eq!(run.instances, vec![10, 15, 20]);
+        assert_eq!(run.outputs, vec![15]);
+        let short = Inputs {
+            public: vec![10],
+            private: vec![5],
+        };
+        let run = run_program(wat.as_bytes(), "main", &short, &Limits::default());
+        assert_eq!(
+            run.result,
+            Err(OracleError::MissingInput {
+                kind: InputKind::Public,
+                index: 1
+            })
+        );
+        assert_eq!(
+            run.instances,
+            vec![10, 15],
+            "instances written before the failure stay"
+        );
+        let mut o = OracleInstance::new(wat.as_bytes(), &inputs, &Limits::default()).unwrap();
+        assert_eq!(o.call("req", &[1]), Ok(vec![]));
+        assert_eq!(o.call("req", &[0]), Err(OracleError::RequireFailed));
+        assert!(matches!(
+            OracleInstance::new(
+                b"(module (import \"env\" \"nope\" (func)))",
+                &inputs,
+                &Limits::default()
+            ),
+            Err(OracleError::Instantiation(_))
+        ));
+    }
+
+    #[test]
+    fn limits_bound_the_run() {
+        let limits = Limits {
+            max_steps: 10_000,
+            max_call_depth: 50,
+            max_pages: 2,
+            max_table: 4,
+            ..Limits::default()
+        };
+        let wat = r#"(module (memory (export "mem") 1)
+          (func $r (export "rec") (call $r))
+          (func (export "spin") (loop (br 0)))
+          (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0))))"#;
+        let mut o = OracleInstance::new(wat.as_bytes(), &Inputs::default(), &limits).unwrap();
+        assert_eq!(o.call("rec", &[]), Err(OracleError::StackExhausted));
+        assert_eq!(o.call("spin", &[]), Err(OracleError::OutOfFuel));
+        assert_eq!(
+            o.call("grow", &[2]),
+            Ok(vec![0xffff_ffff]),
+            "past max_pages: -1"
+        );
+        assert_eq!(o.call("grow", &[1]), Ok(vec![1]));
+        assert_eq!(o.memory().map(<[u8]>::len), Some(2 * PAGE_SIZE));
+        for wat in ["(module (memory 3))", "(module (table 5 funcref))"] {
+            let r = OracleInstance::new(wat.as_bytes(), &Inputs::default(), &limits);
+            assert!(matches!(r, Err(OracleError::Instantiation(_))), "{wat}");
+        }
+    }
+
+    /// A loop of failing `memory.grow` must neither abort the process (native stack, see
+    /// [`on_native_stack`]) nor run forever.
+    #[test]
+    fn failing_grow_loop_survives() {
+        let wat = r#"(module (memory 1) (func (export "f") (param i32)
+          (loop (drop (memory.grow (i32.const 100000)))
+                (local.set 0 (i32.sub (local.get 0) (i32.const 1)))
+                (br_if 0 (local.get 0)))))"#;
+        let limits = Limits {
+            max_steps: 50_000_000,
+            ..Limits::default()
+        };
+        let mut o = OracleInstance::new(wat.as_bytes(), &Inputs::default(), &limits).unwrap();
+        assert_eq!(o.call("f", &[100_000]), Ok(vec![]));
+        assert_eq!(o.call("f", &[1 << 30]), Err(OracleError::OutOfFuel));
+    }
+
+    #[test]
+    fn start_function_and_exports() {
+        let wat = r#"(module (memory (export "m") 1) (global $g (export "g") (mut i64) (i64.const 0))
+          (func $s (global.set $g (i64.const -2)) (i32.store8 (i32.const 9) (i32.const 1)))
+          (start $s))"#;
+        let o = inst(wat);
+        assert_eq!(o.global("g"), Some(u64::MAX - 1));
+        assert_eq!(o.memory_named("m").map(|m| m[9]), Some(1));
+        let trapping = "(module (func $s unreachable) (start $s) (func (export \"f\")))";
+        let run = run_program(
+            trapping.as_bytes(),
+            "f",
+            &Inputs::default(),
+            &Limits::default(),
+        );
+        assert_eq!(run.result, Err(OracleError::Trap(TrapKind::Unreachable)));
+        assert_eq!(run.memory, None);
+        let bad = run_program(
+            b"\0asm\x01\0\0\0\x01",
+            "f",
+            &Inputs::default(),
+            &Limits::default(),
+        );
+        assert!(matches!(bad.result, Err(OracleError::Invalid(_))));
+        let map = ExportMap::parse(wat.as_bytes()).unwrap();
+        assert_eq!(map.globals.get("g"), Some(&0));
+        assert!(map.exports_memory0());
+        assert_eq!(
+            map.tracer_globals(&[7]),
+            BTreeMap::from([("g".to_string(), 7)])
+        );
     }
 }

@@ -1,7 +1,8 @@
 //! Executing one instruction: stack, globals, heap, control flow and host calls, each access
 //! reported to the sink as a memory event in the order documented in [`crate::trace`].
 
-use super::{alu, CallRecord, Machine, Next};
+use super::{CallRecord, Machine, Next};
+use crate::alu;
 use crate::error::{InputKind, Limit, TrapKind};
 use crate::image::Body;
 use crate::isa::*;
@@ -270,12 +271,7 @@ impl<'a, S: Sink> Machine<'a, S> {
                 self.set_top(alu::unary(op, ty, a), ty);
             }
             Conv(op) => {
-                let (from, to) = match op {
-                    ConvOp::I32WrapI64 => (ValTy::I64, ValTy::I32),
-                    ConvOp::I64ExtendI32S | ConvOp::I64ExtendI32U => (ValTy::I32, ValTy::I64),
-                    ConvOp::I32Extend8S | ConvOp::I32Extend16S => (ValTy::I32, ValTy::I32),
-                    _ => (ValTy::I64, ValTy::I64),
-                };
+                let (from, to) = alu::conv_types(op);
                 let a = self.peek(1, from);
                 self.set_top(alu::conv(op, a), to);
             }

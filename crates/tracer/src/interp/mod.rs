@@ -5,7 +5,6 @@
 //! with its pre-state. Values are `u64` with i32 values zero-extended. The interpreter is
 //! generic over the sink, so a dry run with [`crate::NullSink`] pays nothing for tracing.
 
-mod alu;
 mod bulk;
 mod exec;
 

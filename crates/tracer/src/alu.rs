@@ -1,5 +1,6 @@
 //! Integer semantics of the arithmetic, comparison and conversion instructions, as pure
-//! functions over zero-extended `u64` values (the tables and circuits re-check these).
+//! functions over zero-extended `u64` values: the interpreter computes with them and the
+//! table checker (the circuits' executable spec) checks results against them.
 
 use crate::error::TrapKind;
 use crate::isa::{BinOp, ConvOp, LoadKind, RelOp, UnaryOp, ValTy};
@@ -99,6 +100,16 @@ pub fn conv(op: ConvOp, a: u64) -> u64 {
         ConvOp::I64Extend8S => a as u8 as i8 as i64 as u64,
         ConvOp::I64Extend16S => a as u16 as i16 as i64 as u64,
         ConvOp::I64Extend32S => a as u32 as i32 as i64 as u64,
+    }
+}
+
+/// The operand and result widths of a conversion.
+pub fn conv_types(op: ConvOp) -> (ValTy, ValTy) {
+    match op {
+        ConvOp::I32WrapI64 => (ValTy::I64, ValTy::I32),
+        ConvOp::I64ExtendI32S | ConvOp::I64ExtendI32U => (ValTy::I32, ValTy::I64),
+        ConvOp::I32Extend8S | ConvOp::I32Extend16S => (ValTy::I32, ValTy::I32),
+        ConvOp::I64Extend8S | ConvOp::I64Extend16S | ConvOp::I64Extend32S => (ValTy::I64, ValTy::I64),
     }
 }
 
