@@ -1,0 +1,465 @@
+//! The encodings the image table commits to, defined once.
+//!
+//! Every image entry packs into one 256-bit word (< 2^253, so one BN254 field element): a tag
+//! in the top bits says what the entry is, and its fields sit at fixed offsets. An instruction
+//! is `(fid, iid, opcode)`; an opcode is `(class, sub, a, b, c)`, where `class` selects the
+//! circuit gate module and `sub` the operation inside it. [`opcode`] and [`decode`] are
+//! inverse, and [`Packed`] is the same word the circuit builds from its cells.
+
+use serde::Serialize;
+use zkwasm_tracer::isa::*;
+
+/// The instruction classes: one gate module each in the circuits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[repr(u8)]
+pub enum Class {
+    Const = 1,
+    Drop,
+    Select,
+    LocalGet,
+    LocalSet,
+    LocalTee,
+    GlobalGet,
+    GlobalSet,
+    Load,
+    Store,
+    MemorySize,
+    MemoryGrow,
+    MemoryCopy,
+    MemoryFill,
+    Unary,
+    Eqz,
+    Rel,
+    /// add, sub, mul, div, rem.
+    BinArith,
+    /// and, or, xor (through the bit table).
+    BinBit,
+    /// shl, shr, rotl, rotr.
+    BinShift,
+    Conv,
+    Br,
+    BrIfEqz,
+    BrIfNez,
+    BrTable,
+    Return,
+    Call,
+    CallIndirect,
+    CallHost,
+    Unreachable,
+    Unsupported,
+}
+
+/// An instruction's fields as the image table stores them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct Opcode {
+    pub class: Class,
+    /// Operation, kind and width inside the class.
+    pub sub: u8,
+    pub a: u32,
+    pub b: u32,
+    pub c: u64,
+}
+
+fn ty_bit(ty: ValTy) -> u8 {
+    (ty == ValTy::I64) as u8
+}
+
+fn ty_of(bit: u8) -> ValTy {
+    if bit & 1 == 1 {
+        ValTy::I64
+    } else {
+        ValTy::I32
+    }
+}
+
+fn dk_c(dk: DropKeep) -> u64 {
+    dk.keep as u64 | (dk.i64_mask as u64) << 16
+}
+
+fn dk_of(b: u32, c: u64) -> DropKeep {
+    DropKeep {
+        drop: b,
+        keep: c as u16,
+        i64_mask: (c >> 16) as u16,
+    }
+}
+
+const BIN_OPS: [BinOp; 15] = [
+    BinOp::Add,
+    BinOp::Sub,
+    BinOp::Mul,
+    BinOp::DivS,
+    BinOp::DivU,
+    BinOp::RemS,
+    BinOp::RemU,
+    BinOp::And,
+    BinOp::Or,
+    BinOp::Xor,
+    BinOp::Shl,
+    BinOp::ShrS,
+    BinOp::ShrU,
+    BinOp::Rotl,
+    BinOp::Rotr,
+];
+const REL_OPS: [RelOp; 10] = [
+    RelOp::Eq,
+    RelOp::Ne,
+    RelOp::LtS,
+    RelOp::LtU,
+    RelOp::GtS,
+    RelOp::GtU,
+    RelOp::LeS,
+    RelOp::LeU,
+    RelOp::GeS,
+    RelOp::GeU,
+];
+const UNARY_OPS: [UnaryOp; 3] = [UnaryOp::Clz, UnaryOp::Ctz, UnaryOp::Popcnt];
+const CONV_OPS: [ConvOp; 8] = [
+    ConvOp::I32WrapI64,
+    ConvOp::I64ExtendI32S,
+    ConvOp::I64ExtendI32U,
+    ConvOp::I32Extend8S,
+    ConvOp::I32Extend16S,
+    ConvOp::I64Extend8S,
+    ConvOp::I64Extend16S,
+    ConvOp::I64Extend32S,
+];
+const LOAD_KINDS: [LoadKind; 12] = [
+    LoadKind::I32,
+    LoadKind::I64,
+    LoadKind::I32S8,
+    LoadKind::I32U8,
+    LoadKind::I32S16,
+    LoadKind::I32U16,
+    LoadKind::I64S8,
+    LoadKind::I64U8,
+    LoadKind::I64S16,
+    LoadKind::I64U16,
+    LoadKind::I64S32,
+    LoadKind::I64U32,
+];
+const HOSTS: [HostFn; 3] = [HostFn::WasmInput, HostFn::WasmOutput, HostFn::Require];
+
+fn index_of<T: PartialEq>(all: &[T], x: T) -> u8 {
+    all.iter().position(|y| *y == x).expect("listed") as u8
+}
+
+/// `sub` = operation index · 2 + width bit.
+fn op_sub<T: PartialEq>(all: &[T], op: T, ty: ValTy) -> u8 {
+    index_of(all, op) << 1 | ty_bit(ty)
+}
+
+/// The class of a binary operation.
+pub fn bin_class(op: BinOp) -> Class {
+    match op {
+        BinOp::And | BinOp::Or | BinOp::Xor => Class::BinBit,
+        BinOp::Shl | BinOp::ShrS | BinOp::ShrU | BinOp::Rotl | BinOp::Rotr => Class::BinShift,
+        _ => Class::BinArith,
+    }
+}
+
+/// The opcode of an instruction.
+pub fn opcode(i: Instr) -> Opcode {
+    use Instr::*;
+    let op = |class, sub, a, b, c| Opcode {
+        class,
+        sub,
+        a,
+        b,
+        c,
+    };
+    match i {
+        Unreachable => op(Class::Unreachable, 0, 0, 0, 0),
+        Unsupported(n) => op(Class::Unsupported, 0, n, 0, 0),
+        Drop => op(Class::Drop, 0, 0, 0, 0),
+        Select(t) => op(Class::Select, ty_bit(t), 0, 0, 0),
+        LocalGet { depth, ty } => op(Class::LocalGet, ty_bit(ty), depth, 0, 0),
+        LocalSet { depth, ty } => op(Class::LocalSet, ty_bit(ty), depth, 0, 0),
+        LocalTee { depth, ty } => op(Class::LocalTee, ty_bit(ty), depth, 0, 0),
+        GlobalGet { idx, ty } => op(Class::GlobalGet, ty_bit(ty), idx, 0, 0),
+        GlobalSet { idx, ty } => op(Class::GlobalSet, ty_bit(ty), idx, 0, 0),
+        I32Const(v) => op(Class::Const, 0, 0, 0, v as u64),
+        I64Const(v) => op(Class::Const, 1, 0, 0, v),
+        Load { kind, offset } => op(Class::Load, index_of(&LOAD_KINDS, kind), offset, 0, 0),
+        Store { kind, offset } => op(
+            Class::Store,
+            kind.bytes << 1 | ty_bit(kind.ty),
+            offset,
+            0,
+            0,
+        ),
+        MemorySize => op(Class::MemorySize, 0, 0, 0, 0),
+        MemoryGrow => op(Class::MemoryGrow, 0, 0, 0, 0),
+        MemoryCopy => op(Class::MemoryCopy, 0, 0, 0, 0),
+        MemoryFill => op(Class::MemoryFill, 0, 0, 0, 0),
+        Unary { op: o, ty } => op(Class::Unary, op_sub(&UNARY_OPS, o, ty), 0, 0, 0),
+        Eqz(ty) => op(Class::Eqz, ty_bit(ty), 0, 0, 0),
+        Rel { op: o, ty } => op(Class::Rel, op_sub(&REL_OPS, o, ty), 0, 0, 0),
+        Bin { op: o, ty } => op(bin_class(o), op_sub(&BIN_OPS, o, ty), 0, 0, 0),
+        Conv(o) => op(Class::Conv, index_of(&CONV_OPS, o), 0, 0, 0),
+        Br { dst, dk } => op(Class::Br, 0, dst, dk.drop, dk_c(dk)),
+        BrIfEqz { dst, dk } => op(Class::BrIfEqz, 0, dst, dk.drop, dk_c(dk)),
+        BrIfNez { dst, dk } => op(Class::BrIfNez, 0, dst, dk.drop, dk_c(dk)),
+        BrTable { start, len } => op(Class::BrTable, 0, start, len, 0),
+        Return(dk) => op(Class::Return, 0, 0, dk.drop, dk_c(dk)),
+        Call(f) => op(Class::Call, 0, f, 0, 0),
+        CallIndirect { type_idx } => op(Class::CallIndirect, 0, type_idx, 0, 0),
+        CallHost(h) => op(Class::CallHost, index_of(&HOSTS, h), 0, 0, 0),
+    }
+}
+
+/// The instruction of an opcode; `None` for words no instruction encodes to.
+pub fn decode(o: Opcode) -> Option<Instr> {
+    use Instr::*;
+    let (s, ty) = (o.sub as usize, ty_of(o.sub));
+    let i = match o.class {
+        Class::Unreachable => Unreachable,
+        Class::Unsupported => Unsupported(o.a),
+        Class::Drop => Drop,
+        Class::Select => Select(ty),
+        Class::LocalGet => LocalGet { depth: o.a, ty },
+        Class::LocalSet => LocalSet { depth: o.a, ty },
+        Class::LocalTee => LocalTee { depth: o.a, ty },
+        Class::GlobalGet => GlobalGet { idx: o.a, ty },
+        Class::GlobalSet => GlobalSet { idx: o.a, ty },
+        Class::Const if o.sub == 0 => I32Const(u32::try_from(o.c).ok()?),
+        Class::Const => I64Const(o.c),
+        Class::Load => Load {
+            kind: *LOAD_KINDS.get(s)?,
+            offset: o.a,
+        },
+        Class::Store => Store {
+            kind: StoreKind {
+                ty,
+                bytes: o.sub >> 1,
+            },
+            offset: o.a,
+        },
+        Class::MemorySize => MemorySize,
+        Class::MemoryGrow => MemoryGrow,
+        Class::MemoryCopy => MemoryCopy,
+        Class::MemoryFill => MemoryFill,
+        Class::Unary => Unary {
+            op: *UNARY_OPS.get(s >> 1)?,
+            ty,
+        },
+        Class::Eqz => Eqz(ty),
+        Class::Rel => Rel {
+            op: *REL_OPS.get(s >> 1)?,
+            ty,
+        },
+        Class::BinArith | Class::BinBit | Class::BinShift => Bin {
+            op: *BIN_OPS.get(s >> 1)?,
+            ty,
+        },
+        Class::Conv => Conv(*CONV_OPS.get(s)?),
+        Class::Br => Br {
+            dst: o.a,
+            dk: dk_of(o.b, o.c),
+        },
+        Class::BrIfEqz => BrIfEqz {
+            dst: o.a,
+            dk: dk_of(o.b, o.c),
+        },
+        Class::BrIfNez => BrIfNez {
+            dst: o.a,
+            dk: dk_of(o.b, o.c),
+        },
+        Class::BrTable => BrTable {
+            start: o.a,
+            len: o.b,
+        },
+        Class::Return => Return(dk_of(o.b, o.c)),
+        Class::Call => Call(o.a),
+        Class::CallIndirect => CallIndirect { type_idx: o.a },
+        Class::CallHost => CallHost(*HOSTS.get(s)?),
+    };
+    (opcode(i) == o).then_some(i)
+}
+
+/// What an image-table word holds (its top bits).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[repr(u8)]
+pub enum Tag {
+    Instruction = 1,
+    BrTable = 2,
+    Element = 3,
+    InitMemory = 4,
+    Global = 5,
+    State = 6,
+}
+
+/// Bit offset of the tag.
+pub const TAG_SHIFT: u32 = 248;
+
+/// A 256-bit word built from fields, least significant first; the circuit rebuilds the same
+/// word from its cells with the same shifts.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct Packed(pub [u64; 4]);
+
+impl Packed {
+    /// Packs `(value, bits)` fields, the first at bit 0, then the tag at [`TAG_SHIFT`].
+    pub fn new(tag: Tag, fields: &[(u64, u32)]) -> Packed {
+        let mut p = Packed::default();
+        let mut at = 0;
+        for &(v, bits) in fields {
+            debug_assert!(bits == 64 || v >> bits == 0, "{v} does not fit {bits} bits");
+            p.put(v, at);
+            at += bits;
+        }
+        assert!(at <= TAG_SHIFT, "fields overlap the tag");
+        p.put(tag as u64, TAG_SHIFT);
+        p
+    }
+
+    fn put(&mut self, v: u64, at: u32) {
+        let (w, s) = ((at / 64) as usize, at % 64);
+        self.0[w] |= v << s;
+        if s != 0 && w + 1 < 4 {
+            self.0[w + 1] |= v >> (64 - s);
+        }
+    }
+
+    /// Little-endian bytes (a field element's canonical representation, as the word < 2^253).
+    pub fn to_le_bytes(self) -> [u8; 32] {
+        let mut b = [0u8; 32];
+        for (i, w) in self.0.iter().enumerate() {
+            b[i * 8..i * 8 + 8].copy_from_slice(&w.to_le_bytes());
+        }
+        b
+    }
+}
+
+/// `(fid, iid, opcode)`: c (64) | b (32) | a (32) | sub (8) | class (8) | iid (32) | fid (32).
+pub fn instruction(fid: u32, iid: u32, i: Instr) -> Packed {
+    let o = opcode(i);
+    Packed::new(
+        Tag::Instruction,
+        &[
+            (o.c, 64),
+            (o.b as u64, 32),
+            (o.a as u64, 32),
+            (o.sub as u64, 8),
+            (o.class as u64, 8),
+            (iid as u64, 32),
+            (fid as u64, 32),
+        ],
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn all_instrs() -> Vec<Instr> {
+        use Instr::*;
+        let dk = DropKeep {
+            drop: 3,
+            keep: 2,
+            i64_mask: 0b10,
+        };
+        let mut v = vec![
+            Unreachable,
+            Unsupported(7),
+            Drop,
+            MemorySize,
+            MemoryGrow,
+            MemoryCopy,
+            MemoryFill,
+            I32Const(u32::MAX),
+            I64Const(u64::MAX),
+            Br { dst: 9, dk },
+            BrIfEqz { dst: 1, dk },
+            BrIfNez { dst: u32::MAX, dk },
+            BrTable { start: 4, len: 5 },
+            Return(dk),
+            Call(3),
+            CallIndirect { type_idx: 2 },
+        ];
+        for ty in [ValTy::I32, ValTy::I64] {
+            v.extend([
+                Select(ty),
+                Eqz(ty),
+                LocalGet { depth: 5, ty },
+                LocalSet { depth: 1, ty },
+            ]);
+            v.extend([
+                LocalTee { depth: 2, ty },
+                GlobalGet { idx: 1, ty },
+                GlobalSet { idx: 0, ty },
+            ]);
+            v.extend(BIN_OPS.map(|op| Bin { op, ty }));
+            v.extend(REL_OPS.map(|op| Rel { op, ty }));
+            v.extend(UNARY_OPS.map(|op| Unary { op, ty }));
+        }
+        v.extend(CONV_OPS.map(Conv));
+        v.extend(LOAD_KINDS.map(|kind| Load { kind, offset: 77 }));
+        v.extend(HOSTS.map(CallHost));
+        for (ty, bytes) in [
+            (ValTy::I32, 1),
+            (ValTy::I32, 4),
+            (ValTy::I64, 8),
+            (ValTy::I64, 2),
+        ] {
+            v.push(Store {
+                kind: StoreKind { ty, bytes },
+                offset: 12,
+            });
+        }
+        v
+    }
+
+    #[test]
+    fn opcodes_round_trip_and_are_distinct() {
+        let all = all_instrs();
+        let mut seen = std::collections::HashSet::new();
+        for i in &all {
+            let o = opcode(*i);
+            assert_eq!(decode(o), Some(*i), "{i}");
+            assert!(seen.insert(o), "{i} shares its opcode");
+        }
+    }
+
+    #[test]
+    fn invalid_words_do_not_decode() {
+        let bad = Opcode {
+            class: Class::Load,
+            sub: 200,
+            a: 0,
+            b: 0,
+            c: 0,
+        };
+        assert_eq!(decode(bad), None);
+        let wide = Opcode {
+            class: Class::Const,
+            sub: 0,
+            a: 0,
+            b: 0,
+            c: 1 << 40,
+        };
+        assert_eq!(decode(wide), None, "an i32 constant wider than 32 bits");
+        let junk = Opcode {
+            class: Class::Drop,
+            sub: 0,
+            a: 1,
+            b: 0,
+            c: 0,
+        };
+        assert_eq!(decode(junk), None, "unused fields must be zero");
+    }
+
+    #[test]
+    fn packing_places_fields() {
+        let p = instruction(0x11, 0x22, Instr::I64Const(0xdead));
+        assert_eq!(p.0[0], 0xdead);
+        assert_eq!(
+            p.0[2] & 0xffff,
+            (1 << 8) | Class::Const as u64,
+            "sub then class at bit 128"
+        );
+        assert_eq!((p.0[2] >> 16) & 0xffff_ffff, 0x22);
+        assert_eq!((p.0[2] >> 48) | ((p.0[3] & 0xffff) << 16), 0x11);
+        assert_eq!(p.0[3] >> 56, Tag::Instruction as u64);
+        assert!(p.to_le_bytes()[31] < 0x20, "below 2^253");
+    }
+}

@@ -1,0 +1,192 @@
+//! zkwasm table builder: lays an image and an execution trace out as the tables the circuits
+//! prove (image table, ETable, MTable, JTable, bit table, with their fixed lookup tables) and
+//! checks every invariant the circuits will enforce, in plain Rust.
+//!
+//! [`check`] is the executable specification of the prover: a constraint is first a rule
+//! here, with a test that breaks it the way an attacker would. The tables are built only from
+//! runs that finished; a trap or a failed `require` has nothing to prove.
+//!
+//! ```
+//! use zkwasm_tracer::{load, execute, Inputs, Limits};
+//! let wat = r#"(module (func (export "zkmain") (result i32) (i32.add (i32.const 2) (i32.const 3))))"#;
+//! let limits = Limits::default();
+//! let image = load(wat.as_bytes(), &limits)?.image("zkmain")?;
+//! let run = execute(&image, &Inputs::default(), &limits)?;
+//! let tables = zkwasm_tables::build(&image, &run.trace, &run.outcome.instances, &limits);
+//! zkwasm_tables::check(&tables).expect("honest tables pass");
+//! assert_eq!(tables.usage().min_k(), zkwasm_tables::MIN_K);
+//! # Ok::<(), zkwasm_tracer::Error>(())
+//! ```
+
+mod build;
+pub mod capacity;
+pub mod check;
+pub mod encode;
+pub mod fixed;
+
+pub use build::build;
+pub use capacity::{Capacity, Usage, MIN_K};
+pub use check::{check, Rule, TableId, Violation};
+
+use serde::Serialize;
+use zkwasm_tracer::image::Global;
+use zkwasm_tracer::isa::{BrTarget, HostFn, Instr, ValTy};
+use zkwasm_tracer::trace::{Loc, MemEvent};
+
+/// The eid an MTable entry that is never overwritten is valid until.
+pub const END_EID: u32 = u32::MAX;
+
+/// A function as the image describes it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FuncEntry {
+    /// Canonical type id: equal signatures have equal ids (what `call_indirect` compares).
+    pub type_id: u32,
+    /// The host function, for imports.
+    pub host: Option<HostFn>,
+}
+
+/// One target of a `br_table` instruction at `(fid, iid)`; `index` = len - 1 is the default.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct BrEntry {
+    pub fid: u32,
+    pub iid: u32,
+    pub index: u32,
+    pub target: BrTarget,
+}
+
+/// Initial linear memory, in 8-byte blocks: a data block, or a run of zero blocks
+/// `start .. end`. Together they cover every block index, so an MTable init row of any
+/// block is backed by one entry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum InitMemory {
+    Block { block: u32, value: u64 },
+    Zero { start: u32, end: u32 },
+}
+
+/// The state every run starts in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct InitState {
+    pub entry_fid: u32,
+    pub pages: u32,
+    /// `memory.grow` beyond this returns -1 (the module's maximum, capped by the VM limit).
+    pub max_pages: u32,
+    pub has_memory: bool,
+    /// Value stack slots.
+    pub max_stack: u32,
+}
+
+/// Everything the circuit commits to before a run: code, jump tables, table 0, initial
+/// memory and globals, initial state.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ImageTable {
+    pub state: InitState,
+    pub functions: Vec<FuncEntry>,
+    /// `(fid, iid, instruction)`, every function's code in order, the entry function last.
+    pub instructions: Vec<(u32, u32, Instr)>,
+    pub br_table: Vec<BrEntry>,
+    /// Canonical type id of each module type index (for `call_indirect`'s immediate).
+    pub type_ids: Vec<u32>,
+    /// Table 0: the function in each slot.
+    pub elements: Vec<Option<u32>>,
+    pub memory: Vec<InitMemory>,
+    pub globals: Vec<Global>,
+}
+
+/// One executed step: its state before the instruction, the instruction, and the counters
+/// of what remains from this step on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct ERow {
+    pub eid: u32,
+    pub fid: u32,
+    pub iid: u32,
+    pub sp: u32,
+    pub pages: u32,
+    pub frame: u32,
+    pub instr: Instr,
+    /// MTable writes made by this step and all later ones.
+    pub rest_mops: u64,
+    /// Calls (frames opened) by this step and all later ones.
+    pub rest_calls: u32,
+    /// Returns from called frames by this step and all later ones.
+    pub rest_returns: u32,
+    /// Instances (public inputs read, outputs written) before this step.
+    pub instance: u32,
+    /// End (exclusive) of this step's events in [`Tables::events`].
+    pub events_end: u32,
+}
+
+/// One MTable entry: a location's value from the step that wrote it (`start`, 0 for the
+/// initial value) until the step that overwrites it (`end`, [`END_EID`] if none). A read at
+/// step `e` sees the entry with `start < e <= end`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct MRow {
+    pub loc: Loc,
+    pub addr: u32,
+    pub start: u32,
+    pub end: u32,
+    pub value: u64,
+    pub ty: ValTy,
+    pub init: bool,
+    pub mutable: bool,
+}
+
+/// One JTable entry: a frame opened by the call at step `frame` (0: the static entry frame).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct JRow {
+    pub frame: u32,
+    /// The caller's frame.
+    pub parent: u32,
+    pub callee: u32,
+    pub ret_fid: u32,
+    pub ret_iid: u32,
+    pub returned: bool,
+    /// The entry frame, which no call opened.
+    pub is_static: bool,
+}
+
+/// The operation of a bit-table row.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[repr(u8)]
+pub enum BitOp {
+    And = 0,
+    Or = 1,
+    Xor = 2,
+    Popcnt = 3,
+}
+
+/// A bitwise operation of step `eid`, proved nibble by nibble against the fixed op table.
+/// For popcnt, `rhs` is 0 and `result` the bit count.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct BitRow {
+    pub eid: u32,
+    pub op: BitOp,
+    pub lhs: u64,
+    pub rhs: u64,
+    pub result: u64,
+}
+
+/// All tables of one run.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Tables {
+    pub image: ImageTable,
+    pub etable: Vec<ERow>,
+    /// The steps' memory events, in step order (see [`ERow::events_end`]).
+    pub events: Vec<MemEvent>,
+    pub mtable: Vec<MRow>,
+    pub jtable: Vec<JRow>,
+    pub bit_table: Vec<BitRow>,
+    /// The public instances, in execution order.
+    pub instances: Vec<u64>,
+}
+
+impl Tables {
+    /// The events of ETable row `i`.
+    pub fn events_of(&self, i: usize) -> &[MemEvent] {
+        let start = if i == 0 {
+            0
+        } else {
+            self.etable[i - 1].events_end as usize
+        };
+        &self.events[start..self.etable[i].events_end as usize]
+    }
+}
