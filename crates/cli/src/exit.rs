@@ -14,7 +14,9 @@ Exit codes:
   2  usage error, bad input syntax (e.g. `--public 12x`), unreadable `:file` input, or an
      output file that cannot be written
   3  the module cannot be read or loaded: file not found, malformed or invalid Wasm,
-     unsupported feature or import, missing export, bad entry signature, instantiation error";
+     unsupported feature or import, missing export, bad entry signature, instantiation error
+  4  internal error: the run's tables break a rule of the circuits (a zkwasm bug: please
+     report it with the program and inputs)";
 
 /// The process exit code of a command.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -27,6 +29,8 @@ pub enum Exit {
     Usage = 2,
     /// The module cannot be read or loaded.
     Load = 3,
+    /// A bug in zkwasm itself: the tables of a run break a rule.
+    Internal = 4,
 }
 
 /// A failure of a command: its exit code, a machine-readable kind and a one-line message.
@@ -62,6 +66,16 @@ impl Failure {
             exit: Exit::Usage,
             kind: "output",
             message: format!("cannot write {what}: {err}"),
+            detail: None,
+        }
+    }
+
+    /// The tables of a run break a rule of the circuits: a zkwasm bug.
+    pub fn internal(v: &zkwasm_tables::Violation) -> Failure {
+        Failure {
+            exit: Exit::Internal,
+            kind: "internal",
+            message: format!("internal error: the run's tables break a rule ({v}); please report this with the program and inputs"),
             detail: None,
         }
     }
@@ -152,6 +166,7 @@ mod tests {
             eid: 4,
         };
         assert_eq!(classify(&Error::Malformed("x".into())).0 as u8, 3);
+        assert_eq!(Exit::Internal as u8, 4);
         assert_eq!(classify(&Error::MissingExport("zkmain".into())).0 as u8, 3);
         assert_eq!(
             classify(&Error::Trap {

@@ -105,6 +105,12 @@ fn example_gives_zkwasm_instances() {
     assert_eq!(u64s(&v["results"]), Vec::<u64>::new());
     assert!(v["steps"].as_u64().unwrap() > 0);
     assert!(stderr(&o).is_empty());
+    // Table sizes and the smallest circuit that holds them.
+    assert_eq!(v["rows"]["etable"], v["steps"]);
+    for table in ["mtable", "jtable", "bit_table", "image", "fixed"] {
+        assert!(v["rows"][table].is_u64(), "rows.{table} in {v}");
+    }
+    assert_eq!(v["k"], 10);
 }
 
 #[test]

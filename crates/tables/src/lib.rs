@@ -25,7 +25,7 @@ pub mod encode;
 pub mod fixed;
 
 pub use build::build;
-pub use capacity::{Capacity, Usage, MIN_K};
+pub use capacity::{Capacity, Usage, MAX_K, MIN_K};
 pub use check::{check, Rule, TableId, Violation};
 
 use serde::Serialize;

@@ -1,11 +1,12 @@
-//! Tracing throughput: steps per second of the tracer (in-memory trace and dry run) on
-//! loop-heavy programs, against wasmi running the same program, plus trace bytes per step.
+//! Throughput per stage, in steps per second, on loop-heavy programs: the tracer (in-memory
+//! trace and dry run) against wasmi running the same program, plus trace bytes per step; then
+//! building the tables and checking them.
 //!
-//! `cargo bench --bench trace`; the per-stage benches of tables, witness and proof join this
-//! file as those stages land.
+//! `cargo bench --bench stages`; witness and proof stages join this file as they land.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use std::hint::black_box;
+use zkwasm::tables;
 use zkwasm::tracer::{self, Image, Inputs, Limits};
 
 /// Arithmetic only: an LCG with xor-shift mixing, all in locals.
@@ -32,14 +33,19 @@ const MEM_LOOP: &str = r#"(module (memory 1)
     (local.get $acc)))"#;
 
 fn image(wat: &str) -> Image {
-    tracer::load(wat.as_bytes(), &Limits::default()).unwrap().image("zkmain").unwrap()
+    tracer::load(wat.as_bytes(), &Limits::default())
+        .unwrap()
+        .image("zkmain")
+        .unwrap()
 }
 
 fn wasmi_run(wat: &str) -> impl FnMut() -> i64 {
     let engine = wasmi::Engine::default();
     let module = wasmi::Module::new(&engine, wat.as_bytes()).unwrap();
     let mut store = wasmi::Store::new(&engine, ());
-    let instance = wasmi::Linker::new(&engine).instantiate_and_start(&mut store, &module).unwrap();
+    let instance = wasmi::Linker::new(&engine)
+        .instantiate_and_start(&mut store, &module)
+        .unwrap();
     let f = instance.get_func(&store, "zkmain").unwrap();
     move || {
         let mut out = [wasmi::Val::I64(0)];
@@ -51,7 +57,7 @@ fn wasmi_run(wat: &str) -> impl FnMut() -> i64 {
 fn bench(c: &mut Criterion) {
     let limits = Limits::default();
     let inputs = Inputs::default();
-    let mut g = c.benchmark_group("trace");
+    let mut g = c.benchmark_group("stages");
     for (name, wat) in [("alu_loop", ALU_LOOP), ("mem_loop", MEM_LOOP)] {
         let img = image(wat);
         let run = tracer::execute(&img, &inputs, &limits).unwrap();
@@ -63,14 +69,29 @@ fn bench(c: &mut Criterion) {
         );
         g.throughput(Throughput::Elements(steps));
         g.bench_function(BenchmarkId::new("execute", name), |b| {
-            b.iter(|| black_box(tracer::execute(&img, &inputs, &limits).unwrap().trace.steps.len()))
+            b.iter(|| {
+                black_box(
+                    tracer::execute(&img, &inputs, &limits)
+                        .unwrap()
+                        .trace
+                        .steps
+                        .len(),
+                )
+            })
         });
         g.bench_function(BenchmarkId::new("dry_run", name), |b| {
             b.iter(|| black_box(tracer::dry_run(&img, &inputs, &limits).unwrap().steps))
         });
         // Same program, same step count: wasmi's time per step of our trace.
         let mut reference = wasmi_run(wat);
-        g.bench_function(BenchmarkId::new("wasmi", name), |b| b.iter(|| black_box(reference())));
+        g.bench_function(BenchmarkId::new("wasmi", name), |b| {
+            b.iter(|| black_box(reference()))
+        });
+        let t = tables::build(&img, &run.trace, &run.outcome.instances, &limits);
+        g.bench_function(BenchmarkId::new("tables_build", name), |b| {
+            b.iter(|| black_box(tables::build(&img, &run.trace, &run.outcome.instances, &limits).mtable.len()))
+        });
+        g.bench_function(BenchmarkId::new("tables_check", name), |b| b.iter(|| tables::check(&t).unwrap()));
     }
     g.finish();
 }
