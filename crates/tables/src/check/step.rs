@@ -530,6 +530,9 @@ pub(super) fn check_row(idx: &Index<'_>, i: usize) -> R<()> {
             return Err(fail(Rule::InitialState, format!("starts at {start:?}")));
         }
     }
+    if row.sp > t.image.state.max_stack {
+        return Err(fail(Rule::StackBound, format!("sp {} above {}", row.sp, t.image.state.max_stack)));
+    }
     if idx.instrs.get(&(row.fid, row.iid)) != Some(&row.instr) {
         return Err(fail(
             Rule::UnknownInstruction,
@@ -539,7 +542,9 @@ pub(super) fn check_row(idx: &Index<'_>, i: usize) -> R<()> {
             ),
         ));
     }
-    let events = t.events_of(i);
+    let start = if i == 0 { 0 } else { t.etable[i - 1].events_end as usize };
+    let end = row.events_end as usize;
+    let events = t.events.get(start..end).ok_or_else(|| fail(Rule::EventShape, format!("events {start}..{end} of {}", t.events.len())))?;
     let c = Cursor {
         row: i,
         eid: row.eid,
@@ -591,8 +596,8 @@ pub(super) fn check_row(idx: &Index<'_>, i: usize) -> R<()> {
             format!("{} - {is_ret} != {}", row.rest_returns, after.2),
         ));
     }
-    let instance = row.instance + eff.instances;
-    let expected_instance = next.map_or(t.instances.len() as u32, |n| n.instance);
+    let instance = row.instance as u64 + eff.instances as u64;
+    let expected_instance = next.map_or(t.instances.len() as u64, |n| n.instance as u64);
     if instance != expected_instance {
         return Err(fail(
             Rule::InstanceIndex,
