@@ -80,16 +80,7 @@ pub fn build(image: &Image, trace: &Trace, instances: &[u64], limits: &Limits) -
     }
 
     let mtable = mtable(&img, trace, n, &events_of);
-    let mut jtable = vec![JRow {
-        frame: 0,
-        parent: 0,
-        callee: img.state.entry_fid,
-        ret_fid: img.state.entry_fid,
-        ret_iid: 0,
-        // Tables are built from finished runs: the entry frame returned.
-        returned: true,
-        is_static: true,
-    }];
+    let mut jtable = vec![JRow::entry_frame(img.state.entry_fid)];
     jtable.extend(trace.frames.iter().map(|f| JRow {
         frame: f.call_eid,
         parent: f.parent,

@@ -144,6 +144,14 @@ pub struct JRow {
     pub is_static: bool,
 }
 
+impl JRow {
+    /// The static entry frame of a finished run: no call opened it, nothing is returned to
+    /// (its return halts the run), and it has returned.
+    pub fn entry_frame(entry_fid: u32) -> JRow {
+        JRow { frame: 0, parent: 0, callee: entry_fid, ret_fid: entry_fid, ret_iid: 0, returned: true, is_static: true }
+    }
+}
+
 /// The operation of a bit-table row.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[repr(u8)]

@@ -1,7 +1,10 @@
 //! Honest tables always pass: the bundled guest programs, hand-written programs for every
 //! instruction class, and random float-free programs from wasm-smith.
 
+mod common;
+
 use arbitrary::Unstructured;
+use common::CLASSES;
 use zkwasm_tables::{build, check, Tables};
 use zkwasm_tracer::image::Image;
 use zkwasm_tracer::{execute, load, Error, Inputs, Limits};
@@ -71,61 +74,6 @@ fn guest_programs_pass() {
         );
     }
 }
-
-const CLASSES: &str = r#"(module
-  (import "env" "wasm_input" (func $in (param i32) (result i64)))
-  (import "env" "wasm_output" (func $out (param i64)))
-  (import "env" "require" (func $require (param i32)))
-  (type $t (func (param i64) (result i64))) (type $o (func (param i64)))
-  (memory 1 4) (data (i32.const 5) "\01\02\03\04\05\06\07\08\09")
-  (global $g (mut i64) (i64.const 40)) (global $c i32 (i32.const 7))
-  (table 4 funcref) (elem (i32.const 1) $sq $out)
-  (func $sq (type $t) (i64.mul (local.get 0) (local.get 0)))
-  (func $pair (param i32) (result i32 i64) (local i64)
-    (local.set 1 (i64.extend_i32_s (local.get 0)))
-    (block $b (result i32 i64)
-      (i32.const 1) (i64.const 2) (br_if $b (local.get 0)) (drop) (drop)
-      (i32.const 3) (local.get 1)))
-  (func (export "zkmain") (local $i i32) (local $x i64)
-    (call $out (call_indirect (type $t) (call $in (i32.const 1)) (i32.const 1)))
-    (call_indirect (type $o) (i64.const 99) (i32.const 2))
-    (local.set $x (call $in (i32.const 0)))
-    (call $out (i64.and (local.get $x) (i64.const 0xff0f)))
-    (call $out (i64.or (i64.xor (local.get $x) (i64.const -1)) (i64.const 3)))
-    (call $out (i64.extend_i32_u (i32.popcnt (i32.wrap_i64 (local.get $x)))))
-    (call $out (i64.rotl (local.get $x) (i64.const 67)))
-    (call $out (i64.extend_i32_u (i32.div_u (i32.const 100) (i32.const 7))))
-    (call $out (i64.rem_s (i64.const -100) (i64.const 7)))
-    (call $out (i64.extend_i32_u (i32.clz (global.get $c))))
-    (global.set $g (i64.add (global.get $g) (i64.const 2)))
-    (call $out (global.get $g))
-    (i64.store offset=3 (i32.const 1) (local.get $x))
-    (call $out (i64.load (i32.const 2)))
-    (call $out (i64.load8_s (i32.const 9)))
-    (i32.store16 (i32.const 15) (i32.const -1))
-    (call $out (i64.extend_i32_u (i32.load16_u (i32.const 15))))
-    (call $out (i64.extend_i32_u (memory.grow (i32.const 1))))
-    (call $out (i64.extend_i32_u (memory.grow (i32.const 10))))
-    (call $out (i64.extend_i32_u (memory.size)))
-    (memory.copy (i32.const 3) (i32.const 0) (i32.const 20))
-    (memory.copy (i32.const 100) (i32.const 3) (i32.const 13))
-    (memory.fill (i32.const 60) (i32.const 0xab) (i32.const 19))
-    (call $out (i64.load (i32.const 60)))
-    (call $out (select (i64.const 1) (i64.const 2) (i32.const 0)))
-    (call $out (i64.extend_i32_u (i64.lt_s (local.get $x) (i64.const 0))))
-    (call $out (i64.extend32_s (i64.const 0x80000000)))
-    (call $require (i32.eqz (i32.const 0)))
-    (block $exit
-      (loop $l
-        (local.set $i (i32.add (local.get $i) (i32.const 1)))
-        (block $a (block $b (block $c
-          (br_table $a $b $c (i32.rem_u (local.get $i) (i32.const 4))))
-          (call $out (i64.const 10)) (br $l))
-          (call $out (i64.const 11)))
-        (br_if $exit (i32.ge_u (local.get $i) (i32.const 6)))
-        (br $l)))
-    (call $pair (i32.const 0)) (call $out) (drop)
-    (call $pair (i32.const 5)) (call $out) (drop)))"#;
 
 #[test]
 fn every_class_passes() {

@@ -15,7 +15,7 @@ pub(super) fn check_jtable(t: &Tables) -> Result<(), Violation> {
     let Some(first) = t.jtable.first() else {
         return Err(v(0, Rule::StaticEntry, "no static entry"));
     };
-    if !first.is_static || first.frame != 0 || first.callee != entry || !first.returned {
+    if *first != crate::JRow::entry_frame(entry) {
         return Err(v(
             0,
             Rule::StaticEntry,
