@@ -47,6 +47,7 @@ pub enum Class {
     CallHost,
     Unreachable,
     Unsupported,
+    Nop,
 }
 
 /// An instruction's fields as the image table stores them.
@@ -170,6 +171,7 @@ pub fn opcode(i: Instr) -> Opcode {
     };
     match i {
         Unreachable => op(Class::Unreachable, 0, 0, 0, 0),
+        Nop => op(Class::Nop, 0, 0, 0, 0),
         Unsupported(n) => op(Class::Unsupported, 0, n, 0, 0),
         Drop => op(Class::Drop, 0, 0, 0, 0),
         Select(t) => op(Class::Select, ty_bit(t), 0, 0, 0),
@@ -214,6 +216,7 @@ pub fn decode(o: Opcode) -> Option<Instr> {
     let (s, ty) = (o.sub as usize, ty_of(o.sub));
     let i = match o.class {
         Class::Unreachable => Unreachable,
+        Class::Nop => Nop,
         Class::Unsupported => Unsupported(o.a),
         Class::Drop => Drop,
         Class::Select => Select(ty),
@@ -360,6 +363,7 @@ mod tests {
         };
         let mut v = vec![
             Unreachable,
+            Nop,
             Unsupported(7),
             Drop,
             MemorySize,

@@ -238,6 +238,10 @@ impl HostFn {
 pub enum Instr {
     /// Traps.
     Unreachable,
+    /// Does nothing: `data.drop` and `elem.drop`. Dropping a segment is observable only
+    /// through `memory.init`/`table.init`, which are unsupported, so it has no effect here.
+    /// When those become supported, dropping needs state of its own.
+    Nop,
     /// A Wasm operator this VM cannot execute (floats, table/reference ops, ...); index into
     /// [`crate::Image::unsupported`]. Running it stops with [`crate::Error::UnsupportedOpcode`].
     Unsupported(u32),
@@ -350,6 +354,7 @@ impl fmt::Display for Instr {
         use Instr::*;
         match *self {
             Unreachable => write!(f, "unreachable"),
+            Nop => write!(f, "nop"),
             Unsupported(i) => write!(f, "unsupported#{i}"),
             Drop => write!(f, "drop"),
             Select(t) => write!(f, "select {}", t.name()),

@@ -19,7 +19,7 @@
 //!   them (values shifted);
 //! - the eager translator panics (`unreachable!`) on a store whose address and value are the
 //!   same local (`local.tee 0 local.get 0 i32.store offset=N` with N > 65535): the oracle
-//!   turns it into [`OracleError::WasmiPanic`].
+//!   turns it into [`OracleError::WasmiPanic`], and the module counts as inconclusive.
 //!
 //! `ZKWASM_FUZZ_ITERS=N` runs N cases per test instead of the default (e.g. 20000 locally);
 //! `ZKWASM_FUZZ_SEED=S` changes the base seed. A disagreement prints the module as WAT, the
@@ -355,9 +355,10 @@ fn diff_module(tag: &str, bytes: &[u8], rng: &mut Rng, stats: &mut Stats) {
         }
     };
     let theirs = OracleInstance::new(bytes, &Inputs::default(), &lim);
-    if let Err(OracleError::WasmiPanic(e)) = &theirs {
-        let what = format!("wasmi panicked (a wasmi bug, not a tracer one): {e}");
-        return disagree(&calls, what, stats);
+    if let Err(OracleError::WasmiPanic(_)) = &theirs {
+        // A crash of the reference itself (the known translator bug above): nothing to
+        // compare against, and never the tracer's fault.
+        return stats.skip("wasmi: panicked (wasmi bug)");
     }
     let module: Module = match (loaded, &theirs) {
         (Ok(m), _) => m,

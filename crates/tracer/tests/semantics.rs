@@ -566,3 +566,17 @@ fn events_have_widths() {
     assert_eq!((ev[0].rw, ev[0].ty), (Rw::Read, ValTy::I32));
     assert_eq!((ev[1].rw, ev[1].ty), (Rw::Write, ValTy::I64));
 }
+
+#[test]
+fn segment_drops_run_as_no_ops() {
+    let wat = r#"(module (memory 1) (data $p "abc") (table 1 funcref) (elem $e func $f)
+        (func $f)
+        (func (export "zkmain") (result i32) (data.drop $p) (elem.drop $e) (data.drop $p) (i32.const 5)))"#;
+    let r = run(wat);
+    assert_eq!(r.outcome.results, vec![5]);
+    assert_eq!(r.trace.steps.iter().filter(|s| r.trace.events_of(0).is_empty() && s.iid < 3).count(), 3);
+    let init = r#"(module (memory 1) (data $p "abc")
+        (func (export "zkmain") (memory.init $p (i32.const 0) (i32.const 0) (i32.const 1))))"#;
+    let Error::UnsupportedOpcode { opcode, .. } = err(init) else { panic!() };
+    assert_eq!(opcode, "memory.init");
+}

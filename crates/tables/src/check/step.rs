@@ -315,6 +315,7 @@ impl Step<'_> {
         let mut instances = 0;
         let mut pages = self.pages;
         let flow = match self.row.instr {
+            Nop => Flow::Seq,
             I32Const(v) => self.push(ValTy::I32, v as u64).map(|()| Flow::Seq)?,
             I64Const(v) => self.push(ValTy::I64, v).map(|()| Flow::Seq)?,
             Drop => {

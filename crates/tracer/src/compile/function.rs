@@ -379,6 +379,7 @@ impl Compiler<'_> {
             O::MemoryGrow { .. } => Instr::MemoryGrow,
             O::MemoryCopy { .. } => Instr::MemoryCopy,
             O::MemoryFill { .. } => Instr::MemoryFill,
+            O::DataDrop { .. } | O::ElemDrop { .. } => Instr::Nop,
             O::I32Eqz => Instr::Eqz(ValTy::I32),
             O::I64Eqz => Instr::Eqz(ValTy::I64),
             O::I32Eq => rel(RelOp::Eq, ValTy::I32),

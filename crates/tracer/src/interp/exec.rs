@@ -352,6 +352,7 @@ impl<'a, S: Sink> Machine<'a, S> {
             }
             CallHost(h) => self.host(h)?,
             Unreachable => return Err(self.trap(TrapKind::Unreachable)),
+            Nop => {}
             Unsupported(i) => {
                 let opcode = self.module.unsupported[i as usize].opcode.clone();
                 return Err(Error::UnsupportedOpcode {
