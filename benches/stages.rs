@@ -89,9 +89,17 @@ fn bench(c: &mut Criterion) {
         });
         let t = tables::build(&img, &run.trace, &run.outcome.instances, &limits);
         g.bench_function(BenchmarkId::new("tables_build", name), |b| {
-            b.iter(|| black_box(tables::build(&img, &run.trace, &run.outcome.instances, &limits).mtable.len()))
+            b.iter(|| {
+                black_box(
+                    tables::build(&img, &run.trace, &run.outcome.instances, &limits)
+                        .mtable
+                        .len(),
+                )
+            })
         });
-        g.bench_function(BenchmarkId::new("tables_check", name), |b| b.iter(|| tables::check(&t).unwrap()));
+        g.bench_function(BenchmarkId::new("tables_check", name), |b| {
+            b.iter(|| tables::check(&t).unwrap())
+        });
     }
     g.finish();
 }

@@ -148,7 +148,15 @@ impl JRow {
     /// The static entry frame of a finished run: no call opened it, nothing is returned to
     /// (its return halts the run), and it has returned.
     pub fn entry_frame(entry_fid: u32) -> JRow {
-        JRow { frame: 0, parent: 0, callee: entry_fid, ret_fid: entry_fid, ret_iid: 0, returned: true, is_static: true }
+        JRow {
+            frame: 0,
+            parent: 0,
+            callee: entry_fid,
+            ret_fid: entry_fid,
+            ret_iid: 0,
+            returned: true,
+            is_static: true,
+        }
     }
 }
 

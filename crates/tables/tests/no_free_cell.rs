@@ -17,8 +17,14 @@ fn honest() -> &'static Tables {
     static T: OnceLock<Tables> = OnceLock::new();
     T.get_or_init(|| {
         let limits = Limits::default();
-        let img = load(common::CLASSES.as_bytes(), &limits).unwrap().image("zkmain").unwrap();
-        let inputs = Inputs { public: vec![12], private: vec![0x1234_5678_9abc_def0] };
+        let img = load(common::CLASSES.as_bytes(), &limits)
+            .unwrap()
+            .image("zkmain")
+            .unwrap();
+        let inputs = Inputs {
+            public: vec![12],
+            private: vec![0x1234_5678_9abc_def0],
+        };
         let run = execute(&img, &inputs, &limits).unwrap();
         let t = build(&img, &run.trace, &run.outcome.instances, &limits);
         check(&t).expect("honest tables pass");
@@ -36,7 +42,14 @@ fn other(v: u64, bit: u32, replace: Option<u64>) -> u64 {
 
 /// Mutates field `field` (modulo the row type's field count) of row `row` of table `table`.
 /// Returns a description, or `None` when the mutation would leave the tables unchanged.
-fn mutate(t: &mut Tables, table: usize, row: usize, field: usize, bit: u32, replace: Option<u64>) -> Option<String> {
+fn mutate(
+    t: &mut Tables,
+    table: usize,
+    row: usize,
+    field: usize,
+    bit: u32,
+    replace: Option<u64>,
+) -> Option<String> {
     let n32 = |v: u32| other(v as u64, bit % 32, replace) as u32;
     match table % 6 {
         0 => {
@@ -69,9 +82,27 @@ fn mutate(t: &mut Tables, table: usize, row: usize, field: usize, bit: u32, repl
             match field % 5 {
                 0 => e.value = other(e.value, bit % 32, replace.map(|r| r & 0xffff_ffff)),
                 1 => e.addr = n32(e.addr),
-                2 => e.loc = if e.loc == Loc::Stack { Loc::Heap } else { Loc::Stack },
-                3 => e.rw = if e.rw == Rw::Read { Rw::Write } else { Rw::Read },
-                _ => e.ty = if e.ty == ValTy::I32 { ValTy::I64 } else { ValTy::I32 },
+                2 => {
+                    e.loc = if e.loc == Loc::Stack {
+                        Loc::Heap
+                    } else {
+                        Loc::Stack
+                    }
+                }
+                3 => {
+                    e.rw = if e.rw == Rw::Read {
+                        Rw::Write
+                    } else {
+                        Rw::Read
+                    }
+                }
+                _ => {
+                    e.ty = if e.ty == ValTy::I32 {
+                        ValTy::I64
+                    } else {
+                        ValTy::I32
+                    }
+                }
             }
             Some(format!("events[{i}] field {}", field % 5))
         }
@@ -83,10 +114,22 @@ fn mutate(t: &mut Tables, table: usize, row: usize, field: usize, bit: u32, repl
                 1 => r.start = n32(r.start),
                 2 => r.end = n32(r.end),
                 3 => r.value = other(r.value, bit % 32, replace.map(|r| r & 0xffff_ffff)),
-                4 => r.ty = if r.ty == ValTy::I32 { ValTy::I64 } else { ValTy::I32 },
+                4 => {
+                    r.ty = if r.ty == ValTy::I32 {
+                        ValTy::I64
+                    } else {
+                        ValTy::I32
+                    }
+                }
                 5 => r.init = !r.init,
                 6 => r.mutable = !r.mutable,
-                _ => r.loc = if r.loc == Loc::Global { Loc::Heap } else { Loc::Global },
+                _ => {
+                    r.loc = if r.loc == Loc::Global {
+                        Loc::Heap
+                    } else {
+                        Loc::Global
+                    }
+                }
             }
             Some(format!("mtable[{i}] field {}", field % 8))
         }

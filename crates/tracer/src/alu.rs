@@ -109,7 +109,9 @@ pub fn conv_types(op: ConvOp) -> (ValTy, ValTy) {
         ConvOp::I32WrapI64 => (ValTy::I64, ValTy::I32),
         ConvOp::I64ExtendI32S | ConvOp::I64ExtendI32U => (ValTy::I32, ValTy::I64),
         ConvOp::I32Extend8S | ConvOp::I32Extend16S => (ValTy::I32, ValTy::I32),
-        ConvOp::I64Extend8S | ConvOp::I64Extend16S | ConvOp::I64Extend32S => (ValTy::I64, ValTy::I64),
+        ConvOp::I64Extend8S | ConvOp::I64Extend16S | ConvOp::I64Extend32S => {
+            (ValTy::I64, ValTy::I64)
+        }
     }
 }
 

@@ -532,7 +532,10 @@ pub(super) fn check_row(idx: &Index<'_>, i: usize) -> R<()> {
         }
     }
     if row.sp > t.image.state.max_stack {
-        return Err(fail(Rule::StackBound, format!("sp {} above {}", row.sp, t.image.state.max_stack)));
+        return Err(fail(
+            Rule::StackBound,
+            format!("sp {} above {}", row.sp, t.image.state.max_stack),
+        ));
     }
     if idx.instrs.get(&(row.fid, row.iid)) != Some(&row.instr) {
         return Err(fail(
@@ -543,9 +546,18 @@ pub(super) fn check_row(idx: &Index<'_>, i: usize) -> R<()> {
             ),
         ));
     }
-    let start = if i == 0 { 0 } else { t.etable[i - 1].events_end as usize };
+    let start = if i == 0 {
+        0
+    } else {
+        t.etable[i - 1].events_end as usize
+    };
     let end = row.events_end as usize;
-    let events = t.events.get(start..end).ok_or_else(|| fail(Rule::EventShape, format!("events {start}..{end} of {}", t.events.len())))?;
+    let events = t.events.get(start..end).ok_or_else(|| {
+        fail(
+            Rule::EventShape,
+            format!("events {start}..{end} of {}", t.events.len()),
+        )
+    })?;
     let c = Cursor {
         row: i,
         eid: row.eid,
