@@ -1,0 +1,274 @@
+//! The cell allocator: virtual cells packed into physical columns and rotations.
+//!
+//! A table entry (an ETable step, an MTable entry, ...) occupies a block of `rows` consecutive
+//! rows. A cell is one `(column, rotation)` inside the block; pools hand out cells column by
+//! column, rotation by rotation, so one physical column holds `rows` cells of an entry and one
+//! range lookup per column checks them all (each lookup argument costs three committed
+//! polynomials in this backend, so cells share them).
+//!
+//! Pools, by what their columns guarantee:
+//! - [`Kind::Bit`]: `x (1 - x) = 0` on every row of the block;
+//! - [`Kind::U8`]: `x` in the 8-bit range table;
+//! - [`Kind::Common`]: `x` in the common range `0 .. 2^k - RESERVED` (eids and eid
+//!   differences: any count of rows fits);
+//! - [`Kind::Unlimited`]: no constraint.
+//!
+//! Composite values are expressions over limbs, not cells: a [`U32Cell`] is four U8 limbs, a
+//! [`U64Cell`] eight. Instruction classes configure on forks of one allocator taken after the
+//! common cells, so their cells overlay the same columns; [`Allocator::absorb`] keeps the
+//! columns any fork created.
+
+use crate::fixed::FixedTables;
+use crate::Fr;
+use halo2_proofs::circuit::{Region, Value};
+use halo2_proofs::plonk::{Advice, Column, ConstraintSystem, Expression, Selector, VirtualCells};
+use halo2_proofs::poly::Rotation;
+
+/// What a pool's columns guarantee about their cells.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Kind {
+    Bit,
+    U8,
+    Common,
+    Unlimited,
+}
+
+const KINDS: [Kind; 4] = [Kind::Bit, Kind::U8, Kind::Common, Kind::Unlimited];
+
+/// One cell of an entry: a column and a rotation inside the entry's block.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Cell {
+    pub column: Column<Advice>,
+    pub rot: i32,
+    pub kind: Kind,
+}
+
+impl Cell {
+    /// The cell of this entry.
+    pub fn expr(&self, m: &mut VirtualCells<'_, Fr>) -> Expression<Fr> {
+        m.query_advice(self.column, Rotation(self.rot))
+    }
+
+    /// The same cell of the next entry (`rows` rows further).
+    pub fn next(&self, m: &mut VirtualCells<'_, Fr>, rows: usize) -> Expression<Fr> {
+        m.query_advice(self.column, Rotation(self.rot + rows as i32))
+    }
+
+    /// The same cell of the previous entry.
+    pub fn prev(&self, m: &mut VirtualCells<'_, Fr>, rows: usize) -> Expression<Fr> {
+        m.query_advice(self.column, Rotation(self.rot - rows as i32))
+    }
+}
+
+/// A 32-bit value as four byte limbs, least significant first.
+#[derive(Clone, Copy, Debug)]
+pub struct U32Cell {
+    pub limbs: [Cell; 4],
+}
+
+impl U32Cell {
+    pub fn expr(&self, m: &mut VirtualCells<'_, Fr>) -> Expression<Fr> {
+        compose(m, &self.limbs)
+    }
+}
+
+/// The value of little-endian byte limbs.
+fn compose(m: &mut VirtualCells<'_, Fr>, limbs: &[Cell]) -> Expression<Fr> {
+    limbs
+        .iter()
+        .rev()
+        .fold(Expression::Constant(Fr::zero()), |acc, l| {
+            acc * Expression::Constant(Fr::from(256)) + l.expr(m)
+        })
+}
+
+#[derive(Clone, Debug)]
+struct Pool {
+    kind: Kind,
+    columns: Vec<Column<Advice>>,
+    /// Cells handed out: the next one is at column `used / rows`, rotation `used % rows`.
+    used: usize,
+}
+
+/// Hands out cells of one table's blocks.
+#[derive(Clone, Debug)]
+pub struct Allocator {
+    rows: usize,
+    /// Enables the pools' constraints on every row of the table's blocks.
+    q: Selector,
+    fixed: FixedTables,
+    pools: Vec<Pool>,
+}
+
+impl Allocator {
+    /// An allocator for blocks of `rows` rows; `q` must be enabled on every row of the table.
+    pub fn new(rows: usize, q: Selector, fixed: FixedTables) -> Self {
+        let pools = KINDS
+            .iter()
+            .map(|&kind| Pool {
+                kind,
+                columns: vec![],
+                used: 0,
+            })
+            .collect();
+        Allocator {
+            rows,
+            q,
+            fixed,
+            pools,
+        }
+    }
+
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+
+    fn pool(&mut self, kind: Kind) -> &mut Pool {
+        self.pools
+            .iter_mut()
+            .find(|p| p.kind == kind)
+            .expect("every kind has a pool")
+    }
+
+    /// A new cell of `kind`; creates (and constrains) a column when the pool is full.
+    pub fn alloc(&mut self, meta: &mut ConstraintSystem<Fr>, kind: Kind) -> Cell {
+        let (rows, q, fixed) = (self.rows, self.q, self.fixed);
+        let pool = self.pool(kind);
+        let col_index = pool.used / rows;
+        if col_index == pool.columns.len() {
+            let column = meta.advice_column();
+            meta.enable_equality(column);
+            constrain_column(meta, kind, column, q, &fixed);
+            pool.columns.push(column);
+        }
+        let cell = Cell {
+            column: pool.columns[col_index],
+            rot: (pool.used % rows) as i32,
+            kind,
+        };
+        pool.used += 1;
+        cell
+    }
+
+    pub fn bit(&mut self, meta: &mut ConstraintSystem<Fr>) -> Cell {
+        self.alloc(meta, Kind::Bit)
+    }
+
+    pub fn common(&mut self, meta: &mut ConstraintSystem<Fr>) -> Cell {
+        self.alloc(meta, Kind::Common)
+    }
+
+    pub fn unlimited(&mut self, meta: &mut ConstraintSystem<Fr>) -> Cell {
+        self.alloc(meta, Kind::Unlimited)
+    }
+
+    pub fn u32(&mut self, meta: &mut ConstraintSystem<Fr>) -> U32Cell {
+        U32Cell {
+            limbs: std::array::from_fn(|_| self.alloc(meta, Kind::U8)),
+        }
+    }
+
+    /// A copy at the same position: an instruction class allocates on a fork, so all classes
+    /// overlay the same cells after the common ones.
+    pub fn fork(&self) -> Allocator {
+        self.clone()
+    }
+
+    /// Keeps the columns a fork created (so later forks reuse them), not its position.
+    pub fn absorb(&mut self, fork: &Allocator) {
+        for (mine, theirs) in self.pools.iter_mut().zip(&fork.pools) {
+            if theirs.columns.len() > mine.columns.len() {
+                mine.columns = theirs.columns.clone();
+            }
+        }
+    }
+
+    /// Columns per kind, for the cost report.
+    pub fn columns(&self) -> Vec<(Kind, usize)> {
+        self.pools
+            .iter()
+            .map(|p| (p.kind, p.columns.len()))
+            .collect()
+    }
+
+    /// Every column, for filling unused cells with zeros.
+    pub fn all_columns(&self) -> Vec<Column<Advice>> {
+        self.pools
+            .iter()
+            .flat_map(|p| p.columns.iter().copied())
+            .collect()
+    }
+}
+
+fn constrain_column(
+    meta: &mut ConstraintSystem<Fr>,
+    kind: Kind,
+    column: Column<Advice>,
+    q: Selector,
+    fixed: &FixedTables,
+) {
+    match kind {
+        Kind::Bit => meta.create_gate("bit cell", |m| {
+            let (q, x) = (m.query_selector(q), m.query_advice(column, Rotation::cur()));
+            vec![q * x.clone() * (Expression::Constant(Fr::one()) - x)]
+        }),
+        Kind::U8 => {
+            meta.lookup("u8 cell", |m| {
+                let (q, x) = (m.query_selector(q), m.query_advice(column, Rotation::cur()));
+                vec![(q * x, fixed.range8)]
+            });
+        }
+        Kind::Common => {
+            meta.lookup("common range cell", |m| {
+                let (q, x) = (m.query_selector(q), m.query_advice(column, Rotation::cur()));
+                vec![(q * x, fixed.common)]
+            });
+        }
+        Kind::Unlimited => {}
+    }
+}
+
+/// Writes one block's cells during witness assignment.
+pub struct BlockWriter<'r, 'a> {
+    pub region: &'r mut Region<'a, Fr>,
+    /// The block's first row in the region.
+    pub offset: usize,
+}
+
+impl BlockWriter<'_, '_> {
+    pub fn set(&mut self, cell: Cell, v: Fr) {
+        self.region.assign_advice(
+            cell.column,
+            self.offset + cell.rot as usize,
+            Value::known(v),
+        );
+    }
+
+    pub fn set_u64(&mut self, cell: Cell, v: u64) {
+        self.set(cell, Fr::from(v));
+    }
+
+    pub fn set_bool(&mut self, cell: Cell, v: bool) {
+        self.set(cell, Fr::from(v as u64));
+    }
+
+    pub fn set_u32(&mut self, c: &U32Cell, v: u32) {
+        for (i, l) in c.limbs.iter().enumerate() {
+            self.set_u64(*l, (v >> (8 * i) & 0xff) as u64);
+        }
+    }
+}
+
+/// Assigns zero to `columns` on rows `rows` of the region: cells no entry uses still take part
+/// in the pools' constraints.
+pub fn zero_fill(
+    region: &mut Region<'_, Fr>,
+    columns: &[Column<Advice>],
+    rows: std::ops::Range<usize>,
+) {
+    for &c in columns {
+        for r in rows.clone() {
+            region.assign_advice(c, r, Value::known(Fr::zero()));
+        }
+    }
+}

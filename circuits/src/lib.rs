@@ -1,0 +1,11 @@
+//! zkwasm circuits (Halo2, KZG over BN254 with halo2-axiom): the cell allocator, the fixed
+//! lookup tables and the table circuits. Each circuit enforces the rules that
+//! `zkwasm_tables::check` states in plain Rust; `circuits/README.md` keeps the cost budget.
+
+pub mod allocator;
+pub mod fixed;
+pub mod mock;
+pub mod mtable;
+pub mod tamper;
+
+pub use halo2_proofs::halo2curves::bn256::Fr;

@@ -1,0 +1,457 @@
+//! The MTable circuit: the memory history (initial values and writes of stack slots, heap
+//! blocks and globals), sorted by `(location type, address, start eid)`, each entry valid over
+//! `start < eid <= end`. It enforces what `zkwasm_tables::check` calls the MTable rules:
+//!
+//! | rule (checker) | constraint here |
+//! |---|---|
+//! | `Unsorted` | location types only move forward (stack → heap → global); inside one type, a new location has a larger address (`diff = addr' - addr - 1`), inside one location a larger start (`diff = start' - start - 1`), `diff` four byte limbs |
+//! | `IntervalChain` | `end = start'` inside a location, `end = END_EID` at its last entry |
+//! | `MissingInit` | `init` ⇔ first entry of a heap block or global; `init ⇒ start = 0` |
+//! | `InitValue` | an init entry's `(type, address, value, width, mutability)` lies in the image's initial-memory table (a data block, a run of zero blocks, a global) |
+//! | `ImmutableWrite` | non-init entries are mutable; mutability is constant per location |
+//! | `ValueRange`, widths | heap entries are 64-bit; a global's width is constant |
+//! | `WriteCount` | `rest` drops by one per non-init entry and ends at 0; its first value is the total of writes (an instance here; the ETable's counter in the full circuit) |
+//!
+//! A non-init entry's start is nonzero and its value in range because every one of them is
+//! the target of an ETable write lookup with `start = eid >= 1` and a range-checked value, and
+//! the counter makes them exactly the writes.
+//!
+//! Layout: one entry per block of [`ROWS`] rows (32 cells: 7 bits, 11 unlimited, 12 byte
+//! limbs), one terminating block with every type bit 0, then zeros.
+
+use crate::allocator::{zero_fill, Allocator, BlockWriter, Cell, U32Cell};
+use crate::fixed::FixedTables;
+use crate::tamper::Overrides;
+use crate::Fr;
+use halo2_proofs::circuit::{Layouter, Value};
+use halo2_proofs::plonk::{
+    Column, ConstraintSystem, Error, Expression, Selector, TableColumn, VirtualCells,
+};
+use zkwasm_tables::{ImageTable, InitMemory, MRow, END_EID};
+use zkwasm_tracer::trace::Loc;
+use zkwasm_tracer::ValTy;
+
+/// Rows per MTable entry.
+pub const ROWS: usize = 4;
+
+/// The image's initial memory as a fixed lookup table `(type, lo, hi, value, is_i32, mutable)`:
+/// an init entry at address `a` needs a row with `lo <= a < hi`.
+#[derive(Clone, Copy, Debug)]
+pub struct InitTable {
+    pub cols: [TableColumn; 6],
+}
+
+impl InitTable {
+    fn rows(image: &ImageTable) -> Vec<[u64; 6]> {
+        let heap = Loc::Heap as u64;
+        let mut rows = vec![[0; 6]]; // the all-zero tuple: what entries that are not init look up
+        rows.extend(image.memory.iter().map(|m| match *m {
+            InitMemory::Block { block, value } => {
+                [heap, block as u64, block as u64 + 1, value, 0, 1]
+            }
+            InitMemory::Zero { start, end } => [heap, start as u64, end as u64, 0, 0, 1],
+        }));
+        rows.extend(image.globals.iter().enumerate().map(|(i, g)| {
+            let i32 = (g.ty.width() == ValTy::I32) as u64;
+            [
+                Loc::Global as u64,
+                i as u64,
+                i as u64 + 1,
+                g.init,
+                i32,
+                g.mutable as u64,
+            ]
+        }));
+        rows
+    }
+
+    pub fn load(&self, layouter: &mut impl Layouter<Fr>, image: &ImageTable) -> Result<(), Error> {
+        layouter.assign_table(
+            || "mtable init",
+            |mut t| {
+                for (r, row) in Self::rows(image).iter().enumerate() {
+                    for (c, v) in self.cols.iter().zip(row) {
+                        t.assign_cell(|| "init", *c, r, || Value::known(Fr::from(*v)))?;
+                    }
+                }
+                Ok(())
+            },
+        )
+    }
+}
+
+/// The cells of one MTable entry.
+#[derive(Clone, Copy, Debug)]
+pub struct Cells {
+    pub is_stack: Cell,
+    pub is_heap: Cell,
+    pub is_global: Cell,
+    pub is_i32: Cell,
+    pub init: Cell,
+    pub mutable: Cell,
+    /// The next entry is at the same location.
+    pub same: Cell,
+    pub addr: Cell,
+    pub start: Cell,
+    pub end: Cell,
+    pub value: Cell,
+    /// Non-init entries from this one on.
+    pub rest: Cell,
+    /// The init lookup's tuple (equal to the entry's cells on init entries, zeros otherwise).
+    pub lk_type: Cell,
+    pub lo: Cell,
+    pub hi: Cell,
+    pub lk_value: Cell,
+    pub lk_i32: Cell,
+    pub lk_mutable: Cell,
+    /// The sorting difference (see the module docs).
+    pub diff: U32Cell,
+    /// `addr - lo` and `hi - 1 - addr` on init entries.
+    pub dlo: U32Cell,
+    pub dhi: U32Cell,
+}
+
+#[derive(Clone, Debug)]
+pub struct MTableConfig {
+    /// On every row of every block (the pools' constraints).
+    q_rows: Selector,
+    /// On the first row of every block (the entry constraints).
+    q_entry: Selector,
+    /// On the first row of the first block.
+    q_first: Selector,
+    pub cells: Cells,
+    columns: Vec<Column<halo2_proofs::plonk::Advice>>,
+    pub init_table: InitTable,
+}
+
+fn c(v: u64) -> Expression<Fr> {
+    Expression::Constant(Fr::from(v))
+}
+
+impl MTableConfig {
+    pub fn configure(meta: &mut ConstraintSystem<Fr>, fixed: FixedTables) -> Self {
+        let q_rows = meta.complex_selector();
+        let q_entry = meta.complex_selector();
+        let q_first = meta.complex_selector();
+        let mut a = Allocator::new(ROWS, q_rows, fixed);
+        let cells = Cells {
+            is_stack: a.bit(meta),
+            is_heap: a.bit(meta),
+            is_global: a.bit(meta),
+            is_i32: a.bit(meta),
+            init: a.bit(meta),
+            mutable: a.bit(meta),
+            same: a.bit(meta),
+            addr: a.unlimited(meta),
+            start: a.unlimited(meta),
+            end: a.unlimited(meta),
+            value: a.unlimited(meta),
+            rest: a.unlimited(meta),
+            lk_type: a.unlimited(meta),
+            lo: a.unlimited(meta),
+            hi: a.unlimited(meta),
+            lk_value: a.unlimited(meta),
+            lk_i32: a.unlimited(meta),
+            lk_mutable: a.unlimited(meta),
+            diff: a.u32(meta),
+            dlo: a.u32(meta),
+            dhi: a.u32(meta),
+        };
+        let init_table = InitTable {
+            cols: std::array::from_fn(|_| meta.lookup_table_column()),
+        };
+        let x = cells;
+        let cur = |m: &mut VirtualCells<'_, Fr>, c: Cell| c.expr(m);
+        let next = |m: &mut VirtualCells<'_, Fr>, c: Cell| c.next(m, ROWS);
+        // The entry's location type as a number (1 stack, 2 heap, 3 global, 0 disabled) and
+        // whether it is enabled.
+        let ltype = |m: &mut VirtualCells<'_, Fr>| {
+            cur(m, x.is_stack) + c(2) * cur(m, x.is_heap) + c(3) * cur(m, x.is_global)
+        };
+        let enabled = |m: &mut VirtualCells<'_, Fr>| {
+            cur(m, x.is_stack) + cur(m, x.is_heap) + cur(m, x.is_global)
+        };
+        let enabled_next = |m: &mut VirtualCells<'_, Fr>| {
+            next(m, x.is_stack) + next(m, x.is_heap) + next(m, x.is_global)
+        };
+        let same_type = |m: &mut VirtualCells<'_, Fr>| {
+            cur(m, x.is_stack) * next(m, x.is_stack)
+                + cur(m, x.is_heap) * next(m, x.is_heap)
+                + cur(m, x.is_global) * next(m, x.is_global)
+        };
+        let gate =
+            |meta: &mut ConstraintSystem<Fr>,
+             name: &'static str,
+             f: &dyn Fn(&mut VirtualCells<'_, Fr>) -> Vec<Expression<Fr>>| {
+                meta.create_gate(name, |m| {
+                    let q = m.query_selector(q_entry);
+                    f(m).into_iter().map(|e| q.clone() * e).collect::<Vec<_>>()
+                })
+            };
+
+        gate(meta, "mtable one location type", &|m| {
+            let e = enabled(m);
+            vec![e.clone() * (c(1) - e)]
+        });
+        gate(meta, "mtable enabled prefix", &|m| {
+            vec![enabled_next(m) * (c(1) - enabled(m))]
+        });
+        gate(meta, "mtable types in order", &|m| {
+            vec![
+                cur(m, x.is_heap) * next(m, x.is_stack),
+                cur(m, x.is_global) * next(m, x.is_stack),
+                cur(m, x.is_global) * next(m, x.is_heap),
+            ]
+        });
+        gate(meta, "mtable same location", &|m| {
+            let same = cur(m, x.same);
+            vec![
+                same.clone() * (c(1) - same_type(m)),
+                same * (next(m, x.addr) - cur(m, x.addr)),
+            ]
+        });
+        gate(meta, "mtable sorted", &|m| {
+            let (same, diff) = (cur(m, x.same), x.diff.expr(m));
+            let by_start = diff.clone() - (next(m, x.start) - cur(m, x.start) - c(1));
+            let by_addr = diff - (next(m, x.addr) - cur(m, x.addr) - c(1));
+            vec![same.clone() * by_start + (same_type(m) - same) * by_addr]
+        });
+        gate(meta, "mtable interval chain", &|m| {
+            let same = cur(m, x.same);
+            let end = cur(m, x.end);
+            let chained = same.clone() * (end.clone() - next(m, x.start))
+                + (c(1) - same) * (end - c(END_EID as u64));
+            vec![enabled(m) * chained]
+        });
+        gate(meta, "mtable init entries", &|m| {
+            let same_prev = x.same.prev(m, ROWS);
+            let first = c(1) - (c(1) - m.query_selector(q_first)) * same_prev;
+            let init = cur(m, x.init);
+            vec![
+                init.clone() - first * (cur(m, x.is_heap) + cur(m, x.is_global)),
+                init * cur(m, x.start),
+            ]
+        });
+        gate(meta, "mtable mutability", &|m| {
+            let (same, mutable, init) = (cur(m, x.same), cur(m, x.mutable), cur(m, x.init));
+            vec![
+                same * (next(m, x.mutable) - mutable.clone()),
+                (enabled(m) - init) * (c(1) - mutable),
+            ]
+        });
+        gate(meta, "mtable widths", &|m| {
+            let (same, i32) = (cur(m, x.same), cur(m, x.is_i32));
+            vec![
+                cur(m, x.is_heap) * i32.clone(),
+                cur(m, x.is_global) * same * (next(m, x.is_i32) - i32),
+            ]
+        });
+        gate(meta, "mtable init lookup binding", &|m| {
+            let init = cur(m, x.init);
+            let addr = cur(m, x.addr);
+            let (lo, hi) = (cur(m, x.lo), cur(m, x.hi));
+            vec![
+                init.clone() * (cur(m, x.lk_type) - ltype(m)),
+                init.clone() * (cur(m, x.lk_value) - cur(m, x.value)),
+                init.clone() * (cur(m, x.lk_i32) - cur(m, x.is_i32)),
+                init.clone() * (cur(m, x.lk_mutable) - cur(m, x.mutable)),
+                init.clone() * (x.dlo.expr(m) - (addr.clone() - lo)),
+                init * (x.dhi.expr(m) - (hi - c(1) - addr)),
+            ]
+        });
+        gate(meta, "mtable write counter", &|m| {
+            vec![cur(m, x.rest) - next(m, x.rest) - (enabled(m) - cur(m, x.init))]
+        });
+        meta.lookup("mtable init value", |m| {
+            let q = m.query_selector(q_entry);
+            let tuple = [x.lk_type, x.lo, x.hi, x.lk_value, x.lk_i32, x.lk_mutable];
+            tuple
+                .iter()
+                .zip(init_table.cols)
+                .map(|(cell, t)| (q.clone() * cell.expr(m), t))
+                .collect()
+        });
+        let columns = a.all_columns();
+        MTableConfig {
+            q_rows,
+            q_entry,
+            q_first,
+            cells,
+            columns,
+            init_table,
+        }
+    }
+
+    /// Rows the region needs for `n` entries: the entries, the terminator, and the block the
+    /// terminator's constraints look at.
+    pub fn region_rows(n: usize) -> usize {
+        (n + 2) * ROWS
+    }
+
+    /// Assigns the entries; returns the cell holding the total of writes (entry 0's counter).
+    pub fn assign(
+        &self,
+        layouter: &mut impl Layouter<Fr>,
+        image: &ImageTable,
+        rows: &[MRow],
+        overrides: &Overrides,
+    ) -> Result<halo2_proofs::circuit::Cell, Error> {
+        layouter.assign_region(
+            || "mtable",
+            |mut region| {
+                zero_fill(&mut region, &self.columns, 0..Self::region_rows(rows.len()));
+                for b in 0..=rows.len() {
+                    for r in 0..ROWS {
+                        self.q_rows.enable(&mut region, b * ROWS + r)?;
+                    }
+                    self.q_entry.enable(&mut region, b * ROWS)?;
+                }
+                self.q_first.enable(&mut region, 0)?;
+                let mut rest = rows.iter().filter(|r| !r.init).count() as u64;
+                let total = rest;
+                for (i, row) in rows.iter().enumerate() {
+                    let mut w = BlockWriter {
+                        region: &mut region,
+                        offset: i * ROWS,
+                    };
+                    let same = rows
+                        .get(i + 1)
+                        .is_some_and(|n| (n.loc, n.addr) == (row.loc, row.addr));
+                    self.assign_entry(&mut w, image, row, rows.get(i + 1), same, rest);
+                    rest = rest.wrapping_sub(!row.init as u64);
+                }
+                let x = &self.cells;
+                let first_rest = region.assign_advice(
+                    x.rest.column,
+                    x.rest.rot as usize,
+                    Value::known(Fr::from(total)),
+                );
+                overrides.apply(&mut region);
+                Ok(first_rest.cell())
+            },
+        )
+    }
+
+    fn assign_entry(
+        &self,
+        w: &mut BlockWriter<'_, '_>,
+        image: &ImageTable,
+        row: &MRow,
+        next: Option<&MRow>,
+        same: bool,
+        rest: u64,
+    ) {
+        let x = &self.cells;
+        w.set_bool(x.is_stack, row.loc == Loc::Stack);
+        w.set_bool(x.is_heap, row.loc == Loc::Heap);
+        w.set_bool(x.is_global, row.loc == Loc::Global);
+        w.set_bool(x.is_i32, row.ty == ValTy::I32);
+        w.set_bool(x.init, row.init);
+        w.set_bool(x.mutable, row.mutable);
+        w.set_bool(x.same, same);
+        w.set_u64(x.addr, row.addr as u64);
+        w.set_u64(x.start, row.start as u64);
+        w.set_u64(x.end, row.end as u64);
+        w.set_u64(x.value, row.value);
+        w.set_u64(x.rest, rest);
+        // Wrapping: forged (unsorted) rows in negative tests get a difference the gate rejects.
+        let diff = match next {
+            Some(n) if same => n.start.wrapping_sub(row.start).wrapping_sub(1),
+            Some(n) if n.loc == row.loc => n.addr.wrapping_sub(row.addr).wrapping_sub(1),
+            _ => 0,
+        };
+        w.set_u32(&x.diff, diff);
+        if row.init {
+            let (lo, hi) = init_range(image, row);
+            w.set_u64(x.lk_type, row.loc as u64);
+            w.set_u64(x.lo, lo as u64);
+            w.set_u64(x.hi, hi);
+            w.set_u64(x.lk_value, row.value);
+            w.set_bool(x.lk_i32, row.ty == ValTy::I32);
+            w.set_bool(x.lk_mutable, row.mutable);
+            w.set_u32(&x.dlo, row.addr.wrapping_sub(lo));
+            w.set_u32(&x.dhi, (hi as u32).wrapping_sub(1).wrapping_sub(row.addr));
+        }
+    }
+}
+
+/// The `[lo, hi)` of the image's initial-memory row that covers an init entry: the global
+/// itself, or the data block or run of zero blocks holding the heap block.
+fn init_range(image: &ImageTable, row: &MRow) -> (u32, u64) {
+    if row.loc != Loc::Heap {
+        return (row.addr, row.addr as u64 + 1);
+    }
+    let i = image.memory.partition_point(|m| match *m {
+        InitMemory::Block { block, .. } => block < row.addr,
+        InitMemory::Zero { end, .. } => end <= row.addr,
+    });
+    match image.memory.get(i) {
+        Some(InitMemory::Zero { start, end }) => (*start, *end as u64),
+        _ => (row.addr, row.addr as u64 + 1),
+    }
+}
+
+/// The MTable on its own, with the total of writes as its one public instance: what the full
+/// circuit composes with the ETable (whose write counter then replaces the instance).
+#[derive(Clone, Debug)]
+pub struct MTableCircuit {
+    pub k: u32,
+    pub image: ImageTable,
+    pub rows: Vec<MRow>,
+    pub overrides: Overrides,
+}
+
+#[derive(Clone, Debug)]
+pub struct MTableCircuitConfig {
+    fixed: FixedTables,
+    pub mtable: MTableConfig,
+    instance: Column<halo2_proofs::plonk::Instance>,
+}
+
+impl MTableCircuit {
+    /// The public instance: the number of writes.
+    pub fn instances(&self) -> Vec<Fr> {
+        vec![Fr::from(self.rows.iter().filter(|r| !r.init).count() as u64)]
+    }
+}
+
+impl halo2_proofs::plonk::Circuit<Fr> for MTableCircuit {
+    type Config = MTableCircuitConfig;
+    type FloorPlanner = halo2_proofs::circuit::SimpleFloorPlanner;
+    type Params = ();
+
+    fn without_witnesses(&self) -> Self {
+        MTableCircuit {
+            rows: vec![],
+            overrides: Overrides::new(),
+            ..self.clone()
+        }
+    }
+
+    fn configure(meta: &mut ConstraintSystem<Fr>) -> Self::Config {
+        let fixed = FixedTables::configure(meta);
+        let mtable = MTableConfig::configure(meta, fixed);
+        let instance = meta.instance_column();
+        meta.enable_equality(instance);
+        MTableCircuitConfig {
+            fixed,
+            mtable,
+            instance,
+        }
+    }
+
+    fn synthesize(
+        &self,
+        config: Self::Config,
+        mut layouter: impl Layouter<Fr>,
+    ) -> Result<(), Error> {
+        config.fixed.load(&mut layouter, self.k)?;
+        config.mtable.init_table.load(&mut layouter, &self.image)?;
+        let total =
+            config
+                .mtable
+                .assign(&mut layouter, &self.image, &self.rows, &self.overrides)?;
+        layouter.constrain_instance(total, config.instance, 0);
+        Ok(())
+    }
+}

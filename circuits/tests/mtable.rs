@@ -1,0 +1,384 @@
+//! The MTable circuit: honest tables of real runs are accepted (MockProver), every attack the
+//! table checker rejects is rejected here too, by the constraint named for its rule, and a
+//! real KZG proof verifies (and fails for a wrong instance).
+
+use std::collections::BTreeSet;
+use zkwasm_circuits::allocator::Cell;
+use zkwasm_circuits::mock::failures;
+use zkwasm_circuits::mtable::{Cells, MTableCircuit, MTableConfig, ROWS};
+use zkwasm_circuits::tamper::Overrides;
+use zkwasm_circuits::Fr;
+use zkwasm_tables::{build, check, MRow, Tables, MIN_K};
+use zkwasm_tracer::trace::Loc;
+use zkwasm_tracer::{execute, load, Inputs, Limits, ValTy};
+
+const PROGRAM: &str = r#"(module
+  (import "env" "wasm_output" (func $out (param i64)))
+  (memory 1) (data (i32.const 16) "\01\02\03\04\05\06\07\08\09")
+  (global $g (mut i64) (i64.const 40)) (global $c i32 (i32.const 7))
+  (func $f (param i32) (result i32) (i32.add (local.get 0) (global.get $c)))
+  (func (export "zkmain") (local $i i32)
+    (global.set $g (i64.add (global.get $g) (i64.const 2)))
+    (i64.store (i32.const 20) (global.get $g))
+    (i32.store8 (i32.const 4000) (call $f (i32.const 1)))
+    (call $out (i64.load (i32.const 16)))
+    (call $out (i64.extend_i32_u (i32.load8_u (i32.const 4000))))
+    (call $out (i64.load (i32.const 9000)))))"#;
+
+fn tables(wat: &str) -> Tables {
+    let limits = Limits::default();
+    let img = load(wat.as_bytes(), &limits)
+        .unwrap()
+        .image("zkmain")
+        .unwrap();
+    let run = execute(&img, &Inputs::default(), &limits).unwrap();
+    let t = build(&img, &run.trace, &run.outcome.instances, &limits);
+    check(&t).unwrap();
+    t
+}
+
+fn k_for(rows: usize) -> u32 {
+    let need = MTableConfig::region_rows(rows) + 16;
+    need.next_power_of_two().trailing_zeros().max(MIN_K)
+}
+
+fn circuit(t: &Tables, rows: Vec<MRow>) -> MTableCircuit {
+    MTableCircuit {
+        k: k_for(rows.len() + 4),
+        image: t.image.clone(),
+        rows,
+        overrides: Overrides::new(),
+    }
+}
+
+/// What fails when proving `rows` against the honest write count.
+fn run(t: &Tables, rows: Vec<MRow>, overrides: Overrides) -> BTreeSet<String> {
+    let honest_writes = Fr::from(t.mtable.iter().filter(|r| !r.init).count() as u64);
+    let c = MTableCircuit {
+        overrides,
+        ..circuit(t, rows)
+    };
+    failures(c.k, &c, vec![vec![honest_writes]])
+}
+
+fn set(names: &[&str]) -> BTreeSet<String> {
+    names.iter().map(|s| s.to_string()).collect()
+}
+
+fn position(t: &Tables, f: impl Fn(&MRow) -> bool) -> usize {
+    t.mtable
+        .iter()
+        .position(f)
+        .expect("the program has such an entry")
+}
+
+#[test]
+fn honest_tables_are_accepted() {
+    let t = tables(PROGRAM);
+    assert_eq!(run(&t, t.mtable.clone(), Overrides::new()), set(&[]));
+    for name in ["fib", "bytes", "sort"] {
+        let path = format!("{}/../guests/wasm/{name}.wasm", env!("CARGO_MANIFEST_DIR"));
+        let limits = Limits::default();
+        let img = load(&std::fs::read(path).unwrap(), &limits)
+            .unwrap()
+            .image("zkmain")
+            .unwrap();
+        let inputs = match name {
+            "fib" => Inputs {
+                public: vec![10],
+                private: vec![],
+            },
+            "bytes" => Inputs {
+                public: vec![0x0123456789abcdef, 1],
+                private: vec![],
+            },
+            _ => Inputs {
+                public: vec![3, 6],
+                private: vec![3, 1, 2],
+            },
+        };
+        let run_ = execute(&img, &inputs, &limits).unwrap();
+        let t = build(&img, &run_.trace, &run_.outcome.instances, &limits);
+        assert_eq!(
+            run(&t, t.mtable.clone(), Overrides::new()),
+            set(&[]),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn forged_init_value_fails_the_image_lookup() {
+    let t = tables(PROGRAM);
+    let mut rows = t.mtable.clone();
+    let i = position(&t, |r| r.loc == Loc::Heap && r.init && r.value != 0);
+    rows[i].value ^= 0xff00;
+    assert_eq!(
+        run(&t, rows, Overrides::new()),
+        set(&["lookup: mtable init value"])
+    );
+    // A block outside the data claiming a nonzero initial value.
+    let mut rows = t.mtable.clone();
+    let i = position(&t, |r| r.loc == Loc::Heap && r.init && r.value == 0);
+    rows[i].value = 1;
+    assert_eq!(
+        run(&t, rows, Overrides::new()),
+        set(&["lookup: mtable init value"])
+    );
+    // A global's initial value.
+    let mut rows = t.mtable.clone();
+    let i = position(&t, |r| r.loc == Loc::Global && r.init);
+    rows[i].value += 1;
+    assert_eq!(
+        run(&t, rows, Overrides::new()),
+        set(&["lookup: mtable init value"])
+    );
+}
+
+#[test]
+fn reordered_entries_are_rejected() {
+    let t = tables(PROGRAM);
+    let mut rows = t.mtable.clone();
+    let i = position(&t, |r| r.loc == Loc::Stack && r.end != u32::MAX);
+    rows.swap(i, i + 1);
+    let f = run(&t, rows, Overrides::new());
+    assert!(f.contains("gate: mtable sorted"), "{f:?}");
+}
+
+#[test]
+fn out_of_range_limb_is_rejected() {
+    // The sorting difference with a limb of 256 and the next limb one smaller: the same
+    // composite value, so only the byte range lookup can catch it.
+    let t = tables(PROGRAM);
+    let limbs = cells().diff.limbs;
+    let i = position(&t, |r| r.loc == Loc::Stack && r.end != u32::MAX);
+    let (l0, l1) = (limbs[0], limbs[1]);
+    let diff = t.mtable[i + 1].start - t.mtable[i].start - 1;
+    let mut o = Overrides::new();
+    forge(&mut o, l0, i, Fr::from((diff & 0xff) as u64 + 256));
+    forge(
+        &mut o,
+        l1,
+        i,
+        Fr::from((diff >> 8 & 0xff) as u64) - Fr::one(),
+    );
+    assert_eq!(run(&t, t.mtable.clone(), o), set(&["lookup: u8 cell"]));
+}
+
+/// The configured cells (columns and rotations), to tamper with.
+fn cells() -> Cells {
+    use halo2_proofs::plonk::{Circuit, ConstraintSystem};
+    let mut meta = ConstraintSystem::<Fr>::default();
+    MTableCircuit::configure(&mut meta).mtable.cells
+}
+
+/// Overrides cell `c` of entry `i`.
+fn forge(o: &mut Overrides, c: Cell, i: usize, v: Fr) {
+    o.set(c.column, i * ROWS + c.rot as usize, v);
+}
+
+#[test]
+fn forged_cells_are_rejected_by_their_gate() {
+    let t = tables(PROGRAM);
+    let x = cells();
+    let honest = || t.mtable.clone();
+    let stack = position(&t, |r| r.loc == Loc::Stack && r.end != u32::MAX);
+    // Two location types at once.
+    let mut o = Overrides::new();
+    forge(&mut o, x.is_heap, stack, Fr::one());
+    assert!(run(&t, honest(), o).contains("gate: mtable one location type"));
+    // A disabled entry in the middle of the table.
+    let mut o = Overrides::new();
+    forge(&mut o, x.is_stack, stack, Fr::zero());
+    assert!(run(&t, honest(), o).contains("gate: mtable enabled prefix"));
+    // Claiming the next entry is at the same location when it is not.
+    let last = position(&t, |r| r.loc == Loc::Stack && r.end == u32::MAX);
+    let mut o = Overrides::new();
+    forge(&mut o, x.same, last, Fr::one());
+    assert!(run(&t, honest(), o).contains("gate: mtable same location"));
+    // A write counter that does not drop by one per write.
+    let mut o = Overrides::new();
+    forge(&mut o, x.rest, stack + 1, Fr::from(1000));
+    assert!(run(&t, honest(), o).contains("gate: mtable write counter"));
+    // An init entry looking up another value than its own.
+    let init = position(&t, |r| r.loc == Loc::Global && r.init);
+    let mut o = Overrides::new();
+    forge(&mut o, x.lk_value, init, Fr::from(t.mtable[init].value + 1));
+    assert!(run(&t, honest(), o).contains("gate: mtable init lookup binding"));
+    // A heap init entry claiming a range that does not hold its address.
+    let heap = position(&t, |r| r.loc == Loc::Heap && r.init);
+    let mut o = Overrides::new();
+    forge(&mut o, x.lo, heap, Fr::from(t.mtable[heap].addr as u64 + 1));
+    assert!(run(&t, honest(), o).contains("gate: mtable init lookup binding"));
+}
+
+#[test]
+fn forged_write_breaks_the_count() {
+    // A write nobody made, slotted in sorted order with its interval chained: only the
+    // write counter (against the ETable's total, the instance here) catches it.
+    let t = tables(PROGRAM);
+    let mut rows = t.mtable.clone();
+    let i = position(&t, |r| r.loc == Loc::Heap && r.init && r.end != u32::MAX);
+    let next_start = rows[i].end;
+    let forged = MRow {
+        init: false,
+        start: next_start - 1,
+        end: next_start,
+        value: 0x4141,
+        ..rows[i]
+    };
+    rows[i].end = next_start - 1;
+    rows.insert(i + 1, forged);
+    assert_eq!(run(&t, rows, Overrides::new()), set(&["permutation"]));
+}
+
+#[test]
+fn broken_interval_and_missing_init_are_rejected() {
+    let t = tables(PROGRAM);
+    let mut rows = t.mtable.clone();
+    let i = position(&t, |r| r.loc == Loc::Stack && r.end != u32::MAX);
+    rows[i].end += 1;
+    assert_eq!(
+        run(&t, rows, Overrides::new()),
+        set(&["gate: mtable interval chain"])
+    );
+    let mut rows = t.mtable.clone();
+    let i = position(&t, |r| r.loc == Loc::Stack && r.end == u32::MAX);
+    rows[i].end = 7;
+    assert_eq!(
+        run(&t, rows, Overrides::new()),
+        set(&["gate: mtable interval chain"])
+    );
+    // Dropping a heap block's init entry: its first write is now first, and not init.
+    let mut rows = t.mtable.clone();
+    let i = position(&t, |r| r.loc == Loc::Heap && r.init && r.end != u32::MAX);
+    rows.remove(i);
+    assert!(run(&t, rows, Overrides::new()).contains("gate: mtable init entries"));
+    // An init entry that does not start at 0.
+    let mut rows = t.mtable.clone();
+    let i = position(&t, |r| r.loc == Loc::Global && r.init);
+    rows[i].start = 1;
+    assert!(run(&t, rows, Overrides::new()).contains("gate: mtable init entries"));
+}
+
+#[test]
+fn immutable_and_width_rules() {
+    let t = tables(PROGRAM);
+    // A write to the immutable global $c (index 1), chained after its init entry.
+    let mut rows = t.mtable.clone();
+    let i = position(&t, |r| r.loc == Loc::Global && r.addr == 1);
+    assert!(!rows[i].mutable);
+    rows[i].end = 3;
+    rows.insert(
+        i + 1,
+        MRow {
+            init: false,
+            start: 3,
+            end: u32::MAX,
+            value: 9,
+            ..rows[i]
+        },
+    );
+    let f = run(&t, rows, Overrides::new());
+    assert!(f.contains("gate: mtable mutability"), "{f:?}");
+    // A heap block recorded as 32 bits wide.
+    let mut rows = t.mtable.clone();
+    let i = position(&t, |r| r.loc == Loc::Heap && !r.init);
+    rows[i].ty = ValTy::I32;
+    assert_eq!(
+        run(&t, rows, Overrides::new()),
+        set(&["gate: mtable widths"])
+    );
+}
+
+#[test]
+fn location_types_only_move_forward() {
+    let t = tables(PROGRAM);
+    let mut rows = t.mtable.clone();
+    let heap = position(&t, |r| r.loc == Loc::Heap);
+    rows[heap - 1].loc = Loc::Global;
+    rows[heap - 1].end = u32::MAX;
+    let f = run(&t, rows, Overrides::new());
+    assert!(f.contains("gate: mtable types in order"), "{f:?}");
+}
+
+#[test]
+fn real_proof_verifies() {
+    use halo2_proofs::halo2curves::bn256::{Bn256, G1Affine};
+    use halo2_proofs::plonk::{create_proof, keygen_pk, keygen_vk_custom, verify_proof, Circuit};
+    use halo2_proofs::poly::commitment::ParamsProver;
+    use halo2_proofs::poly::kzg::commitment::{KZGCommitmentScheme, ParamsKZG};
+    use halo2_proofs::poly::kzg::multiopen::{ProverSHPLONK, VerifierSHPLONK};
+    use halo2_proofs::poly::kzg::strategy::SingleStrategy;
+    use halo2_proofs::transcript::{
+        Blake2bRead, Blake2bWrite, Challenge255, TranscriptReadBuffer, TranscriptWriterBuffer,
+    };
+    use rand::rngs::StdRng;
+    use rand::SeedableRng;
+
+    let t = tables(PROGRAM);
+    let c = circuit(&t, t.mtable.clone());
+    let mut rng = StdRng::seed_from_u64(7);
+    let params = ParamsKZG::<Bn256>::setup(c.k, &mut rng);
+    let vk = keygen_vk_custom(&params, &c.without_witnesses(), true).unwrap();
+    let pk = keygen_pk(&params, vk.clone(), &c.without_witnesses()).unwrap();
+    let instances = c.instances();
+    let mut tw = Blake2bWrite::<_, G1Affine, Challenge255<_>>::init(vec![]);
+    create_proof::<
+        KZGCommitmentScheme<Bn256>,
+        ProverSHPLONK<'_, Bn256>,
+        Challenge255<G1Affine>,
+        _,
+        _,
+        _,
+    >(
+        &params,
+        &pk,
+        std::slice::from_ref(&c),
+        &[&[&instances]],
+        &mut rng,
+        &mut tw,
+    )
+    .unwrap();
+    let proof = tw.finalize();
+    let verify = |inst: &[Fr]| {
+        let mut tr = Blake2bRead::<_, G1Affine, Challenge255<_>>::init(&proof[..]);
+        verify_proof::<
+            KZGCommitmentScheme<Bn256>,
+            VerifierSHPLONK<'_, Bn256>,
+            Challenge255<G1Affine>,
+            _,
+            _,
+        >(
+            params.verifier_params(),
+            &vk,
+            SingleStrategy::new(&params),
+            &[&[inst]],
+            &mut tr,
+        )
+    };
+    verify(&instances).expect("the honest proof verifies");
+    assert!(
+        verify(&[instances[0] + Fr::one()]).is_err(),
+        "a wrong write count is rejected"
+    );
+}
+
+#[test]
+fn cost_stays_within_budget() {
+    use halo2_proofs::plonk::{Circuit, ConstraintSystem};
+    let mut meta = ConstraintSystem::<Fr>::default();
+    MTableCircuit::configure(&mut meta);
+    // Degree 5 keeps the quotient on the 4n extended domain (see circuits/README.md).
+    assert!(meta.degree() <= 5, "degree {}", meta.degree());
+    assert_eq!(
+        meta.num_advice_columns(),
+        8,
+        "7 bits, 11 unlimited, 12 byte limbs in 4 rows"
+    );
+    assert_eq!(
+        meta.lookups().len(),
+        4,
+        "3 byte-limb columns and the init-value lookup"
+    );
+}
