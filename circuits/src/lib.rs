@@ -4,6 +4,7 @@
 
 pub mod allocator;
 pub mod fixed;
+pub mod jtable;
 pub mod mock;
 pub mod mtable;
 pub mod tamper;

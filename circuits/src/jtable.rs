@@ -1,0 +1,281 @@
+//! The JTable circuit: one entry per frame, the static entry frame first, then one per call in
+//! call order. It enforces what `zkwasm_tables::check` calls the JTable rules:
+//!
+//! | rule (checker) | constraint here |
+//! |---|---|
+//! | `StaticEntry` | the first entry is `JRow::entry_frame(entry fid)` (constants of the circuit, so the verifying key binds the entry) |
+//! | `DuplicateFrame` | frame ids strictly increase (`frame' - frame - 1` in the common range) |
+//! | `CallCount` | `rest_calls` drops by one per non-static entry and ends at 0 |
+//! | `ReturnCount` | `rest_returns` drops by one per returned non-static entry and ends at 0 |
+//!
+//! Calls and returns are counted separately (the reference system's single counter let a
+//! prover forge a frame and pay for it with two returns). Entries past the last are all zero,
+//! so the table the ETable's call and return lookups search holds only real frames and the
+//! zero tuple. Layout: one row per entry (10 cells: 2 bits, 7 unlimited, 1 common range).
+
+use crate::allocator::{zero_fill, Allocator, BlockWriter, Cell};
+use crate::fixed::FixedTables;
+use crate::tamper::Overrides;
+use crate::Fr;
+use halo2_proofs::circuit::{Layouter, SimpleFloorPlanner, Value};
+use halo2_proofs::plonk::{
+    Advice, Circuit, Column, ConstraintSystem, Error, Expression, Instance, Selector, VirtualCells,
+};
+use zkwasm_tables::JRow;
+
+/// Rows per JTable entry.
+pub const ROWS: usize = 1;
+
+/// The cells of one JTable entry.
+#[derive(Clone, Copy, Debug)]
+pub struct Cells {
+    pub enabled: Cell,
+    pub returned: Cell,
+    pub frame: Cell,
+    pub parent: Cell,
+    pub callee: Cell,
+    pub ret_fid: Cell,
+    pub ret_iid: Cell,
+    /// Non-static entries from this one on.
+    pub rest_calls: Cell,
+    /// Returned non-static entries from this one on.
+    pub rest_returns: Cell,
+    /// `frame' - frame - 1`.
+    pub diff: Cell,
+}
+
+#[derive(Clone, Debug)]
+pub struct JTableConfig {
+    q_entry: Selector,
+    q_first: Selector,
+    pub cells: Cells,
+    columns: Vec<Column<Advice>>,
+}
+
+fn c(v: u64) -> Expression<Fr> {
+    Expression::Constant(Fr::from(v))
+}
+
+impl JTableConfig {
+    /// `entry_fid` is the image's entry function: the static entry is fixed by the circuit.
+    pub fn configure(meta: &mut ConstraintSystem<Fr>, fixed: FixedTables, entry_fid: u32) -> Self {
+        let q_entry = meta.complex_selector();
+        let q_first = meta.complex_selector();
+        let mut a = Allocator::new(ROWS, q_entry, fixed);
+        let x = Cells {
+            enabled: a.bit(meta),
+            returned: a.bit(meta),
+            frame: a.unlimited(meta),
+            parent: a.unlimited(meta),
+            callee: a.unlimited(meta),
+            ret_fid: a.unlimited(meta),
+            ret_iid: a.unlimited(meta),
+            rest_calls: a.unlimited(meta),
+            rest_returns: a.unlimited(meta),
+            diff: a.common(meta),
+        };
+        let cur = |m: &mut VirtualCells<'_, Fr>, c: Cell| c.expr(m);
+        let next = |m: &mut VirtualCells<'_, Fr>, c: Cell| c.next(m, ROWS);
+        let tuple = [
+            x.frame, x.parent, x.callee, x.ret_fid, x.ret_iid, x.returned,
+        ];
+        meta.create_gate("jtable static entry", |m| {
+            let q = m.query_selector(q_first);
+            let entry = JRow::entry_frame(entry_fid);
+            let want = [
+                (x.enabled, 1),
+                (x.frame, entry.frame as u64),
+                (x.parent, entry.parent as u64),
+                (x.callee, entry.callee as u64),
+                (x.ret_fid, entry.ret_fid as u64),
+                (x.ret_iid, entry.ret_iid as u64),
+                (x.returned, entry.returned as u64),
+            ];
+            want.into_iter()
+                .map(|(cell, v)| q.clone() * (cur(m, cell) - c(v)))
+                .collect::<Vec<_>>()
+        });
+        meta.create_gate("jtable enabled prefix", |m| {
+            let q = m.query_selector(q_entry);
+            vec![q * next(m, x.enabled) * (c(1) - cur(m, x.enabled))]
+        });
+        meta.create_gate("jtable disabled entries are zero", |m| {
+            let q = m.query_selector(q_entry);
+            let off = c(1) - cur(m, x.enabled);
+            tuple
+                .iter()
+                .map(|cell| q.clone() * off.clone() * cur(m, *cell))
+                .collect::<Vec<_>>()
+        });
+        meta.create_gate("jtable frames increase", |m| {
+            let q = m.query_selector(q_entry);
+            let step = next(m, x.frame) - cur(m, x.frame) - c(1) - cur(m, x.diff);
+            vec![q * next(m, x.enabled) * step]
+        });
+        meta.create_gate("jtable counters", |m| {
+            let q = m.query_selector(q_entry);
+            let called = cur(m, x.enabled) - m.query_selector(q_first);
+            vec![
+                q.clone() * (cur(m, x.rest_calls) - next(m, x.rest_calls) - called.clone()),
+                q * (cur(m, x.rest_returns)
+                    - next(m, x.rest_returns)
+                    - called * cur(m, x.returned)),
+            ]
+        });
+        JTableConfig {
+            q_entry,
+            q_first,
+            cells: x,
+            columns: a.all_columns(),
+        }
+    }
+
+    /// Rows the region needs for `n` entries (entries, a zero terminator, the row it reads).
+    pub fn region_rows(n: usize) -> usize {
+        (n + 2) * ROWS
+    }
+
+    /// Assigns the entries; returns the cells of the first entry's call and return counters.
+    pub fn assign(
+        &self,
+        layouter: &mut impl Layouter<Fr>,
+        rows: &[JRow],
+        overrides: &Overrides,
+    ) -> Result<[halo2_proofs::circuit::Cell; 2], Error> {
+        layouter.assign_region(
+            || "jtable",
+            |mut region| {
+                zero_fill(&mut region, &self.columns, 0..Self::region_rows(rows.len()));
+                for b in 0..=rows.len() {
+                    self.q_entry.enable(&mut region, b * ROWS)?;
+                }
+                self.q_first.enable(&mut region, 0)?;
+                let x = self.cells;
+                let mut calls = rows.iter().filter(|j| !j.is_static).count() as u64;
+                let mut returns = rows.iter().filter(|j| !j.is_static && j.returned).count() as u64;
+                let totals = (calls, returns);
+                for (i, j) in rows.iter().enumerate() {
+                    let mut w = BlockWriter {
+                        region: &mut region,
+                        offset: i * ROWS,
+                    };
+                    w.set_bool(x.enabled, true);
+                    w.set_bool(x.returned, j.returned);
+                    for (cell, v) in [
+                        (x.frame, j.frame),
+                        (x.parent, j.parent),
+                        (x.callee, j.callee),
+                        (x.ret_fid, j.ret_fid),
+                        (x.ret_iid, j.ret_iid),
+                    ] {
+                        w.set_u64(cell, v as u64);
+                    }
+                    w.set_u64(x.rest_calls, calls);
+                    w.set_u64(x.rest_returns, returns);
+                    // Wrapping: forged (unsorted) frames in negative tests get a difference
+                    // the range lookup rejects.
+                    let diff = rows
+                        .get(i + 1)
+                        .map_or(0, |n| n.frame.wrapping_sub(j.frame).wrapping_sub(1));
+                    w.set_u64(x.diff, diff as u64);
+                    calls = calls.wrapping_sub(!j.is_static as u64);
+                    returns = returns.wrapping_sub((!j.is_static && j.returned) as u64);
+                }
+                let first =
+                    |cell: Cell, v: u64, region: &mut halo2_proofs::circuit::Region<'_, Fr>| {
+                        region
+                            .assign_advice(
+                                cell.column,
+                                cell.rot as usize,
+                                Value::known(Fr::from(v)),
+                            )
+                            .cell()
+                    };
+                let counters = [
+                    first(x.rest_calls, totals.0, &mut region),
+                    first(x.rest_returns, totals.1, &mut region),
+                ];
+                overrides.apply(&mut region);
+                Ok(counters)
+            },
+        )
+    }
+}
+
+/// The JTable on its own, with the totals of calls and returns as its public instances (the
+/// ETable's counters in the full circuit).
+#[derive(Clone, Debug)]
+pub struct JTableCircuit {
+    pub k: u32,
+    pub entry_fid: u32,
+    pub rows: Vec<JRow>,
+    pub overrides: Overrides,
+}
+
+#[derive(Clone, Debug)]
+pub struct JTableCircuitConfig {
+    fixed: FixedTables,
+    pub jtable: JTableConfig,
+    instance: Column<Instance>,
+}
+
+impl JTableCircuit {
+    /// The public instances: calls, then returns.
+    pub fn instances(&self) -> Vec<Fr> {
+        let calls = self.rows.iter().filter(|j| !j.is_static).count() as u64;
+        let returns = self
+            .rows
+            .iter()
+            .filter(|j| !j.is_static && j.returned)
+            .count() as u64;
+        vec![Fr::from(calls), Fr::from(returns)]
+    }
+}
+
+impl Circuit<Fr> for JTableCircuit {
+    type Config = JTableCircuitConfig;
+    type FloorPlanner = SimpleFloorPlanner;
+    type Params = u32;
+
+    fn params(&self) -> u32 {
+        self.entry_fid
+    }
+
+    fn without_witnesses(&self) -> Self {
+        JTableCircuit {
+            rows: vec![],
+            overrides: Overrides::new(),
+            ..self.clone()
+        }
+    }
+
+    fn configure_with_params(meta: &mut ConstraintSystem<Fr>, entry_fid: u32) -> Self::Config {
+        let fixed = FixedTables::configure(meta);
+        let jtable = JTableConfig::configure(meta, fixed, entry_fid);
+        let instance = meta.instance_column();
+        meta.enable_equality(instance);
+        JTableCircuitConfig {
+            fixed,
+            jtable,
+            instance,
+        }
+    }
+
+    fn configure(_: &mut ConstraintSystem<Fr>) -> Self::Config {
+        unreachable!("the JTable circuit is configured with its entry function")
+    }
+
+    fn synthesize(
+        &self,
+        config: Self::Config,
+        mut layouter: impl Layouter<Fr>,
+    ) -> Result<(), Error> {
+        config.fixed.load(&mut layouter, self.k)?;
+        let [calls, returns] = config
+            .jtable
+            .assign(&mut layouter, &self.rows, &self.overrides)?;
+        layouter.constrain_instance(calls, config.instance, 0);
+        layouter.constrain_instance(returns, config.instance, 1);
+        Ok(())
+    }
+}

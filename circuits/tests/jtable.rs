@@ -1,0 +1,152 @@
+//! The JTable circuit: honest frame tables pass; a forged frame (the reference system's
+//! fake-return attack), a duplicated frame id, a tampered static entry, a non-zero entry past
+//! the end and broken counters are each rejected by the constraint named for their rule.
+
+use std::collections::BTreeSet;
+use zkwasm_circuits::allocator::Cell;
+use zkwasm_circuits::jtable::{Cells, JTableCircuit, JTableConfig};
+use zkwasm_circuits::mock::failures;
+use zkwasm_circuits::tamper::Overrides;
+use zkwasm_circuits::Fr;
+use zkwasm_tables::{build, check, JRow, Tables, MIN_K};
+use zkwasm_tracer::{execute, load, Inputs, Limits};
+
+fn tables() -> Tables {
+    let path = format!("{}/../guests/wasm/fib.wasm", env!("CARGO_MANIFEST_DIR"));
+    let limits = Limits::default();
+    let img = load(&std::fs::read(path).unwrap(), &limits)
+        .unwrap()
+        .image("zkmain")
+        .unwrap();
+    let run = execute(
+        &img,
+        &Inputs {
+            public: vec![8],
+            private: vec![],
+        },
+        &limits,
+    )
+    .unwrap();
+    let t = build(&img, &run.trace, &run.outcome.instances, &limits);
+    check(&t).unwrap();
+    t
+}
+
+fn circuit(t: &Tables, rows: Vec<JRow>, overrides: Overrides) -> JTableCircuit {
+    let need = JTableConfig::region_rows(rows.len()) + 16;
+    let k = need.next_power_of_two().trailing_zeros().max(MIN_K);
+    JTableCircuit {
+        k,
+        entry_fid: t.image.state.entry_fid,
+        rows,
+        overrides,
+    }
+}
+
+/// What fails when proving `rows` against the honest call and return counts.
+fn run(t: &Tables, rows: Vec<JRow>, overrides: Overrides) -> BTreeSet<String> {
+    let honest = circuit(t, t.jtable.clone(), Overrides::new()).instances();
+    let c = circuit(t, rows, overrides);
+    failures(c.k, &c, vec![honest])
+}
+
+fn set(names: &[&str]) -> BTreeSet<String> {
+    names.iter().map(|s| s.to_string()).collect()
+}
+
+fn cells(t: &Tables) -> Cells {
+    use halo2_proofs::plonk::{Circuit, ConstraintSystem};
+    let mut meta = ConstraintSystem::<Fr>::default();
+    JTableCircuit::configure_with_params(&mut meta, t.image.state.entry_fid)
+        .jtable
+        .cells
+}
+
+fn forge(o: &mut Overrides, c: Cell, row: usize, v: u64) {
+    o.set(c.column, row + c.rot as usize, Fr::from(v));
+}
+
+#[test]
+fn honest_frames_are_accepted() {
+    let t = tables();
+    assert!(t.jtable.len() > 10);
+    assert_eq!(run(&t, t.jtable.clone(), Overrides::new()), set(&[]));
+}
+
+#[test]
+fn forged_frame_breaks_the_call_count() {
+    // The fake-return attack: a frame no call opened, with a return address of the
+    // attacker's choice, paid for with returns. The call counter (the ETable's, an instance
+    // here) no longer matches.
+    let t = tables();
+    let mut rows = t.jtable.clone();
+    let last = *rows.last().unwrap();
+    rows.push(JRow {
+        frame: last.frame + 1,
+        ret_iid: 999,
+        ..last
+    });
+    assert_eq!(run(&t, rows, Overrides::new()), set(&["permutation"]));
+}
+
+#[test]
+fn duplicate_and_unordered_frames_are_rejected() {
+    let t = tables();
+    let mut rows = t.jtable.clone();
+    rows.insert(
+        3,
+        JRow {
+            ret_iid: 7,
+            ..rows[2]
+        },
+    );
+    rows.pop(); // keep the counts
+    let f = run(&t, rows, Overrides::new());
+    assert!(f.contains("lookup: common range cell"), "{f:?}");
+    let mut rows = t.jtable.clone();
+    rows.swap(2, 3);
+    let f = run(&t, rows, Overrides::new());
+    assert!(f.contains("lookup: common range cell"), "{f:?}");
+}
+
+#[test]
+fn static_entry_is_fixed() {
+    let t = tables();
+    for edit in [
+        (|j: &mut JRow| j.ret_iid = 5) as fn(&mut JRow),
+        |j: &mut JRow| j.callee += 1,
+        |j: &mut JRow| j.returned = false,
+        |j: &mut JRow| j.parent = 3,
+    ] {
+        let mut rows = t.jtable.clone();
+        edit(&mut rows[0]);
+        assert!(run(&t, rows, Overrides::new()).contains("gate: jtable static entry"));
+    }
+}
+
+#[test]
+fn forged_cells_are_rejected_by_their_gate() {
+    let t = tables();
+    let x = cells(&t);
+    let n = t.jtable.len();
+    // A frame past the end of the table (disabled, but not zero): a forged lookup target.
+    let mut o = Overrides::new();
+    forge(&mut o, x.frame, n, 123);
+    forge(&mut o, x.ret_iid, n, 4);
+    assert_eq!(
+        run(&t, t.jtable.clone(), o),
+        set(&["gate: jtable disabled entries are zero"])
+    );
+    // Re-enabling an entry after the end.
+    let mut o = Overrides::new();
+    forge(&mut o, x.enabled, n + 1, 1);
+    assert!(run(&t, t.jtable.clone(), o).contains("gate: jtable enabled prefix"));
+    // A return counter that skips a returned frame.
+    let mut o = Overrides::new();
+    forge(&mut o, x.rest_returns, 2, 0);
+    assert!(run(&t, t.jtable.clone(), o).contains("gate: jtable counters"));
+    // A frame marked unreturned: the return count no longer matches.
+    let mut rows = t.jtable.clone();
+    rows[4].returned = false;
+    assert_eq!(run(&t, rows, Overrides::new()), set(&["permutation"]));
+}
