@@ -259,6 +259,14 @@ impl BlockWriter<'_, '_> {
     }
 }
 
+/// Entry blocks of `rows` rows a table holds at circuit size `k`: every usable row, less one
+/// block that the last entry's constraints read as its successor. A table's constraints are
+/// on in all of them whatever the run (the circuit's shape, and so its keys, depend on `k`
+/// alone); entries past the run's are disabled and zero.
+pub fn blocks(k: u32, rows: usize) -> usize {
+    (FixedTables::common_bound(k) as usize / rows).saturating_sub(1)
+}
+
 /// Assigns zero to `columns` on rows `rows` of the region: cells no entry uses still take part
 /// in the pools' constraints.
 pub fn zero_fill(

@@ -13,7 +13,7 @@
 //! so the table the ETable's call and return lookups search holds only real frames and the
 //! zero tuple. Layout: one row per entry (10 cells: 2 bits, 7 unlimited, 1 common range).
 
-use crate::allocator::{zero_fill, Allocator, BlockWriter, Cell};
+use crate::allocator::{blocks, zero_fill, Allocator, BlockWriter, Cell};
 use crate::fixed::FixedTables;
 use crate::tamper::Overrides;
 use crate::Fr;
@@ -130,23 +130,24 @@ impl JTableConfig {
         }
     }
 
-    /// Rows the region needs for `n` entries (entries, a zero terminator, the row it reads).
-    pub fn region_rows(n: usize) -> usize {
-        (n + 2) * ROWS
-    }
-
-    /// Assigns the entries; returns the cells of the first entry's call and return counters.
+    /// Assigns the entries into a table of size `k` (its capacity is [`blocks`]`(k, ROWS)`);
+    /// returns the cells of the first entry's call and return counters.
     pub fn assign(
         &self,
         layouter: &mut impl Layouter<Fr>,
+        k: u32,
         rows: &[JRow],
         overrides: &Overrides,
     ) -> Result<[halo2_proofs::circuit::Cell; 2], Error> {
         layouter.assign_region(
             || "jtable",
             |mut region| {
-                zero_fill(&mut region, &self.columns, 0..Self::region_rows(rows.len()));
-                for b in 0..=rows.len() {
+                let cap = blocks(k, ROWS);
+                if rows.len() > cap {
+                    return Err(Error::NotEnoughRowsAvailable { current_k: k });
+                }
+                zero_fill(&mut region, &self.columns, 0..(cap + 1) * ROWS);
+                for b in 0..cap {
                     self.q_entry.enable(&mut region, b * ROWS)?;
                 }
                 self.q_first.enable(&mut region, 0)?;
@@ -271,9 +272,10 @@ impl Circuit<Fr> for JTableCircuit {
         mut layouter: impl Layouter<Fr>,
     ) -> Result<(), Error> {
         config.fixed.load(&mut layouter, self.k)?;
-        let [calls, returns] = config
-            .jtable
-            .assign(&mut layouter, &self.rows, &self.overrides)?;
+        let [calls, returns] =
+            config
+                .jtable
+                .assign(&mut layouter, self.k, &self.rows, &self.overrides)?;
         layouter.constrain_instance(calls, config.instance, 0);
         layouter.constrain_instance(returns, config.instance, 1);
         Ok(())

@@ -17,9 +17,10 @@
 //! the counter makes them exactly the writes.
 //!
 //! Layout: one entry per block of [`ROWS`] rows (32 cells: 7 bits, 11 unlimited, 12 byte
-//! limbs), one terminating block with every type bit 0, then zeros.
+//! limbs). Constraints are on in every block the circuit size allows; blocks past the run's
+//! entries are disabled (every type bit 0) and zero.
 
-use crate::allocator::{zero_fill, Allocator, BlockWriter, Cell, U32Cell};
+use crate::allocator::{blocks, zero_fill, Allocator, BlockWriter, Cell, U32Cell};
 use crate::fixed::FixedTables;
 use crate::tamper::Overrides;
 use crate::Fr;
@@ -282,16 +283,12 @@ impl MTableConfig {
         }
     }
 
-    /// Rows the region needs for `n` entries: the entries, the terminator, and the block the
-    /// terminator's constraints look at.
-    pub fn region_rows(n: usize) -> usize {
-        (n + 2) * ROWS
-    }
-
-    /// Assigns the entries; returns the cell holding the total of writes (entry 0's counter).
+    /// Assigns the entries into a table of size `k` (its capacity is [`blocks`]`(k, ROWS)`);
+    /// returns the cell holding the total of writes (entry 0's counter).
     pub fn assign(
         &self,
         layouter: &mut impl Layouter<Fr>,
+        k: u32,
         image: &ImageTable,
         rows: &[MRow],
         overrides: &Overrides,
@@ -299,8 +296,12 @@ impl MTableConfig {
         layouter.assign_region(
             || "mtable",
             |mut region| {
-                zero_fill(&mut region, &self.columns, 0..Self::region_rows(rows.len()));
-                for b in 0..=rows.len() {
+                let cap = blocks(k, ROWS);
+                if rows.len() > cap {
+                    return Err(Error::NotEnoughRowsAvailable { current_k: k });
+                }
+                zero_fill(&mut region, &self.columns, 0..(cap + 1) * ROWS);
+                for b in 0..cap {
                     for r in 0..ROWS {
                         self.q_rows.enable(&mut region, b * ROWS + r)?;
                     }
@@ -447,10 +448,13 @@ impl halo2_proofs::plonk::Circuit<Fr> for MTableCircuit {
     ) -> Result<(), Error> {
         config.fixed.load(&mut layouter, self.k)?;
         config.mtable.init_table.load(&mut layouter, &self.image)?;
-        let total =
-            config
-                .mtable
-                .assign(&mut layouter, &self.image, &self.rows, &self.overrides)?;
+        let total = config.mtable.assign(
+            &mut layouter,
+            self.k,
+            &self.image,
+            &self.rows,
+            &self.overrides,
+        )?;
         layouter.constrain_instance(total, config.instance, 0);
         Ok(())
     }

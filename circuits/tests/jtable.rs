@@ -3,8 +3,9 @@
 //! the end and broken counters are each rejected by the constraint named for their rule.
 
 use std::collections::BTreeSet;
+use zkwasm_circuits::allocator::blocks;
 use zkwasm_circuits::allocator::Cell;
-use zkwasm_circuits::jtable::{Cells, JTableCircuit, JTableConfig};
+use zkwasm_circuits::jtable::{Cells, JTableCircuit, ROWS};
 use zkwasm_circuits::mock::failures;
 use zkwasm_circuits::tamper::Overrides;
 use zkwasm_circuits::Fr;
@@ -33,8 +34,9 @@ fn tables() -> Tables {
 }
 
 fn circuit(t: &Tables, rows: Vec<JRow>, overrides: Overrides) -> JTableCircuit {
-    let need = JTableConfig::region_rows(rows.len()) + 16;
-    let k = need.next_power_of_two().trailing_zeros().max(MIN_K);
+    let k = (MIN_K..)
+        .find(|&k| blocks(k, ROWS) >= rows.len() + 4)
+        .unwrap();
     JTableCircuit {
         k,
         entry_fid: t.image.state.entry_fid,

@@ -3,9 +3,10 @@
 //! real KZG proof verifies (and fails for a wrong instance).
 
 use std::collections::BTreeSet;
+use zkwasm_circuits::allocator::blocks;
 use zkwasm_circuits::allocator::Cell;
 use zkwasm_circuits::mock::failures;
-use zkwasm_circuits::mtable::{Cells, MTableCircuit, MTableConfig, ROWS};
+use zkwasm_circuits::mtable::{Cells, MTableCircuit, ROWS};
 use zkwasm_circuits::tamper::Overrides;
 use zkwasm_circuits::Fr;
 use zkwasm_tables::{build, check, MRow, Tables, MIN_K};
@@ -38,8 +39,7 @@ fn tables(wat: &str) -> Tables {
 }
 
 fn k_for(rows: usize) -> u32 {
-    let need = MTableConfig::region_rows(rows) + 16;
-    need.next_power_of_two().trailing_zeros().max(MIN_K)
+    (MIN_K..).find(|&k| blocks(k, ROWS) >= rows).unwrap()
 }
 
 fn circuit(t: &Tables, rows: Vec<MRow>) -> MTableCircuit {
@@ -317,32 +317,35 @@ fn real_proof_verifies() {
     use rand::SeedableRng;
 
     let t = tables(PROGRAM);
-    let c = circuit(&t, t.mtable.clone());
+    let honest = circuit(&t, t.mtable.clone());
     let mut rng = StdRng::seed_from_u64(7);
-    let params = ParamsKZG::<Bn256>::setup(c.k, &mut rng);
-    let vk = keygen_vk_custom(&params, &c.without_witnesses(), true).unwrap();
-    let pk = keygen_pk(&params, vk.clone(), &c.without_witnesses()).unwrap();
-    let instances = c.instances();
-    let mut tw = Blake2bWrite::<_, G1Affine, Challenge255<_>>::init(vec![]);
-    create_proof::<
-        KZGCommitmentScheme<Bn256>,
-        ProverSHPLONK<'_, Bn256>,
-        Challenge255<G1Affine>,
-        _,
-        _,
-        _,
-    >(
-        &params,
-        &pk,
-        std::slice::from_ref(&c),
-        &[&[&instances]],
-        &mut rng,
-        &mut tw,
-    )
-    .unwrap();
-    let proof = tw.finalize();
-    let verify = |inst: &[Fr]| {
-        let mut tr = Blake2bRead::<_, G1Affine, Challenge255<_>>::init(&proof[..]);
+    let params = ParamsKZG::<Bn256>::setup(honest.k, &mut rng);
+    // Keys come from the circuit without a witness: its shape depends on k alone.
+    let vk = keygen_vk_custom(&params, &honest.without_witnesses(), true).unwrap();
+    let pk = keygen_pk(&params, vk.clone(), &honest.without_witnesses()).unwrap();
+    let instances = honest.instances();
+    let mut prove = |c: &MTableCircuit| {
+        let mut tw = Blake2bWrite::<_, G1Affine, Challenge255<_>>::init(vec![]);
+        create_proof::<
+            KZGCommitmentScheme<Bn256>,
+            ProverSHPLONK<'_, Bn256>,
+            Challenge255<G1Affine>,
+            _,
+            _,
+            _,
+        >(
+            &params,
+            &pk,
+            std::slice::from_ref(c),
+            &[&[&instances]],
+            &mut rng,
+            &mut tw,
+        )
+        .unwrap();
+        tw.finalize()
+    };
+    let verify = |proof: &[u8], inst: &[Fr]| {
+        let mut tr = Blake2bRead::<_, G1Affine, Challenge255<_>>::init(proof);
         verify_proof::<
             KZGCommitmentScheme<Bn256>,
             VerifierSHPLONK<'_, Bn256>,
@@ -357,10 +360,21 @@ fn real_proof_verifies() {
             &mut tr,
         )
     };
-    verify(&instances).expect("the honest proof verifies");
+    let proof = prove(&honest);
+    verify(&proof, &instances).expect("the honest proof verifies");
     assert!(
-        verify(&[instances[0] + Fr::one()]).is_err(),
+        verify(&proof, &[instances[0] + Fr::one()]).is_err(),
         "a wrong write count is rejected"
+    );
+    // A proof of a forged witness (an initial value the image does not have) does not verify:
+    // the constraints are on in the proving key, not only in MockProver.
+    let mut rows = t.mtable.clone();
+    let i = position(&t, |r| r.loc == Loc::Heap && r.init && r.value != 0);
+    rows[i].value ^= 1;
+    let forged = prove(&circuit(&t, rows));
+    assert!(
+        verify(&forged, &instances).is_err(),
+        "a forged memory table is rejected"
     );
 }
 
