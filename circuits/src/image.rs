@@ -23,14 +23,24 @@ pub fn instruction_rows(image: &ImageTable) -> Vec<[u64; FIELDS]> {
         .iter()
         .map(|&(fid, iid, i)| {
             let o = opcode(i);
-            [fid as u64, iid as u64, o.class as u64, o.sub as u64, o.a as u64, o.b as u64, o.c]
+            [
+                fid as u64,
+                iid as u64,
+                o.class as u64,
+                o.sub as u64,
+                o.a as u64,
+                o.b as u64,
+                o.c,
+            ]
         })
         .collect()
 }
 
 impl InstructionTable {
     pub fn configure(meta: &mut ConstraintSystem<Fr>) -> Self {
-        InstructionTable { cols: std::array::from_fn(|_| meta.lookup_table_column()) }
+        InstructionTable {
+            cols: std::array::from_fn(|_| meta.lookup_table_column()),
+        }
     }
 
     pub fn load(&self, layouter: &mut impl Layouter<Fr>, image: &ImageTable) -> Result<(), Error> {

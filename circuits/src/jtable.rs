@@ -130,6 +130,19 @@ impl JTableConfig {
         }
     }
 
+    /// The table the ETable's call and return lookups search: `(frame, parent, callee,
+    /// ret_fid, ret_iid, returned)` of every entry, selected by the fixed entry selector.
+    pub fn lookup_table(&self, m: &mut VirtualCells<'_, Fr>) -> Vec<Expression<Fr>> {
+        let x = &self.cells;
+        let q = m.query_selector(self.q_entry);
+        [
+            x.frame, x.parent, x.callee, x.ret_fid, x.ret_iid, x.returned,
+        ]
+        .iter()
+        .map(|cell| q.clone() * cell.expr(m))
+        .collect()
+    }
+
     /// Assigns the entries into a table of size `k` (its capacity is [`blocks`]`(k, ROWS)`);
     /// returns the cells of the first entry's call and return counters.
     pub fn assign(

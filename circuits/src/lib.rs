@@ -3,10 +3,13 @@
 //! `zkwasm_tables::check` states in plain Rust; `circuits/README.md` keeps the cost budget.
 
 pub mod allocator;
+pub mod etable;
 pub mod fixed;
+pub mod image;
 pub mod jtable;
 pub mod mock;
 pub mod mtable;
 pub mod tamper;
+pub mod vm;
 
 pub use halo2_proofs::halo2curves::bn256::Fr;

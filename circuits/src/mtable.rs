@@ -5,7 +5,7 @@
 //! | rule (checker) | constraint here |
 //! |---|---|
 //! | `Unsorted` | location types only move forward (stack → heap → global); inside one type, a new location has a larger address (`diff = addr' - addr - 1`), inside one location a larger start (`diff = start' - start - 1`), `diff` four byte limbs |
-//! | `IntervalChain` | `end = start'` inside a location, `end = END_EID` at its last entry |
+//! | `IntervalChain` | `end = start'` inside a location; the last entry's end is the circuit's eid bound ([`end_of`]) |
 //! | `MissingInit` | `init` ⇔ first entry of a heap block or global; `init ⇒ start = 0` |
 //! | `InitValue` | an init entry's `(type, address, value, width, mutability)` lies in the image's initial-memory table (a data block, a run of zero blocks, a global) |
 //! | `ImmutableWrite` | non-init entries are mutable; mutability is constant per location |
@@ -29,6 +29,18 @@ use halo2_proofs::plonk::{
     Column, ConstraintSystem, Error, Expression, Selector, TableColumn, VirtualCells,
 };
 use zkwasm_tables::{ImageTable, InitMemory, MRow, END_EID};
+
+/// The circuit's `end` of an MTable entry: the table's, except that "never overwritten"
+/// ([`END_EID`]) becomes the largest common-range value, so `end - eid` of a read stays in the
+/// common range. A smaller `end` on a location's last entry could only make reads fail, so the
+/// circuit leaves it to the witness.
+pub fn end_of(k: u32, end: u32) -> u64 {
+    if end == END_EID {
+        FixedTables::common_bound(k) - 1
+    } else {
+        end as u64
+    }
+}
 use zkwasm_tracer::trace::Loc;
 use zkwasm_tracer::ValTy;
 
@@ -220,9 +232,7 @@ impl MTableConfig {
         gate(meta, "mtable interval chain", &|m| {
             let same = cur(m, x.same);
             let end = cur(m, x.end);
-            let chained = same.clone() * (end.clone() - next(m, x.start))
-                + (c(1) - same) * (end - c(END_EID as u64));
-            vec![enabled(m) * chained]
+            vec![same * (end - next(m, x.start))]
         });
         gate(meta, "mtable init entries", &|m| {
             let same_prev = x.same.prev(m, ROWS);
@@ -283,6 +293,20 @@ impl MTableConfig {
         }
     }
 
+    /// The table the ETable's memory accesses look up: `(type, address, start, end, value,
+    /// is_i32)` of every entry, selected by the fixed entry selector (rows a prover could fill
+    /// outside the entries are never part of it).
+    pub fn lookup_table(&self, m: &mut VirtualCells<'_, Fr>) -> Vec<Expression<Fr>> {
+        let x = &self.cells;
+        let q = m.query_selector(self.q_entry);
+        let ltype = x.is_stack.expr(m) + c(2) * x.is_heap.expr(m) + c(3) * x.is_global.expr(m);
+        let rest = [x.addr, x.start, x.end, x.value, x.is_i32].map(|cell| cell.expr(m));
+        std::iter::once(ltype)
+            .chain(rest)
+            .map(|e| q.clone() * e)
+            .collect()
+    }
+
     /// Assigns the entries into a table of size `k` (its capacity is [`blocks`]`(k, ROWS)`);
     /// returns the cell holding the total of writes (entry 0's counter).
     pub fn assign(
@@ -318,7 +342,7 @@ impl MTableConfig {
                     let same = rows
                         .get(i + 1)
                         .is_some_and(|n| (n.loc, n.addr) == (row.loc, row.addr));
-                    self.assign_entry(&mut w, image, row, rows.get(i + 1), same, rest);
+                    self.assign_entry(&mut w, k, image, row, rows.get(i + 1), same, rest);
                     rest = rest.wrapping_sub(!row.init as u64);
                 }
                 let x = &self.cells;
@@ -333,9 +357,11 @@ impl MTableConfig {
         )
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn assign_entry(
         &self,
         w: &mut BlockWriter<'_, '_>,
+        k: u32,
         image: &ImageTable,
         row: &MRow,
         next: Option<&MRow>,
@@ -352,7 +378,7 @@ impl MTableConfig {
         w.set_bool(x.same, same);
         w.set_u64(x.addr, row.addr as u64);
         w.set_u64(x.start, row.start as u64);
-        w.set_u64(x.end, row.end as u64);
+        w.set_u64(x.end, end_of(k, row.end));
         w.set_u64(x.value, row.value);
         w.set_u64(x.rest, rest);
         // Wrapping: forged (unsorted) rows in negative tests get a difference the gate rejects.

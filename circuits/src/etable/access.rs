@@ -1,0 +1,181 @@
+//! Memory-access slots: groups of pure columns in which every row is one access of the step
+//! whose block it is in (`ROWS` slots per group per step). A used slot is `(type, address,
+//! start, end, value, is_i32)` looked up in the MTable, with
+//! - a write: `start = eid` (the entry the write created),
+//! - a read: `start < eid <= end` (`eid - start - 1` and `end - eid` in the common range),
+//!
+//! and an unused slot is all zero (the zero tuple is in the MTable's table: rows off its
+//! entries). The columns are pure so the lookup input has degree 1 against the MTable's
+//! selected table (degree 2): the lookup has degree 5. Which slots a step uses, and for what,
+//! its instruction class says.
+
+use crate::fixed::FixedTables;
+use crate::Fr;
+use halo2_proofs::circuit::{Region, Value};
+use halo2_proofs::plonk::{Advice, Column, ConstraintSystem, Expression, Selector, VirtualCells};
+use halo2_proofs::poly::Rotation;
+use zkwasm_tracer::trace::{MemEvent, Rw};
+use zkwasm_tracer::ValTy;
+
+/// One group of slot columns.
+#[derive(Clone, Copy, Debug)]
+pub struct Group {
+    pub used: Column<Advice>,
+    pub is_write: Column<Advice>,
+    pub is_i32: Column<Advice>,
+    pub loc: Column<Advice>,
+    pub addr: Column<Advice>,
+    pub start: Column<Advice>,
+    pub end: Column<Advice>,
+    pub value: Column<Advice>,
+    /// `eid - start - 1` on reads.
+    pub d_start: Column<Advice>,
+    /// `end - eid` on reads.
+    pub d_end: Column<Advice>,
+}
+
+/// A slot: a group and a rotation inside the step's block.
+#[derive(Clone, Copy, Debug)]
+pub struct Slot {
+    pub group: Group,
+    pub rot: i32,
+}
+
+impl Slot {
+    fn q(&self, m: &mut VirtualCells<'_, Fr>, c: Column<Advice>) -> Expression<Fr> {
+        m.query_advice(c, Rotation(self.rot))
+    }
+    pub fn used(&self, m: &mut VirtualCells<'_, Fr>) -> Expression<Fr> {
+        self.q(m, self.group.used)
+    }
+    pub fn value(&self, m: &mut VirtualCells<'_, Fr>) -> Expression<Fr> {
+        self.q(m, self.group.value)
+    }
+
+    /// This slot is a `rw` access of `(loc, addr)` of width `ty`: constraints equal to zero.
+    pub fn is(
+        &self,
+        m: &mut VirtualCells<'_, Fr>,
+        rw: Rw,
+        loc: u64,
+        addr: Expression<Fr>,
+        is_i32: Expression<Fr>,
+    ) -> Vec<Expression<Fr>> {
+        let one = Expression::Constant(Fr::one());
+        vec![
+            self.used(m) - one,
+            self.q(m, self.group.is_write)
+                - Expression::Constant(Fr::from((rw == Rw::Write) as u64)),
+            self.q(m, self.group.loc) - Expression::Constant(Fr::from(loc)),
+            self.q(m, self.group.addr) - addr,
+            self.q(m, self.group.is_i32) - is_i32,
+        ]
+    }
+}
+
+impl Group {
+    /// Configures one group: per-row rules on every row of the ETable (`q_rows`), given the
+    /// step's eid column (constant over a block), and the MTable and range lookups.
+    pub fn configure(
+        meta: &mut ConstraintSystem<Fr>,
+        q_rows: Selector,
+        eid: Column<Advice>,
+        fixed: &FixedTables,
+        mtable: &dyn Fn(&mut VirtualCells<'_, Fr>) -> Vec<Expression<Fr>>,
+    ) -> Group {
+        let mut col = || {
+            let c = meta.advice_column();
+            meta.enable_equality(c);
+            c
+        };
+        let g = Group {
+            used: col(),
+            is_write: col(),
+            is_i32: col(),
+            loc: col(),
+            addr: col(),
+            start: col(),
+            end: col(),
+            value: col(),
+            d_start: col(),
+            d_end: col(),
+        };
+        meta.create_gate("access slot", |m| {
+            let q = m.query_selector(q_rows);
+            let one = Expression::Constant(Fr::one());
+            let cur = |m: &mut VirtualCells<'_, Fr>, c| m.query_advice(c, Rotation::cur());
+            let (used, w, eid) = (cur(m, g.used), cur(m, g.is_write), cur(m, eid));
+            let read = used.clone() - w.clone();
+            let mut v = vec![];
+            for b in [g.used, g.is_write, g.is_i32] {
+                let x = cur(m, b);
+                v.push(x.clone() * (one.clone() - x));
+            }
+            v.push(w.clone() * (one.clone() - used.clone()));
+            for c in [g.is_i32, g.loc, g.addr, g.start, g.end, g.value] {
+                v.push((one.clone() - used.clone()) * cur(m, c));
+            }
+            v.push(w * (cur(m, g.start) - eid.clone()));
+            v.push(read.clone() * (eid.clone() - cur(m, g.start) - one - cur(m, g.d_start)));
+            v.push(read * (cur(m, g.end) - eid - cur(m, g.d_end)));
+            v.into_iter().map(|e| q.clone() * e).collect::<Vec<_>>()
+        });
+        for d in [g.d_start, g.d_end] {
+            meta.lookup("access slot eid distance", |m| {
+                vec![(
+                    m.query_selector(q_rows) * m.query_advice(d, Rotation::cur()),
+                    fixed.common,
+                )]
+            });
+        }
+        meta.lookup_any("access slot in mtable", |m| {
+            let input = [g.loc, g.addr, g.start, g.end, g.value, g.is_i32]
+                .map(|c| m.query_advice(c, Rotation::cur()));
+            input.into_iter().zip(mtable(m)).collect()
+        });
+        g
+    }
+
+    pub fn columns(&self) -> [Column<Advice>; 10] {
+        [
+            self.used,
+            self.is_write,
+            self.is_i32,
+            self.loc,
+            self.addr,
+            self.start,
+            self.end,
+            self.value,
+            self.d_start,
+            self.d_end,
+        ]
+    }
+
+    /// Writes event `e` of step `eid` into row `row`; `start` and `end` are the MTable
+    /// entry's (in circuit terms, see `mtable::end_of`).
+    pub fn assign(
+        &self,
+        region: &mut Region<'_, Fr>,
+        row: usize,
+        eid: u32,
+        e: &MemEvent,
+        start: u32,
+        end: u64,
+    ) {
+        let mut set = |c: Column<Advice>, v: u64| {
+            region.assign_advice(c, row, Value::known(Fr::from(v)));
+        };
+        set(self.used, 1);
+        set(self.is_write, (e.rw == Rw::Write) as u64);
+        set(self.is_i32, (e.ty == ValTy::I32) as u64);
+        set(self.loc, e.loc as u64);
+        set(self.addr, e.addr as u64);
+        set(self.start, start as u64);
+        set(self.end, end);
+        set(self.value, e.value);
+        if e.rw == Rw::Read {
+            set(self.d_start, (eid - start - 1) as u64);
+            set(self.d_end, end - eid as u64);
+        }
+    }
+}

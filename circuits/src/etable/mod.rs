@@ -1,0 +1,536 @@
+//! The ETable circuit: one block of [`ROWS`] rows per step.
+//!
+//! Every step has the common cells (state before the step, the counters of what remains,
+//! the instruction's opcode fields and a one-hot class bit), [`SLOTS`] memory-access slots in
+//! pure columns ([`access`]), and one frame slot in pure columns for the JTable lookup of a
+//! call or a return. Each instruction class (`op_*.rs`) adds the constraints of its steps,
+//! multiplied by its class bit: which slots it uses and how, its result, its next state.
+//! The generic rules here are the checker's ETable rules that hold for every class:
+//!
+//! | rule (checker) | constraint here |
+//! |---|---|
+//! | `EidSequence` | eid 1 at the first step, +1 per step, constant over a block |
+//! | `InitialState` | the first step's state is the image's (circuit constants) |
+//! | `UnknownInstruction` | `(fid, iid, class, sub, a, b, c)` is in the image's instruction table |
+//! | `MopsCounter` / `CallCounter` / `ReturnCounter` | each drops by the step's writes / calls / returns; zero on disabled steps |
+//! | `NotHalted` | the last step is the entry frame's return, and nothing follows one |
+//! | `ReadMismatch` / `WriteMissing` | access slots ([`access`]) |
+//! | `CallMissing` / `ReturnMissing` | the frame slot `(frame, parent, callee, ret_fid, ret_iid, returned)` is in the JTable |
+//!
+//! Steps past the run are disabled (every class bit 0) and zero.
+
+pub mod access;
+mod op_bin;
+mod op_call;
+mod op_const;
+mod op_drop;
+mod op_local;
+mod op_return;
+
+use crate::allocator::{blocks, zero_fill, Allocator, BlockWriter, Cell};
+use crate::fixed::FixedTables;
+use crate::image::InstructionTable;
+use crate::Fr;
+use access::{Group, Slot};
+use halo2_proofs::circuit::{Layouter, Region, Value};
+use halo2_proofs::plonk::{
+    Advice, Column, ConstraintSystem, Error, Expression, Selector, VirtualCells,
+};
+use halo2_proofs::poly::Rotation;
+use zkwasm_tables::encode::{opcode, Class};
+use zkwasm_tables::{ERow, InitState, JRow, Tables};
+use zkwasm_tracer::trace::MemEvent;
+
+/// Rows per step.
+pub const ROWS: usize = 4;
+/// Access-slot groups; each holds `ROWS` slots of a step.
+pub const GROUPS: usize = 2;
+/// Memory accesses a step can make.
+pub const SLOTS: usize = ROWS * GROUPS;
+
+/// The state every run of the image starts in: constants of the circuit, so the verifying key
+/// binds them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Start {
+    pub entry_fid: u32,
+    pub pages: u32,
+}
+
+impl Start {
+    pub fn of(init: &InitState) -> Start {
+        Start {
+            entry_fid: init.entry_fid,
+            pages: init.pages,
+        }
+    }
+}
+
+/// The common cells of a step.
+#[derive(Clone, Copy, Debug)]
+pub struct Common {
+    pub enabled: Cell,
+    pub fid: Cell,
+    pub iid: Cell,
+    pub sp: Cell,
+    pub pages: Cell,
+    pub frame: Cell,
+    pub rest_mops: Cell,
+    pub rest_calls: Cell,
+    pub rest_returns: Cell,
+    pub sub: Cell,
+    pub a: Cell,
+    pub b: Cell,
+    pub c: Cell,
+}
+
+/// The frame slot: pure columns, used on a step's first row by calls and returns.
+#[derive(Clone, Copy, Debug)]
+pub struct FrameSlot {
+    pub cols: [Column<Advice>; 6],
+}
+
+/// What an instruction class's gates see of the step.
+pub struct Ctx {
+    pub common: Common,
+    pub groups: [Group; GROUPS],
+    pub frame: FrameSlot,
+    pub eid: Column<Advice>,
+    pub q_step: Selector,
+}
+
+impl Ctx {
+    /// Access slot `j` of the step.
+    pub fn slot(&self, j: usize) -> Slot {
+        Slot {
+            group: self.groups[j / ROWS],
+            rot: (j % ROWS) as i32,
+        }
+    }
+
+    pub fn eid(&self, m: &mut VirtualCells<'_, Fr>) -> Expression<Fr> {
+        m.query_advice(self.eid, Rotation::cur())
+    }
+
+    /// Field `i` of the frame slot.
+    pub fn frame_field(&self, m: &mut VirtualCells<'_, Fr>, i: usize) -> Expression<Fr> {
+        m.query_advice(self.frame.cols[i], Rotation::cur())
+    }
+
+    /// A common cell of the next step.
+    pub fn next(&self, m: &mut VirtualCells<'_, Fr>, c: Cell) -> Expression<Fr> {
+        c.next(m, ROWS)
+    }
+
+    /// Constraints that the next step (when there is one) is at `(fid, iid)` in `frame` with
+    /// stack pointer `sp`.
+    pub fn goes_to(
+        &self,
+        m: &mut VirtualCells<'_, Fr>,
+        fid: Expression<Fr>,
+        iid: Expression<Fr>,
+        sp: Expression<Fr>,
+        frame: Expression<Fr>,
+    ) -> Vec<Expression<Fr>> {
+        let x = self.common;
+        let on = self.next(m, x.enabled);
+        [(x.fid, fid), (x.iid, iid), (x.sp, sp), (x.frame, frame)]
+            .into_iter()
+            .map(|(cell, want)| on.clone() * (self.next(m, cell) - want))
+            .collect()
+    }
+
+    /// The next step continues in this function at `iid + 1` with stack pointer `sp`.
+    pub fn goes_on(&self, m: &mut VirtualCells<'_, Fr>, sp: Expression<Fr>) -> Vec<Expression<Fr>> {
+        let x = self.common;
+        let (fid, iid, frame) = (x.fid.expr(m), x.iid.expr(m) + c(1), x.frame.expr(m));
+        self.goes_to(m, fid, iid, sp, frame)
+    }
+
+    /// Slots from `n` on are unused.
+    pub fn unused_from(&self, m: &mut VirtualCells<'_, Fr>, n: usize) -> Vec<Expression<Fr>> {
+        (n..SLOTS).map(|j| self.slot(j).used(m)).collect()
+    }
+}
+
+/// An expression a class contributes to a generic rule (its calls, returns, halts).
+type ClassExpr = dyn Fn(&dyn Op, &mut VirtualCells<'_, Fr>) -> Expression<Fr>;
+
+pub fn c(v: u64) -> Expression<Fr> {
+    Expression::Constant(Fr::from(v))
+}
+
+/// A configured instruction class.
+pub trait Op {
+    fn class(&self) -> Class;
+    /// Whether the step opens a frame (degree ≤ 1: the class bit multiplies it).
+    fn calls(&self, _m: &mut VirtualCells<'_, Fr>) -> Expression<Fr> {
+        c(0)
+    }
+    /// Whether the step returns from a called frame (degree ≤ 1).
+    fn returns(&self, _m: &mut VirtualCells<'_, Fr>) -> Expression<Fr> {
+        c(0)
+    }
+    /// Whether the step halts the run (degree ≤ 1).
+    fn halts(&self, _m: &mut VirtualCells<'_, Fr>) -> Expression<Fr> {
+        c(0)
+    }
+    /// The class's own cells of a step.
+    fn assign(&self, w: &mut BlockWriter<'_, '_>, s: &StepWitness<'_>);
+}
+
+/// What a class needs to assign a step.
+pub struct StepWitness<'a> {
+    pub row: &'a ERow,
+    pub next: Option<&'a ERow>,
+    pub events: &'a [MemEvent],
+    /// The JTable entry of the step's call or return.
+    pub frame: Option<&'a JRow>,
+}
+
+pub struct ETableConfig {
+    q_rows: Selector,
+    q_step: Selector,
+    q_first: Selector,
+    ctx: Ctx,
+    classes: Vec<(Cell, Box<dyn Op>)>,
+    columns: Vec<Column<Advice>>,
+}
+
+impl ETableConfig {
+    /// `mtable` and `jtable` give the tables the access and frame slots look up.
+    pub fn configure(
+        meta: &mut ConstraintSystem<Fr>,
+        fixed: FixedTables,
+        image: InstructionTable,
+        init: Start,
+        mtable: &dyn Fn(&mut VirtualCells<'_, Fr>) -> Vec<Expression<Fr>>,
+        jtable: &dyn Fn(&mut VirtualCells<'_, Fr>) -> Vec<Expression<Fr>>,
+    ) -> Self {
+        let q_rows = meta.complex_selector();
+        let q_step = meta.complex_selector();
+        let q_first = meta.complex_selector();
+        let eid = meta.advice_column();
+        meta.enable_equality(eid);
+        let groups = std::array::from_fn(|_| Group::configure(meta, q_rows, eid, &fixed, mtable));
+        let frame = FrameSlot {
+            cols: std::array::from_fn(|_| meta.advice_column()),
+        };
+        let mut a = Allocator::new(ROWS, q_rows, fixed);
+        let common = Common {
+            enabled: a.bit(meta),
+            fid: a.unlimited(meta),
+            iid: a.unlimited(meta),
+            sp: a.unlimited(meta),
+            pages: a.unlimited(meta),
+            frame: a.unlimited(meta),
+            rest_mops: a.unlimited(meta),
+            rest_calls: a.unlimited(meta),
+            rest_returns: a.unlimited(meta),
+            sub: a.unlimited(meta),
+            a: a.unlimited(meta),
+            b: a.unlimited(meta),
+            c: a.unlimited(meta),
+        };
+        let ctx = Ctx {
+            common,
+            groups,
+            frame,
+            eid,
+            q_step,
+        };
+        type Ctor = fn(&mut ConstraintSystem<Fr>, &mut Allocator, &Ctx, Cell) -> Box<dyn Op>;
+        let ctors: [Ctor; 8] = [
+            op_const::configure,
+            op_drop::configure,
+            op_local::get,
+            op_local::set,
+            op_local::tee,
+            op_bin::configure,
+            op_return::configure,
+            op_call::configure,
+        ];
+        // One bit per class, then each class's cells on a fork after the common cells.
+        let bits: Vec<Cell> = ctors.iter().map(|_| a.bit(meta)).collect();
+        let mut classes = vec![];
+        for (ctor, &bit) in ctors.iter().zip(&bits) {
+            let mut fork = a.fork();
+            classes.push((bit, ctor(meta, &mut fork, &ctx, bit)));
+            a.absorb(&fork);
+        }
+        let x = common;
+        let class_sum = |m: &mut VirtualCells<'_, Fr>, f: &ClassExpr| {
+            classes
+                .iter()
+                .fold(c(0), |acc, (bit, op)| acc + bit.expr(m) * f(op.as_ref(), m))
+        };
+        meta.create_gate("etable step", |m| {
+            let q = m.query_selector(q_step);
+            let (on, on_next) = (x.enabled.expr(m), x.enabled.next(m, ROWS));
+            let one_hot = classes.iter().fold(c(0), |acc, (bit, _)| acc + bit.expr(m));
+            let eid = m.query_advice(ctx.eid, Rotation::cur());
+            let eid_next = m.query_advice(ctx.eid, Rotation(ROWS as i32));
+            let writes = (0..SLOTS).fold(c(0), |acc, j| {
+                let s = ctx.slot(j);
+                acc + m.query_advice(s.group.is_write, Rotation(s.rot))
+            });
+            let calls = class_sum(m, &|op, m| op.calls(m));
+            let returns = class_sum(m, &|op, m| op.returns(m));
+            let halts = class_sum(m, &|op, m| op.halts(m));
+            let framed = calls.clone() + returns.clone();
+            let mut v = vec![
+                one_hot - on.clone(),
+                on_next.clone() * (c(1) - on.clone()),
+                on_next.clone() * (eid_next - eid - c(1)),
+                on_next.clone() * (x.pages.next(m, ROWS) - x.pages.expr(m)),
+                x.rest_mops.expr(m) - x.rest_mops.next(m, ROWS) - writes,
+                x.rest_calls.expr(m) - x.rest_calls.next(m, ROWS) - calls,
+                x.rest_returns.expr(m) - x.rest_returns.next(m, ROWS) - returns,
+                (c(1) - on.clone()) * x.rest_mops.expr(m),
+                (c(1) - on.clone()) * x.rest_calls.expr(m),
+                (c(1) - on.clone()) * x.rest_returns.expr(m),
+                // The run ends with a halting step, and nothing follows one.
+                halts.clone() * on_next.clone(),
+                on * (c(1) - on_next) * (c(1) - halts),
+            ];
+            for col in ctx.frame.cols {
+                v.push((c(1) - framed.clone()) * m.query_advice(col, Rotation::cur()));
+            }
+            v.into_iter().map(|e| q.clone() * e).collect::<Vec<_>>()
+        });
+        meta.create_gate("etable block", |m| {
+            // Inside a block: the eid is the step's, the frame slot is empty.
+            let q = m.query_selector(q_rows) * (c(1) - m.query_selector(q_step));
+            let eid = m.query_advice(ctx.eid, Rotation::cur())
+                - m.query_advice(ctx.eid, Rotation::prev());
+            std::iter::once(eid)
+                .chain(
+                    ctx.frame
+                        .cols
+                        .iter()
+                        .map(|col| m.query_advice(*col, Rotation::cur())),
+                )
+                .map(|e| q.clone() * e)
+                .collect::<Vec<_>>()
+        });
+        meta.create_gate("etable initial state", |m| {
+            let q = m.query_selector(q_first);
+            let eid = m.query_advice(ctx.eid, Rotation::cur());
+            let want = [
+                (x.enabled.expr(m), 1),
+                (eid, 1),
+                (x.fid.expr(m), init.entry_fid as u64),
+                (x.iid.expr(m), 0),
+                (x.sp.expr(m), 0),
+                (x.frame.expr(m), 0),
+                (x.pages.expr(m), init.pages as u64),
+            ];
+            want.into_iter()
+                .map(|(e, v)| q.clone() * (e - c(v)))
+                .collect::<Vec<_>>()
+        });
+        meta.lookup("etable instruction in image", |m| {
+            let q = m.query_selector(q_step);
+            let class = classes.iter().fold(c(0), |acc, (bit, op)| {
+                acc + bit.expr(m) * c(op.class() as u64)
+            });
+            let fields = [
+                x.fid.expr(m),
+                x.iid.expr(m),
+                class,
+                x.sub.expr(m),
+                x.a.expr(m),
+                x.b.expr(m),
+                x.c.expr(m),
+            ];
+            fields
+                .into_iter()
+                .zip(image.cols)
+                .map(|(e, t)| (q.clone() * e, t))
+                .collect()
+        });
+        meta.lookup_any("etable frame slot in jtable", |m| {
+            let input = ctx
+                .frame
+                .cols
+                .map(|col| m.query_advice(col, Rotation::cur()));
+            input.into_iter().zip(jtable(m)).collect()
+        });
+        let mut columns = a.all_columns();
+        columns.push(eid);
+        columns.extend(groups.iter().flat_map(|g| g.columns()));
+        columns.extend(frame.cols);
+        ETableConfig {
+            q_rows,
+            q_step,
+            q_first,
+            ctx,
+            classes,
+            columns,
+        }
+    }
+
+    /// Assigns the steps into a table of size `k`; returns the first step's three counter
+    /// cells (writes, calls, returns) for the copy constraints with the MTable and JTable.
+    pub fn assign(
+        &self,
+        layouter: &mut impl Layouter<Fr>,
+        k: u32,
+        t: &Tables,
+    ) -> Result<[halo2_proofs::circuit::Cell; 3], Error> {
+        layouter.assign_region(
+            || "etable",
+            |mut region| {
+                let cap = blocks(k, ROWS);
+                if t.etable.len() > cap {
+                    return Err(Error::NotEnoughRowsAvailable { current_k: k });
+                }
+                zero_fill(&mut region, &self.columns, 0..(cap + 1) * ROWS);
+                for b in 0..cap {
+                    for r in 0..ROWS {
+                        self.q_rows.enable(&mut region, b * ROWS + r)?;
+                    }
+                    self.q_step.enable(&mut region, b * ROWS)?;
+                }
+                self.q_first.enable(&mut region, 0)?;
+                let mem = crate::etable::MemIndex::new(k, &t.mtable);
+                for (i, row) in t.etable.iter().enumerate() {
+                    self.assign_step(&mut region, k, t, &mem, i, row)?;
+                }
+                let x = self.ctx.common;
+                let first = |cell: Cell, v: u64, region: &mut Region<'_, Fr>| {
+                    region
+                        .assign_advice(cell.column, cell.rot as usize, Value::known(Fr::from(v)))
+                        .cell()
+                };
+                let r0 = t.etable.first();
+                Ok([
+                    first(x.rest_mops, r0.map_or(0, |r| r.rest_mops), &mut region),
+                    first(
+                        x.rest_calls,
+                        r0.map_or(0, |r| r.rest_calls as u64),
+                        &mut region,
+                    ),
+                    first(
+                        x.rest_returns,
+                        r0.map_or(0, |r| r.rest_returns as u64),
+                        &mut region,
+                    ),
+                ])
+            },
+        )
+    }
+
+    fn assign_step(
+        &self,
+        region: &mut Region<'_, Fr>,
+        _k: u32,
+        t: &Tables,
+        mem: &MemIndex,
+        i: usize,
+        row: &ERow,
+    ) -> Result<(), Error> {
+        let off = i * ROWS;
+        let x = self.ctx.common;
+        let events = t.events_of(i);
+        let o = opcode(row.instr);
+        let class = self
+            .classes
+            .iter()
+            .find(|(_, op)| op.class() == o.class)
+            .ok_or(Error::Synthesis)?;
+        if events.len() > SLOTS {
+            return Err(Error::Synthesis);
+        }
+        for r in 0..ROWS {
+            region.assign_advice(
+                self.ctx.eid,
+                off + r,
+                Value::known(Fr::from(row.eid as u64)),
+            );
+        }
+        for (j, e) in events.iter().enumerate() {
+            let s = self.ctx.slot(j);
+            let (start, end) = mem.entry(e, row.eid).ok_or(Error::Synthesis)?;
+            s.group
+                .assign(region, off + s.rot as usize, row.eid, e, start, end);
+        }
+        let frame_id = match o.class {
+            Class::Call => Some(row.eid),
+            Class::Return if row.frame != 0 => Some(row.frame),
+            _ => None,
+        };
+        let frame = frame_id.and_then(|f| t.jtable.iter().find(|j| j.frame == f));
+        if let Some(j) = frame {
+            let vals = [
+                j.frame,
+                j.parent,
+                j.callee,
+                j.ret_fid,
+                j.ret_iid,
+                j.returned as u32,
+            ];
+            for (col, v) in self.ctx.frame.cols.iter().zip(vals) {
+                region.assign_advice(*col, off, Value::known(Fr::from(v as u64)));
+            }
+        }
+        let mut w = BlockWriter {
+            region,
+            offset: off,
+        };
+        w.set_bool(x.enabled, true);
+        for (cell, v) in [
+            (x.fid, row.fid as u64),
+            (x.iid, row.iid as u64),
+            (x.sp, row.sp as u64),
+            (x.pages, row.pages as u64),
+            (x.frame, row.frame as u64),
+            (x.rest_mops, row.rest_mops),
+            (x.rest_calls, row.rest_calls as u64),
+            (x.rest_returns, row.rest_returns as u64),
+            (x.sub, o.sub as u64),
+            (x.a, o.a as u64),
+            (x.b, o.b as u64),
+            (x.c, o.c),
+        ] {
+            w.set_u64(cell, v);
+        }
+        w.set_bool(class.0, true);
+        let s = StepWitness {
+            row,
+            next: t.etable.get(i + 1),
+            events,
+            frame,
+        };
+        class.1.assign(&mut w, &s);
+        Ok(())
+    }
+}
+
+/// The MTable entry each access sees: `(start, end)` in circuit terms.
+pub struct MemIndex {
+    by_loc: std::collections::HashMap<(zkwasm_tracer::trace::Loc, u32), Vec<(u32, u64)>>,
+}
+
+impl MemIndex {
+    pub fn new(k: u32, rows: &[zkwasm_tables::MRow]) -> Self {
+        let mut by_loc: std::collections::HashMap<_, Vec<(u32, u64)>> =
+            std::collections::HashMap::new();
+        for r in rows {
+            by_loc
+                .entry((r.loc, r.addr))
+                .or_default()
+                .push((r.start, crate::mtable::end_of(k, r.end)));
+        }
+        MemIndex { by_loc }
+    }
+
+    /// The entry a read at `eid` sees (`start < eid`), or the one a write at `eid` creates.
+    pub fn entry(&self, e: &MemEvent, eid: u32) -> Option<(u32, u64)> {
+        let rows = self.by_loc.get(&(e.loc, e.addr))?;
+        let i = match e.rw {
+            zkwasm_tracer::trace::Rw::Write => rows.iter().position(|r| r.0 == eid)?,
+            zkwasm_tracer::trace::Rw::Read => rows.partition_point(|r| r.0 < eid).checked_sub(1)?,
+        };
+        Some(rows[i])
+    }
+}

@@ -1,0 +1,134 @@
+//! The VM circuit: the image's instruction and initial-memory tables (fixed), the ETable,
+//! the MTable and the JTable, with the three counters tied across tables by copy constraints:
+//! the ETable's writes, calls and returns are the MTable's write entries, the JTable's
+//! non-static entries and its returned ones.
+
+use crate::etable::{ETableConfig, Start};
+use crate::fixed::FixedTables;
+use crate::image::InstructionTable;
+use crate::jtable::JTableConfig;
+use crate::mtable::MTableConfig;
+use crate::tamper::Overrides;
+use crate::Fr;
+use halo2_proofs::circuit::{Layouter, SimpleFloorPlanner};
+use halo2_proofs::plonk::{Circuit, ConstraintSystem, Error};
+use std::sync::Arc;
+use zkwasm_tables::Tables;
+
+/// A run to prove at circuit size `k`. Without a witness (for keys) it keeps the image.
+#[derive(Clone, Debug)]
+pub struct VmCircuit {
+    pub k: u32,
+    pub tables: Arc<Tables>,
+    /// Only the image is used: keys depend on the program and `k`, not on a run.
+    pub witness: bool,
+    /// Cells to overwrite in the MTable region (tamper tests).
+    pub mtable_overrides: Overrides,
+}
+
+impl VmCircuit {
+    pub fn new(k: u32, tables: Tables) -> Self {
+        VmCircuit {
+            k,
+            tables: Arc::new(tables),
+            witness: true,
+            mtable_overrides: Overrides::new(),
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct VmConfig {
+    fixed: FixedTables,
+    instructions: InstructionTable,
+    mtable: MTableConfig,
+    jtable: JTableConfig,
+    etable: std::rc::Rc<ETableConfig>,
+}
+
+impl Circuit<Fr> for VmCircuit {
+    type Config = VmConfig;
+    type FloorPlanner = SimpleFloorPlanner;
+    type Params = Start;
+
+    fn params(&self) -> Start {
+        Start::of(&self.tables.image.state)
+    }
+
+    fn without_witnesses(&self) -> Self {
+        VmCircuit {
+            witness: false,
+            mtable_overrides: Overrides::new(),
+            ..self.clone()
+        }
+    }
+
+    fn configure_with_params(meta: &mut ConstraintSystem<Fr>, start: Start) -> VmConfig {
+        let fixed = FixedTables::configure(meta);
+        let instructions = InstructionTable::configure(meta);
+        let mtable = MTableConfig::configure(meta, fixed);
+        let jtable = JTableConfig::configure(meta, fixed, start.entry_fid);
+        let etable = ETableConfig::configure(
+            meta,
+            fixed,
+            instructions,
+            start,
+            &|m| mtable.lookup_table(m),
+            &|m| jtable.lookup_table(m),
+        );
+        VmConfig {
+            fixed,
+            instructions,
+            mtable,
+            jtable,
+            etable: std::rc::Rc::new(etable),
+        }
+    }
+
+    fn configure(_: &mut ConstraintSystem<Fr>) -> VmConfig {
+        unreachable!("the VM circuit is configured with its image's start state")
+    }
+
+    fn synthesize(&self, config: VmConfig, mut layouter: impl Layouter<Fr>) -> Result<(), Error> {
+        let t = &self.tables;
+        let empty;
+        let run: &Tables = if self.witness {
+            t
+        } else {
+            empty = Tables {
+                etable: vec![],
+                events: vec![],
+                mtable: vec![],
+                jtable: vec![],
+                bit_table: vec![],
+                instances: vec![],
+                image: t.image.clone(),
+            };
+            &empty
+        };
+        config.fixed.load(&mut layouter, self.k)?;
+        config.instructions.load(&mut layouter, &t.image)?;
+        config.mtable.init_table.load(&mut layouter, &t.image)?;
+        let writes = config.mtable.assign(
+            &mut layouter,
+            self.k,
+            &t.image,
+            &run.mtable,
+            &self.mtable_overrides,
+        )?;
+        let [calls, returns] =
+            config
+                .jtable
+                .assign(&mut layouter, self.k, &run.jtable, &Overrides::new())?;
+        let [e_writes, e_calls, e_returns] = config.etable.assign(&mut layouter, self.k, run)?;
+        layouter.assign_region(
+            || "counters",
+            |mut region| {
+                region.constrain_equal(e_writes, writes);
+                region.constrain_equal(e_calls, calls);
+                region.constrain_equal(e_returns, returns);
+                Ok(())
+            },
+        )
+    }
+}

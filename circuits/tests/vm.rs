@@ -1,0 +1,243 @@
+//! The VM circuit (ETable + MTable + JTable + image) on whole runs: honest runs of programs in
+//! the implemented instruction classes are accepted; forged steps are rejected.
+
+use std::collections::BTreeSet;
+use zkwasm_circuits::allocator::blocks;
+use zkwasm_circuits::etable::ROWS;
+use zkwasm_circuits::mock::failures;
+use zkwasm_circuits::vm::VmCircuit;
+use zkwasm_tables::{build, check, Tables, MIN_K};
+use zkwasm_tracer::{execute, load, Inputs, Limits};
+
+const PROGRAM: &str = r#"(module
+  (func $f (param i64) (result i64) (local i64)
+    (local.set 1 (i64.add (local.get 0) (i64.const 5)))
+    (drop (local.tee 0 (i64.const 7)))
+    (i64.sub (local.get 1) (i64.const 3)))
+  (func $wrap (result i32) (i32.add (i32.const -1) (i32.const 2)))
+  (func (export "zkmain") (result i64)
+    (drop (call $wrap))
+    (call $f (i64.const 40))))"#;
+
+fn tables(wat: &str) -> Tables {
+    let limits = Limits::default();
+    let img = load(wat.as_bytes(), &limits)
+        .unwrap()
+        .image("zkmain")
+        .unwrap();
+    let run = execute(&img, &Inputs::default(), &limits).unwrap();
+    let t = build(&img, &run.trace, &run.outcome.instances, &limits);
+    check(&t).unwrap();
+    t
+}
+
+fn k_for(t: &Tables) -> u32 {
+    let need = t.etable.len().max(t.mtable.len()).max(t.jtable.len()) + 2;
+    (MIN_K..).find(|&k| blocks(k, ROWS) >= need).unwrap()
+}
+
+fn run(t: Tables) -> BTreeSet<String> {
+    let k = k_for(&t);
+    failures(k, &VmCircuit::new(k, t), vec![])
+}
+
+#[test]
+fn honest_run_is_accepted() {
+    assert_eq!(run(tables(PROGRAM)), BTreeSet::new());
+}
+
+fn set(names: &[&str]) -> BTreeSet<String> {
+    names.iter().map(|s| s.to_string()).collect()
+}
+
+/// The ETable row of the first step running `want`.
+fn step(t: &Tables, want: fn(&Instr) -> bool) -> usize {
+    t.etable
+        .iter()
+        .position(|r| want(&r.instr))
+        .expect("the program runs it")
+}
+
+use zkwasm_tracer::isa::{BinOp, Instr};
+use zkwasm_tracer::trace::Rw;
+
+/// Changes the value written by event `e` of step `i`, and the MTable entry it created, so
+/// that every memory lookup still passes and only the step's own semantics can object.
+fn forge_write(t: &mut Tables, i: usize, e: usize, value: u64) {
+    let start = if i == 0 {
+        0
+    } else {
+        t.etable[i - 1].events_end as usize
+    };
+    let ev = t.events[start + e];
+    assert_eq!(ev.rw, Rw::Write);
+    t.events[start + e].value = value;
+    let eid = t.etable[i].eid;
+    let m = t
+        .mtable
+        .iter_mut()
+        .find(|m| (m.loc, m.addr, m.start) == (ev.loc, ev.addr, eid))
+        .unwrap();
+    m.value = value;
+    // Later reads of the forged entry see the forged value too.
+    let (loc, addr, end) = (ev.loc, ev.addr, m.end);
+    for (j, r) in t.etable.iter().enumerate() {
+        if r.eid > eid && r.eid <= end {
+            let s = if j == 0 {
+                0
+            } else {
+                t.etable[j - 1].events_end as usize
+            };
+            for x in &mut t.events[s..r.events_end as usize] {
+                if (x.loc, x.addr, x.rw) == (loc, addr, Rw::Read) {
+                    x.value = value;
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn wrong_arithmetic_is_rejected() {
+    let mut t = tables(PROGRAM);
+    let i = step(&t, |i| matches!(i, Instr::Bin { op: BinOp::Add, .. }));
+    let right = t.events[t.etable[i].events_end as usize - 1].value;
+    forge_write(&mut t, i, 2, right + 1);
+    assert_eq!(run(t), set(&["gate: op bin arith"]));
+}
+
+#[test]
+fn wrong_copy_is_rejected() {
+    // local.get writing another value than it read.
+    let mut t = tables(PROGRAM);
+    let i = step(&t, |i| matches!(i, Instr::LocalGet { .. }));
+    forge_write(&mut t, i, 1, 999);
+    // (The forged value also flows into the later add, which then fails too.)
+    assert!(run(t).contains("gate: op local.get"));
+}
+
+#[test]
+fn stale_read_is_rejected() {
+    // A read claiming a value the memory entry does not hold.
+    let mut t = tables(PROGRAM);
+    let i = step(&t, |i| matches!(i, Instr::Bin { .. }));
+    let start = t.etable[i - 1].events_end as usize;
+    t.events[start].value += 1;
+    let f = run(t);
+    assert!(f.contains("lookup: access slot in mtable"), "{f:?}");
+}
+
+#[test]
+fn instruction_not_in_image_is_rejected() {
+    let mut t = tables(PROGRAM);
+    let i = step(&t, |i| matches!(i, Instr::I64Const(5)));
+    t.etable[i].instr = Instr::I64Const(6);
+    forge_write(&mut t, i, 0, 6);
+    assert!(run(t).contains("lookup: etable instruction in image"));
+}
+
+#[test]
+fn unfinished_run_is_rejected() {
+    let mut t = tables(PROGRAM);
+    t.etable.pop();
+    let f = run(t);
+    assert!(f.contains("gate: etable step"), "{f:?}");
+}
+
+#[test]
+fn forged_frame_is_rejected() {
+    // The fake-return attack: an extra frame in the JTable. The JTable's call counter no
+    // longer equals the ETable's.
+    let mut t = tables(PROGRAM);
+    let last = *t.jtable.last().unwrap();
+    t.jtable.push(zkwasm_tables::JRow {
+        frame: last.frame + 1,
+        ..last
+    });
+    assert_eq!(run(t), set(&["permutation"]));
+}
+
+#[test]
+fn cost_stays_within_budget() {
+    use halo2_proofs::plonk::{Circuit, ConstraintSystem};
+    use zkwasm_circuits::Fr;
+    let t = tables(PROGRAM);
+    let c = VmCircuit::new(k_for(&t), t);
+    let mut meta = ConstraintSystem::<Fr>::default();
+    VmCircuit::configure_with_params(&mut meta, c.params());
+    assert!(meta.degree() <= 5, "degree {}", meta.degree());
+    println!(
+        "vm circuit: {} advice columns, {} lookups, degree {}",
+        meta.num_advice_columns(),
+        meta.lookups().len(),
+        meta.degree()
+    );
+}
+
+#[test]
+fn real_proof_of_a_program_verifies() {
+    use halo2_proofs::halo2curves::bn256::{Bn256, G1Affine};
+    use halo2_proofs::plonk::{create_proof, keygen_pk, keygen_vk_custom, verify_proof, Circuit};
+    use halo2_proofs::poly::commitment::ParamsProver;
+    use halo2_proofs::poly::kzg::commitment::{KZGCommitmentScheme, ParamsKZG};
+    use halo2_proofs::poly::kzg::multiopen::{ProverSHPLONK, VerifierSHPLONK};
+    use halo2_proofs::poly::kzg::strategy::SingleStrategy;
+    use halo2_proofs::transcript::{
+        Blake2bRead, Blake2bWrite, Challenge255, TranscriptReadBuffer, TranscriptWriterBuffer,
+    };
+    use rand::rngs::StdRng;
+    use rand::SeedableRng;
+
+    let t = tables(PROGRAM);
+    let k = k_for(&t);
+    let honest = VmCircuit::new(k, t.clone());
+    let mut rng = StdRng::seed_from_u64(11);
+    let params = ParamsKZG::<Bn256>::setup(k, &mut rng);
+    let vk = keygen_vk_custom(&params, &honest.without_witnesses(), true).unwrap();
+    let pk = keygen_pk(&params, vk.clone(), &honest.without_witnesses()).unwrap();
+    let mut prove = |c: &VmCircuit| {
+        let mut tw = Blake2bWrite::<_, G1Affine, Challenge255<_>>::init(vec![]);
+        create_proof::<
+            KZGCommitmentScheme<Bn256>,
+            ProverSHPLONK<'_, Bn256>,
+            Challenge255<G1Affine>,
+            _,
+            _,
+            _,
+        >(
+            &params,
+            &pk,
+            std::slice::from_ref(c),
+            &[&[]],
+            &mut rng,
+            &mut tw,
+        )
+        .unwrap();
+        tw.finalize()
+    };
+    let verify = |proof: &[u8]| {
+        let mut tr = Blake2bRead::<_, G1Affine, Challenge255<_>>::init(proof);
+        verify_proof::<
+            KZGCommitmentScheme<Bn256>,
+            VerifierSHPLONK<'_, Bn256>,
+            Challenge255<G1Affine>,
+            _,
+            _,
+        >(
+            params.verifier_params(),
+            &vk,
+            SingleStrategy::new(&params),
+            &[&[]],
+            &mut tr,
+        )
+    };
+    verify(&prove(&honest)).expect("the honest proof verifies");
+    let mut forged = t;
+    let i = step(&forged, |i| matches!(i, Instr::Bin { op: BinOp::Add, .. }));
+    let right = forged.events[forged.etable[i].events_end as usize - 1].value;
+    forge_write(&mut forged, i, 2, right + 1);
+    assert!(
+        verify(&prove(&VmCircuit::new(k, forged))).is_err(),
+        "a proof of a wrong sum is rejected"
+    );
+}
