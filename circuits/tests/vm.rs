@@ -41,9 +41,39 @@ fn run(t: Tables) -> BTreeSet<String> {
     failures(k, &VmCircuit::new(k, t), vec![])
 }
 
+/// Control flow: a counted loop (`br_if_nez` back), `if`/`else` (`br_if_eqz` and `br`), a
+/// block exited by `br` with values to drop under the kept one.
+const CONTROL: &str = r#"(module
+  (func $sum (param $n i32) (result i32) (local $acc i32)
+    (loop $top
+      (local.set $acc (i32.add (local.get $acc) (local.get $n)))
+      (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+      (br_if $top (local.get $n)))
+    (local.get $acc))
+  (func $pick (param i32) (result i64)
+    (if (result i64) (local.get 0) (then (i64.const 10)) (else (i64.const 20))))
+  (func $block (result i32)
+    (block $b (result i32) (i32.const 1) (i32.const 2) (br $b (i32.const 3))))
+  (func (export "zkmain") (result i32)
+    (drop (call $pick (i32.const 0)))
+    (drop (call $pick (i32.const 7)))
+    (drop (call $block))
+    (call $sum (i32.const 5))))"#;
+
 #[test]
-fn honest_run_is_accepted() {
+fn honest_runs_are_accepted() {
     assert_eq!(run(tables(PROGRAM)), BTreeSet::new());
+    assert_eq!(run(tables(CONTROL)), BTreeSet::new());
+}
+
+#[test]
+fn wrong_branch_is_rejected() {
+    // The loop's br_if_nez going on when its condition says jump back.
+    let mut t = tables(CONTROL);
+    let i = step(&t, |i| matches!(i, Instr::BrIfNez { .. }));
+    t.etable[i + 1].iid = t.etable[i].iid + 1;
+    let f = run(t);
+    assert!(f.contains("gate: op br_if_nez"), "{f:?}");
 }
 
 fn set(names: &[&str]) -> BTreeSet<String> {

@@ -20,7 +20,9 @@
 //! Steps past the run are disabled (every class bit 0) and zero.
 
 pub mod access;
+mod keep;
 mod op_bin;
+mod op_br;
 mod op_call;
 mod op_const;
 mod op_drop;
@@ -239,7 +241,7 @@ impl ETableConfig {
             q_step,
         };
         type Ctor = fn(&mut ConstraintSystem<Fr>, &mut Allocator, &Ctx, Cell) -> Box<dyn Op>;
-        let ctors: [Ctor; 8] = [
+        let ctors: [Ctor; 11] = [
             op_const::configure,
             op_drop::configure,
             op_local::get,
@@ -248,6 +250,9 @@ impl ETableConfig {
             op_bin::configure,
             op_return::configure,
             op_call::configure,
+            op_br::br,
+            op_br::br_if_eqz,
+            op_br::br_if_nez,
         ];
         // One bit per class, then each class's cells on a fork after the common cells.
         let bits: Vec<Cell> = ctors.iter().map(|_| a.bit(meta)).collect();

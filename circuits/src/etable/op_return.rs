@@ -1,23 +1,19 @@
-//! `return`: keeps the top `keep` values (at most one here), drops `b` values under them, and
-//! goes back to the caller. In a called frame the frame slot `(frame, next frame, callee,
-//! next fid, next iid, 1)` must be a returned JTable entry; in the entry frame (frame 0) the
-//! return halts the run. `halt` is pinned by an inverse: `frame · inv = 1 - halt`,
-//! `frame · halt = 0`. The kept value moves only when `b > 0` (`nz` likewise).
+//! `return`: drops and keeps ([`super::keep`]) and goes back to the caller. In a called frame
+//! the frame slot `(frame, next frame, callee, next fid, next iid, 1)` must be a returned
+//! JTable entry; in the entry frame (frame 0) the return halts the run. `halt` is pinned by
+//! an inverse: `frame · inv = 1 - halt`, `frame · halt = 0`.
 
+use super::keep::Keep;
 use super::{c, Ctx, Op, StepWitness};
 use crate::allocator::{Allocator, BlockWriter, Cell};
 use crate::Fr;
 use ff::Field;
 use halo2_proofs::plonk::{ConstraintSystem, Expression, VirtualCells};
 use zkwasm_tables::encode::Class;
-use zkwasm_tracer::isa::{Instr, ValTy};
-use zkwasm_tracer::trace::{Loc, Rw};
+use zkwasm_tracer::isa::Instr;
 
 struct Return {
-    keep: Cell,
-    keep_i64: Cell,
-    nz: Cell,
-    drop_inv: Cell,
+    keep: Keep,
     halt: Cell,
     frame_inv: Cell,
 }
@@ -29,54 +25,19 @@ pub fn configure(
     bit: Cell,
 ) -> Box<dyn Op> {
     let op = Return {
-        keep: a.bit(meta),
-        keep_i64: a.bit(meta),
-        nz: a.bit(meta),
+        keep: Keep::configure(meta, a),
         halt: a.bit(meta),
-        drop_inv: a.unlimited(meta),
         frame_inv: a.unlimited(meta),
     };
     let x = ctx.common;
     meta.create_gate("op return", |m| {
         let sel = m.query_selector(ctx.q_step) * bit.expr(m);
-        let (sp, drop, frame) = (x.sp.expr(m), x.b.expr(m), x.frame.expr(m));
-        let (keep, k64, nz, halt) = (
-            op.keep.expr(m),
-            op.keep_i64.expr(m),
-            op.nz.expr(m),
-            op.halt.expr(m),
-        );
+        let (sp, drop, frame, halt) = (x.sp.expr(m), x.b.expr(m), x.frame.expr(m), op.halt.expr(m));
         let mut v = vec![
-            // c = keep | i64 mask << 16, at most one kept value.
-            x.c.expr(m) - (keep.clone() + k64.clone() * c(1 << 16)),
-            k64.clone() * (c(1) - keep.clone()),
-            drop.clone() * op.drop_inv.expr(m) - nz.clone(),
-            drop.clone() * (c(1) - nz.clone()),
             frame.clone() * op.frame_inv.expr(m) - (c(1) - halt.clone()),
             frame.clone() * halt.clone(),
         ];
-        let moves = keep * nz;
-        let i32 = c(1) - k64;
-        let (s0, s1) = (ctx.slot(0), ctx.slot(1));
-        let mut slots = s0.is(
-            m,
-            Rw::Read,
-            Loc::Stack as u64,
-            sp.clone() - c(1),
-            i32.clone(),
-        );
-        slots.extend(s1.is(
-            m,
-            Rw::Write,
-            Loc::Stack as u64,
-            sp.clone() - c(1) - drop.clone(),
-            i32,
-        ));
-        slots.push(s1.value(m) - s0.value(m));
-        v.extend(slots.into_iter().map(|e| moves.clone() * e));
-        for j in [0, 1] {
-            v.push((c(1) - moves.clone()) * ctx.slot(j).used(m));
-        }
+        v.extend(op.keep.constraints(m, ctx, c(1), sp.clone(), 0));
         v.extend(ctx.unused_from(m, 2));
         // Back in the caller: the JTable entry names where.
         let back = c(1) - halt;
@@ -112,13 +73,7 @@ impl Op for Return {
         let Instr::Return(dk) = s.row.instr else {
             return;
         };
-        w.set_bool(self.keep, dk.keep == 1);
-        w.set_bool(self.keep_i64, dk.keep == 1 && dk.keep_ty(0) == ValTy::I64);
-        w.set_bool(self.nz, dk.drop != 0);
-        w.set(
-            self.drop_inv,
-            Fr::from(dk.drop as u64).invert().unwrap_or(Fr::ZERO),
-        );
+        self.keep.assign(w, dk, true);
         w.set_bool(self.halt, s.row.frame == 0);
         w.set(
             self.frame_inv,
