@@ -42,7 +42,7 @@ fn run(t: Tables) -> BTreeSet<String> {
 }
 
 /// Control flow: a counted loop (`br_if_nez` back), `if`/`else` (`br_if_eqz` and `br`), a
-/// block exited by `br` with values to drop under the kept one.
+/// block exited by `br` with values to drop under the kept one; globals, `eqz`, `select`.
 const CONTROL: &str = r#"(module
   (func $sum (param $n i32) (result i32) (local $acc i32)
     (loop $top
@@ -54,7 +54,14 @@ const CONTROL: &str = r#"(module
     (if (result i64) (local.get 0) (then (i64.const 10)) (else (i64.const 20))))
   (func $block (result i32)
     (block $b (result i32) (i32.const 1) (i32.const 2) (br $b (i32.const 3))))
+  (global $g (mut i64) (i64.const 40)) (global $k i32 (i32.const 3))
+  (func $misc (result i64)
+    (global.set $g (i64.add (global.get $g) (i64.const 2)))
+    (drop (i32.eqz (global.get $k)))
+    (drop (i64.eqz (i64.const 0)))
+    (select (global.get $g) (i64.const 9) (i32.eqz (i32.const 0))))
   (func (export "zkmain") (result i32)
+    (drop (call $misc))
     (drop (call $pick (i32.const 0)))
     (drop (call $pick (i32.const 7)))
     (drop (call $block))
@@ -270,4 +277,25 @@ fn real_proof_of_a_program_verifies() {
         verify(&prove(&VmCircuit::new(k, forged))).is_err(),
         "a proof of a wrong sum is rejected"
     );
+}
+
+#[test]
+fn wrong_test_and_select_results_are_rejected() {
+    let mut t = tables(CONTROL);
+    let i = step(&t, |i| matches!(i, Instr::Eqz(_)));
+    let right = t.events[t.etable[i].events_end as usize - 1].value;
+    forge_write(&mut t, i, 1, 1 - right);
+    assert!(run(t).contains("gate: op eqz"));
+    let mut t = tables(CONTROL);
+    let i = step(&t, |i| matches!(i, Instr::Select(_)));
+    forge_write(&mut t, i, 3, 9 + 1);
+    assert!(run(t).contains("gate: op select"));
+}
+
+#[test]
+fn wrong_global_copy_is_rejected() {
+    let mut t = tables(CONTROL);
+    let i = step(&t, |i| matches!(i, Instr::GlobalSet { .. }));
+    forge_write(&mut t, i, 1, 7);
+    assert!(run(t).contains("gate: op global.set"));
 }

@@ -26,8 +26,11 @@ mod op_br;
 mod op_call;
 mod op_const;
 mod op_drop;
+mod op_eqz;
+mod op_global;
 mod op_local;
 mod op_return;
+mod op_select;
 
 use crate::allocator::{blocks, zero_fill, Allocator, BlockWriter, Cell};
 use crate::fixed::FixedTables;
@@ -241,7 +244,7 @@ impl ETableConfig {
             q_step,
         };
         type Ctor = fn(&mut ConstraintSystem<Fr>, &mut Allocator, &Ctx, Cell) -> Box<dyn Op>;
-        let ctors: [Ctor; 11] = [
+        let ctors: [Ctor; 15] = [
             op_const::configure,
             op_drop::configure,
             op_local::get,
@@ -253,6 +256,10 @@ impl ETableConfig {
             op_br::br,
             op_br::br_if_eqz,
             op_br::br_if_nez,
+            op_eqz::configure,
+            op_select::configure,
+            op_global::get,
+            op_global::set,
         ];
         // One bit per class, then each class's cells on a fork after the common cells.
         let bits: Vec<Cell> = ctors.iter().map(|_| a.bit(meta)).collect();
