@@ -3,7 +3,7 @@
 //! the ETable's writes, calls and returns are the MTable's write entries, the JTable's
 //! non-static entries and its returned ones.
 
-use crate::etable::{ETableConfig, Start};
+use crate::etable::{ETableConfig, Io, Start};
 use crate::fixed::FixedTables;
 use crate::image::InstructionTable;
 use crate::jtable::JTableConfig;
@@ -35,6 +35,12 @@ impl VmCircuit {
             mtable_overrides: Overrides::new(),
         }
     }
+
+    /// The public instances: the run's instances in execution order, then their number.
+    pub fn instances(&self) -> Vec<Vec<Fr>> {
+        let values = self.tables.instances.iter().map(|&v| Fr::from(v)).collect();
+        vec![values, vec![Fr::from(self.tables.instances.len() as u64)]]
+    }
 }
 
 #[derive(Clone)]
@@ -44,6 +50,9 @@ pub struct VmConfig {
     mtable: MTableConfig,
     jtable: JTableConfig,
     etable: std::rc::Rc<ETableConfig>,
+    io: Io,
+    /// The number of instances (one row).
+    count: halo2_proofs::plonk::Column<halo2_proofs::plonk::Instance>,
 }
 
 impl Circuit<Fr> for VmCircuit {
@@ -68,6 +77,12 @@ impl Circuit<Fr> for VmCircuit {
         let instructions = InstructionTable::configure(meta);
         let mtable = MTableConfig::configure(meta, fixed);
         let jtable = JTableConfig::configure(meta, fixed, start.entry_fid);
+        let io = Io {
+            values: meta.instance_column(),
+            pos: meta.fixed_column(),
+        };
+        let count = meta.instance_column();
+        meta.enable_equality(count);
         let etable = ETableConfig::configure(
             meta,
             fixed,
@@ -75,6 +90,7 @@ impl Circuit<Fr> for VmCircuit {
             start,
             &|m| mtable.lookup_table(m),
             &|m| jtable.lookup_table(m),
+            io,
         );
         VmConfig {
             fixed,
@@ -82,6 +98,8 @@ impl Circuit<Fr> for VmCircuit {
             mtable,
             jtable,
             etable: std::rc::Rc::new(etable),
+            io,
+            count,
         }
     }
 
@@ -120,13 +138,24 @@ impl Circuit<Fr> for VmCircuit {
             config
                 .jtable
                 .assign(&mut layouter, self.k, &run.jtable, &Overrides::new())?;
-        let [e_writes, e_calls, e_returns] = config.etable.assign(&mut layouter, self.k, run)?;
+        let e = config.etable.assign(&mut layouter, self.k, run)?;
         layouter.assign_region(
             || "counters",
             |mut region| {
-                region.constrain_equal(e_writes, writes);
-                region.constrain_equal(e_calls, calls);
-                region.constrain_equal(e_returns, returns);
+                region.constrain_equal(e.writes, writes);
+                region.constrain_equal(e.calls, calls);
+                region.constrain_equal(e.returns, returns);
+                Ok(())
+            },
+        )?;
+        layouter.constrain_instance(e.instances, config.count, 0);
+        let rows = FixedTables::common_bound(self.k) as usize - 1;
+        layouter.assign_region(
+            || "instance positions",
+            |mut region| {
+                for r in 0..rows {
+                    region.assign_fixed(config.io.pos, r, Fr::from(r as u64 + 1));
+                }
                 Ok(())
             },
         )

@@ -38,7 +38,64 @@ fn k_for(t: &Tables) -> u32 {
 
 fn run(t: Tables) -> BTreeSet<String> {
     let k = k_for(&t);
-    failures(k, &VmCircuit::new(k, t), vec![])
+    let c = VmCircuit::new(k, t);
+    failures(k, &c, c.instances())
+}
+
+/// Runs `wat` with inputs and builds its (checked) tables.
+fn tables_with(wat: &str, public: Vec<u64>, private: Vec<u64>) -> Tables {
+    let limits = Limits::default();
+    let img = load(wat.as_bytes(), &limits)
+        .unwrap()
+        .image("zkmain")
+        .unwrap();
+    let run = execute(&img, &Inputs { public, private }, &limits).unwrap();
+    let t = build(&img, &run.trace, &run.outcome.instances, &limits);
+    check(&t).unwrap();
+    t
+}
+
+/// zkWasm's `wasm_output` example (twice: read a public input, output its double), plus a
+/// private input and a `require`.
+const IO: &str = r#"(module
+  (import "env" "wasm_input" (func $in (param i32) (result i64)))
+  (import "env" "wasm_output" (func $out (param i64)))
+  (import "env" "require" (func $require (param i32)))
+  (func (export "zkmain")
+    (call $out (i64.add (call $in (i32.const 1)) (call $in (i32.const 1))))
+    (call $require (i64.eqz (i64.sub (call $in (i32.const 0)) (i64.const 5))))
+    (call $out (i64.add (call $in (i32.const 1)) (call $in (i32.const 1))))))"#;
+
+#[test]
+fn instances_are_public() {
+    let t = tables_with(IO, vec![133, 133, 2, 2], vec![5]);
+    assert_eq!(t.instances, vec![133, 133, 266, 2, 2, 4]);
+    assert_eq!(run(t.clone()), BTreeSet::new());
+    // A wrong public instance: the verifier's values disagree with the run.
+    let k = k_for(&t);
+    let c = VmCircuit::new(k, t.clone());
+    let mut inst = c.instances();
+    inst[0][2] += zkwasm_circuits::Fr::one();
+    assert!(failures(k, &c, inst).contains("lookup: etable instance"));
+    // Claiming fewer instances than the run produced.
+    let mut inst = c.instances();
+    inst[1][0] -= zkwasm_circuits::Fr::one();
+    assert!(failures(k, &c, inst).contains("permutation"));
+}
+
+#[test]
+fn forged_private_input_and_require() {
+    // A private input that does not satisfy `require` (the run would fail): forging the
+    // input and everything downstream still leaves the require step unprovable.
+    let mut t = tables_with(IO, vec![133, 133, 2, 2], vec![5]);
+    let i = step(&t, |i| matches!(i, Instr::Eqz(_)));
+    forge_write(&mut t, i, 1, 0);
+    // The eqz result is wrong for its input, and require(0) cannot be proved either.
+    let f = run(t);
+    assert!(
+        f.contains("gate: op eqz") && f.contains("gate: op host"),
+        "{f:?}"
+    );
 }
 
 /// Control flow: a counted loop (`br_if_nez` back), `if`/`else` (`br_if_eqz` and `br`), a
@@ -224,15 +281,20 @@ fn real_proof_of_a_program_verifies() {
     };
     use rand::rngs::StdRng;
     use rand::SeedableRng;
+    use zkwasm_circuits::Fr;
 
-    let t = tables(PROGRAM);
+    // zkWasm's wasm_output example with public inputs 133 and 2 (each read twice here).
+    let t = tables_with(IO, vec![133, 133, 2, 2], vec![5]);
     let k = k_for(&t);
     let honest = VmCircuit::new(k, t.clone());
     let mut rng = StdRng::seed_from_u64(11);
     let params = ParamsKZG::<Bn256>::setup(k, &mut rng);
     let vk = keygen_vk_custom(&params, &honest.without_witnesses(), true).unwrap();
     let pk = keygen_pk(&params, vk.clone(), &honest.without_witnesses()).unwrap();
+    let instances = honest.instances();
     let mut prove = |c: &VmCircuit| {
+        let inst = c.instances();
+        let inst: Vec<&[Fr]> = inst.iter().map(|v| &v[..]).collect();
         let mut tw = Blake2bWrite::<_, G1Affine, Challenge255<_>>::init(vec![]);
         create_proof::<
             KZGCommitmentScheme<Bn256>,
@@ -245,14 +307,15 @@ fn real_proof_of_a_program_verifies() {
             &params,
             &pk,
             std::slice::from_ref(c),
-            &[&[]],
+            &[&inst],
             &mut rng,
             &mut tw,
         )
         .unwrap();
         tw.finalize()
     };
-    let verify = |proof: &[u8]| {
+    let verify = |proof: &[u8], inst: &[Vec<Fr>]| {
+        let inst: Vec<&[Fr]> = inst.iter().map(|v| &v[..]).collect();
         let mut tr = Blake2bRead::<_, G1Affine, Challenge255<_>>::init(proof);
         verify_proof::<
             KZGCommitmentScheme<Bn256>,
@@ -264,17 +327,24 @@ fn real_proof_of_a_program_verifies() {
             params.verifier_params(),
             &vk,
             SingleStrategy::new(&params),
-            &[&[]],
+            &[&inst],
             &mut tr,
         )
     };
-    verify(&prove(&honest)).expect("the honest proof verifies");
+    let proof = prove(&honest);
+    verify(&proof, &instances).expect("the honest proof verifies");
+    let mut wrong = instances.clone();
+    wrong[0][2] = Fr::from(267);
+    assert!(
+        verify(&proof, &wrong).is_err(),
+        "a wrong output is rejected"
+    );
     let mut forged = t;
     let i = step(&forged, |i| matches!(i, Instr::Bin { op: BinOp::Add, .. }));
     let right = forged.events[forged.etable[i].events_end as usize - 1].value;
     forge_write(&mut forged, i, 2, right + 1);
     assert!(
-        verify(&prove(&VmCircuit::new(k, forged))).is_err(),
+        verify(&prove(&VmCircuit::new(k, forged)), &instances).is_err(),
         "a proof of a wrong sum is rejected"
     );
 }

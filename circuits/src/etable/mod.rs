@@ -28,6 +28,7 @@ mod op_const;
 mod op_drop;
 mod op_eqz;
 mod op_global;
+mod op_host;
 mod op_local;
 mod op_return;
 mod op_select;
@@ -82,6 +83,12 @@ pub struct Common {
     pub rest_mops: Cell,
     pub rest_calls: Cell,
     pub rest_returns: Cell,
+    /// Instances (public inputs read, outputs written) before this step.
+    pub instance: Cell,
+    /// `(index + 1, value)` of the instance the step reads or writes, zeros otherwise: looked
+    /// up in the instance column.
+    pub io_pos: Cell,
+    pub io_val: Cell,
     pub sub: Cell,
     pub a: Cell,
     pub b: Cell,
@@ -92,6 +99,15 @@ pub struct Common {
 #[derive(Clone, Copy, Debug)]
 pub struct FrameSlot {
     pub cols: [Column<Advice>; 6],
+}
+
+/// The public instances: values in execution order in `values`, and `pos` a fixed column
+/// holding `row + 1` on every usable row but the last (0 there), so `(pos, values)` lists
+/// `(index + 1, instance)` and the zero tuple.
+#[derive(Clone, Copy, Debug)]
+pub struct Io {
+    pub values: Column<halo2_proofs::plonk::Instance>,
+    pub pos: Column<halo2_proofs::plonk::Fixed>,
 }
 
 /// What an instruction class's gates see of the step.
@@ -179,6 +195,10 @@ pub trait Op {
     fn halts(&self, _m: &mut VirtualCells<'_, Fr>) -> Expression<Fr> {
         c(0)
     }
+    /// Whether the step adds an instance (degree ≤ 1); the class then sets the io cells.
+    fn io(&self, _m: &mut VirtualCells<'_, Fr>) -> Expression<Fr> {
+        c(0)
+    }
     /// The class's own cells of a step.
     fn assign(&self, w: &mut BlockWriter<'_, '_>, s: &StepWitness<'_>);
 }
@@ -190,6 +210,17 @@ pub struct StepWitness<'a> {
     pub events: &'a [MemEvent],
     /// The JTable entry of the step's call or return.
     pub frame: Option<&'a JRow>,
+    /// The common cells (for classes that set the io cells).
+    pub common: Common,
+}
+
+/// The ETable's totals: the first step's remaining writes, calls and returns, and the
+/// instance count after the run.
+pub struct Counters {
+    pub writes: halo2_proofs::circuit::Cell,
+    pub calls: halo2_proofs::circuit::Cell,
+    pub returns: halo2_proofs::circuit::Cell,
+    pub instances: halo2_proofs::circuit::Cell,
 }
 
 pub struct ETableConfig {
@@ -210,6 +241,7 @@ impl ETableConfig {
         init: Start,
         mtable: &dyn Fn(&mut VirtualCells<'_, Fr>) -> Vec<Expression<Fr>>,
         jtable: &dyn Fn(&mut VirtualCells<'_, Fr>) -> Vec<Expression<Fr>>,
+        io: Io,
     ) -> Self {
         let q_rows = meta.complex_selector();
         let q_step = meta.complex_selector();
@@ -231,6 +263,9 @@ impl ETableConfig {
             rest_mops: a.unlimited(meta),
             rest_calls: a.unlimited(meta),
             rest_returns: a.unlimited(meta),
+            instance: a.unlimited(meta),
+            io_pos: a.unlimited(meta),
+            io_val: a.unlimited(meta),
             sub: a.unlimited(meta),
             a: a.unlimited(meta),
             b: a.unlimited(meta),
@@ -244,7 +279,7 @@ impl ETableConfig {
             q_step,
         };
         type Ctor = fn(&mut ConstraintSystem<Fr>, &mut Allocator, &Ctx, Cell) -> Box<dyn Op>;
-        let ctors: [Ctor; 15] = [
+        let ctors: [Ctor; 16] = [
             op_const::configure,
             op_drop::configure,
             op_local::get,
@@ -260,6 +295,7 @@ impl ETableConfig {
             op_select::configure,
             op_global::get,
             op_global::set,
+            op_host::configure,
         ];
         // One bit per class, then each class's cells on a fork after the common cells.
         let bits: Vec<Cell> = ctors.iter().map(|_| a.bit(meta)).collect();
@@ -288,6 +324,7 @@ impl ETableConfig {
             let calls = class_sum(m, &|op, m| op.calls(m));
             let returns = class_sum(m, &|op, m| op.returns(m));
             let halts = class_sum(m, &|op, m| op.halts(m));
+            let io = class_sum(m, &|op, m| op.io(m));
             let framed = calls.clone() + returns.clone();
             let mut v = vec![
                 one_hot - on.clone(),
@@ -302,6 +339,11 @@ impl ETableConfig {
                 (c(1) - on.clone()) * x.rest_returns.expr(m),
                 // The run ends with a halting step, and nothing follows one.
                 halts.clone() * on_next.clone(),
+                // Instances: the counter moves on every block (carried past the run to the
+                // block after the last, which holds the total); io cells are zero off io.
+                x.instance.next(m, ROWS) - x.instance.expr(m) - io.clone(),
+                (c(1) - io.clone()) * x.io_pos.expr(m),
+                (c(1) - io) * x.io_val.expr(m),
                 on * (c(1) - on_next) * (c(1) - halts),
             ];
             for col in ctx.frame.cols {
@@ -335,6 +377,7 @@ impl ETableConfig {
                 (x.sp.expr(m), 0),
                 (x.frame.expr(m), 0),
                 (x.pages.expr(m), init.pages as u64),
+                (x.instance.expr(m), 0),
             ];
             want.into_iter()
                 .map(|(e, v)| q.clone() * (e - c(v)))
@@ -360,6 +403,19 @@ impl ETableConfig {
                 .map(|(e, t)| (q.clone() * e, t))
                 .collect()
         });
+        meta.lookup_any("etable instance", |m| {
+            let q = m.query_selector(q_step);
+            vec![
+                (
+                    q.clone() * x.io_pos.expr(m),
+                    m.query_fixed(io.pos, Rotation::cur()),
+                ),
+                (
+                    q * x.io_val.expr(m),
+                    m.query_instance(io.values, Rotation::cur()),
+                ),
+            ]
+        });
         meta.lookup_any("etable frame slot in jtable", |m| {
             let input = ctx
                 .frame
@@ -381,14 +437,14 @@ impl ETableConfig {
         }
     }
 
-    /// Assigns the steps into a table of size `k`; returns the first step's three counter
-    /// cells (writes, calls, returns) for the copy constraints with the MTable and JTable.
+    /// Assigns the steps into a table of size `k`; returns the counter cells the VM ties to
+    /// the other tables and to the instances.
     pub fn assign(
         &self,
         layouter: &mut impl Layouter<Fr>,
         k: u32,
         t: &Tables,
-    ) -> Result<[halo2_proofs::circuit::Cell; 3], Error> {
+    ) -> Result<Counters, Error> {
         layouter.assign_region(
             || "etable",
             |mut region| {
@@ -409,25 +465,34 @@ impl ETableConfig {
                     self.assign_step(&mut region, k, t, &mem, i, row)?;
                 }
                 let x = self.ctx.common;
+                // The instance counter after the run, on every block past it (the block after
+                // the last capacity block holds the total the verifier checks).
+                let total = Value::known(Fr::from(t.instances.len() as u64));
+                let mut count = None;
+                for b in t.etable.len()..=cap {
+                    let row = b * ROWS + x.instance.rot as usize;
+                    count = Some(region.assign_advice(x.instance.column, row, total).cell());
+                }
                 let first = |cell: Cell, v: u64, region: &mut Region<'_, Fr>| {
                     region
                         .assign_advice(cell.column, cell.rot as usize, Value::known(Fr::from(v)))
                         .cell()
                 };
                 let r0 = t.etable.first();
-                Ok([
-                    first(x.rest_mops, r0.map_or(0, |r| r.rest_mops), &mut region),
-                    first(
+                Ok(Counters {
+                    writes: first(x.rest_mops, r0.map_or(0, |r| r.rest_mops), &mut region),
+                    calls: first(
                         x.rest_calls,
                         r0.map_or(0, |r| r.rest_calls as u64),
                         &mut region,
                     ),
-                    first(
+                    returns: first(
                         x.rest_returns,
                         r0.map_or(0, |r| r.rest_returns as u64),
                         &mut region,
                     ),
-                ])
+                    instances: count.ok_or(Error::Synthesis)?,
+                })
             },
         )
     }
@@ -499,6 +564,7 @@ impl ETableConfig {
             (x.rest_mops, row.rest_mops),
             (x.rest_calls, row.rest_calls as u64),
             (x.rest_returns, row.rest_returns as u64),
+            (x.instance, row.instance as u64),
             (x.sub, o.sub as u64),
             (x.a, o.a as u64),
             (x.b, o.b as u64),
@@ -512,6 +578,7 @@ impl ETableConfig {
             next: t.etable.get(i + 1),
             events,
             frame,
+            common: x,
         };
         class.1.assign(&mut w, &s);
         Ok(())
