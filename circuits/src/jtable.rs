@@ -24,7 +24,7 @@ use halo2_proofs::plonk::{
 use zkwasm_tables::JRow;
 
 /// Rows per JTable entry.
-pub const ROWS: usize = 1;
+pub const ROWS: usize = zkwasm_tables::capacity::JTABLE_ROWS;
 
 /// The cells of one JTable entry.
 #[derive(Clone, Copy, Debug)]

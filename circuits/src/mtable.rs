@@ -45,7 +45,7 @@ use zkwasm_tracer::trace::Loc;
 use zkwasm_tracer::ValTy;
 
 /// Rows per MTable entry.
-pub const ROWS: usize = 4;
+pub const ROWS: usize = zkwasm_tables::capacity::MTABLE_ROWS;
 
 /// The image's initial memory as a fixed lookup table `(type, lo, hi, value, is_i32, mutable)`:
 /// an init entry at address `a` needs a row with `lo <= a < hi`.

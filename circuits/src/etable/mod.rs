@@ -48,7 +48,7 @@ use zkwasm_tables::{ERow, InitState, JRow, Tables};
 use zkwasm_tracer::trace::MemEvent;
 
 /// Rows per step.
-pub const ROWS: usize = 4;
+pub const ROWS: usize = zkwasm_tables::capacity::ETABLE_ROWS;
 /// Access-slot groups; each holds `ROWS` slots of a step.
 pub const GROUPS: usize = 2;
 /// Memory accesses a step can make.

@@ -1,16 +1,20 @@
 //! How many rows each table needs, and the smallest circuit size `k` that holds them.
 //!
-//! The layout model: every table occupies its own columns, one row per entry (the ETable
-//! one row per step), so each needs `entries + RESERVED_ROWS <= 2^k`; the fixed lookup tables
-//! need `fixed::fixed_rows()`. The circuit issues set these per-entry row counts; when they
-//! change, [`ROWS_PER_STEP`] and friends change here and `dry-run` follows.
+//! The circuits' layout: every table occupies its own columns, a block of rows per entry (the
+//! constants below, which the circuits use too), plus one block after the last entry that its
+//! constraints read; so a table of `n` entries needs `(n + 1) · rows + RESERVED_ROWS <= 2^k`.
+//! The fixed lookup tables need `fixed::fixed_rows()`.
 
 use crate::{fixed, Tables};
 use serde::Serialize;
 
 /// Rows per ETable step.
-pub const ROWS_PER_STEP: usize = 1;
-/// Rows per MTable, JTable, bit-table and image entry.
+pub const ETABLE_ROWS: usize = 4;
+/// Rows per MTable entry.
+pub const MTABLE_ROWS: usize = 4;
+/// Rows per JTable entry.
+pub const JTABLE_ROWS: usize = 1;
+/// Rows per bit-table and image entry.
 pub const ROWS_PER_ENTRY: usize = 1;
 /// Rows at the end of every column that halo2 keeps for blinding (and one unusable row).
 pub const RESERVED_ROWS: usize = 16;
@@ -41,12 +45,14 @@ pub struct Capacity {
 impl Capacity {
     pub fn of(k: u32) -> Capacity {
         let rows = (1usize << k) - RESERVED_ROWS;
-        Capacity {
-            k,
-            steps: rows / ROWS_PER_STEP,
-            rows,
-        }
+        let steps = (rows / ETABLE_ROWS).saturating_sub(1);
+        Capacity { k, steps, rows }
     }
+}
+
+/// Rows a table of `n` entries of `rows` rows takes: the entries and the block after them.
+fn table_rows(n: usize, rows: usize) -> usize {
+    (n + 1) * rows
 }
 
 impl Usage {
@@ -82,10 +88,10 @@ impl Tables {
     pub fn usage(&self) -> Usage {
         let image = &self.image;
         Usage {
-            etable: self.etable.len() * ROWS_PER_STEP,
-            mtable: self.mtable.len() * ROWS_PER_ENTRY,
-            jtable: self.jtable.len() * ROWS_PER_ENTRY,
-            bit_table: self.bit_table.len() * ROWS_PER_ENTRY,
+            etable: table_rows(self.etable.len(), ETABLE_ROWS),
+            mtable: table_rows(self.mtable.len(), MTABLE_ROWS),
+            jtable: table_rows(self.jtable.len(), JTABLE_ROWS),
+            bit_table: table_rows(self.bit_table.len(), ROWS_PER_ENTRY),
             image: (image.instructions.len()
                 + image.br_table.len()
                 + image.elements.len()
@@ -125,6 +131,7 @@ mod tests {
         };
         assert_eq!(u.min_k(), 11);
         assert!(!u.fits(10) && u.fits(11));
-        assert_eq!(Capacity::of(12).steps, 4080);
+        // 4080 usable rows: 1020 blocks of 4, one of them after the last step.
+        assert_eq!(Capacity::of(12).steps, 1019);
     }
 }
