@@ -73,7 +73,7 @@ impl U32Cell {
 }
 
 /// The value of little-endian byte limbs.
-fn compose(m: &mut VirtualCells<'_, Fr>, limbs: &[Cell]) -> Expression<Fr> {
+pub fn compose(m: &mut VirtualCells<'_, Fr>, limbs: &[Cell]) -> Expression<Fr> {
     limbs
         .iter()
         .rev()
@@ -250,6 +250,13 @@ impl BlockWriter<'_, '_> {
 
     pub fn set_bool(&mut self, cell: Cell, v: bool) {
         self.set(cell, Fr::from(v as u64));
+    }
+
+    /// Writes `v` into little-endian byte limbs.
+    pub fn set_bytes(&mut self, limbs: &[Cell], v: u64) {
+        for (i, l) in limbs.iter().enumerate() {
+            self.set_u64(*l, v >> (8 * i) & 0xff);
+        }
     }
 
     pub fn set_u32(&mut self, c: &U32Cell, v: u32) {

@@ -15,8 +15,12 @@ const PROGRAM: &str = r#"(module
     (drop (local.tee 0 (i64.const 7)))
     (i64.sub (local.get 1) (i64.const 3)))
   (func $wrap (result i32) (i32.add (i32.const -1) (i32.const 2)))
+  (func $mul (result i64)
+    (drop (i32.mul (i32.const 0x10001) (i32.const 0x10001)))
+    (i64.mul (i64.const 0x123456789) (i64.const -7)))
   (func (export "zkmain") (result i64)
     (drop (call $wrap))
+    (drop (call $mul))
     (call $f (i64.const 40))))"#;
 
 fn tables(wat: &str) -> Tables {
@@ -198,6 +202,41 @@ fn wrong_arithmetic_is_rejected() {
     let right = t.events[t.etable[i].events_end as usize - 1].value;
     forge_write(&mut t, i, 2, right + 1);
     assert_eq!(run(t), set(&["gate: op bin arith"]));
+}
+
+#[test]
+fn wrong_product_is_rejected() {
+    let mut t = tables(PROGRAM);
+    let i = step(&t, |i| {
+        matches!(
+            i,
+            Instr::Bin {
+                op: BinOp::Mul,
+                ty: zkwasm_tracer::ValTy::I64
+            }
+        )
+    });
+    let right = t.events[t.etable[i].events_end as usize - 1].value;
+    forge_write(&mut t, i, 2, right ^ 1);
+    assert!(run(t).contains("gate: op bin arith"));
+}
+
+#[test]
+fn result_off_by_the_width_is_rejected() {
+    // An i32 sum plus 2^32: the same value modulo 2^32, but it does not fit the i32 result.
+    let mut t = tables(PROGRAM);
+    let i = step(&t, |i| {
+        matches!(
+            i,
+            Instr::Bin {
+                op: BinOp::Add,
+                ty: zkwasm_tracer::ValTy::I32
+            }
+        )
+    });
+    let right = t.events[t.etable[i].events_end as usize - 1].value;
+    forge_write(&mut t, i, 2, right + (1 << 32));
+    assert!(run(t).contains("gate: op bin arith"));
 }
 
 #[test]

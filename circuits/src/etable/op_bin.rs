@@ -1,12 +1,17 @@
-//! Arithmetic binary operations: `add` and `sub`, i32 and i64, wrapping. Reads the right
-//! operand (`sp - 1`) and the left (`sp - 2`), writes the result over the left:
-//! `lhs + rhs = r + carry · 2^W` or `lhs - rhs = r - borrow · 2^W`, with `r` in byte limbs
-//! (the upper four zero for i32) so every written value is in range. Operands were range
-//! checked when they were written (or are the image's). `sub = 2 · op + is_i64` pins the
-//! operation: other arithmetic operations cannot be proved by this class.
+//! Arithmetic binary operations: `add`, `sub` and `mul`, i32 and i64, wrapping. Reads the
+//! right operand (`sp - 1`) and the left (`sp - 2`), writes the result `r` over the left:
+//!
+//! - add: `lhs + rhs = r + carry · 2^W`;
+//! - sub: `lhs - rhs = r - borrow · 2^W`;
+//! - mul: `lhs · rhs = r + hi · 2^W` (exact in the field: the product is below 2^128).
+//!
+//! `r` and `hi` are byte limbs (the upper four zero for i32), so every written value is in
+//! range; operands were range checked when they were written (or are the image's).
+//! `sub = 2 · op + is_i64` pins the operation: division and remainder cannot be proved by this
+//! class.
 
 use super::{c, Ctx, Op, StepWitness};
-use crate::allocator::{Allocator, BlockWriter, Cell};
+use crate::allocator::{compose, Allocator, BlockWriter, Cell, Kind};
 use crate::Fr;
 use halo2_proofs::plonk::{ConstraintSystem, Expression};
 use zkwasm_tables::encode::Class;
@@ -15,9 +20,11 @@ use zkwasm_tracer::trace::{Loc, Rw};
 
 struct Bin {
     is_sub: Cell,
+    is_mul: Cell,
     is_i64: Cell,
     carry: Cell,
-    limbs: [Cell; 8],
+    result: [Cell; 8],
+    hi: [Cell; 8],
 }
 
 pub fn configure(
@@ -28,56 +35,43 @@ pub fn configure(
 ) -> Box<dyn Op> {
     let op = Bin {
         is_sub: a.bit(meta),
+        is_mul: a.bit(meta),
         is_i64: a.bit(meta),
         carry: a.bit(meta),
-        limbs: std::array::from_fn(|_| a.alloc(meta, crate::allocator::Kind::U8)),
+        result: std::array::from_fn(|_| a.alloc(meta, Kind::U8)),
+        hi: std::array::from_fn(|_| a.alloc(meta, Kind::U8)),
     };
     let x = ctx.common;
     meta.create_gate("op bin arith", |m| {
         let sel = m.query_selector(ctx.q_step) * bit.expr(m);
-        let (sp, is_sub, is_i64, carry) = (
-            x.sp.expr(m),
+        let sp = x.sp.expr(m);
+        let (is_sub, is_mul, is_i64, carry) = (
             op.is_sub.expr(m),
+            op.is_mul.expr(m),
             op.is_i64.expr(m),
             op.carry.expr(m),
         );
+        let is_add = c(1) - is_sub.clone() - is_mul.clone();
         let i32 = c(1) - is_i64.clone();
-        let r = op
-            .limbs
-            .iter()
-            .rev()
-            .fold(c(0), |acc, l| acc * c(256) + l.expr(m));
+        let (r, hi) = (compose(m, &op.result), compose(m, &op.hi));
         let (s0, s1, s2) = (ctx.slot(0), ctx.slot(1), ctx.slot(2));
-        let mut v = s0.is(
-            m,
-            Rw::Read,
-            Loc::Stack as u64,
-            sp.clone() - c(1),
-            i32.clone(),
-        );
-        v.extend(s1.is(
-            m,
-            Rw::Read,
-            Loc::Stack as u64,
-            sp.clone() - c(2),
-            i32.clone(),
-        ));
-        v.extend(s2.is(
-            m,
-            Rw::Write,
-            Loc::Stack as u64,
-            sp.clone() - c(2),
-            i32.clone(),
-        ));
+        let stack = Loc::Stack as u64;
+        let mut v = s0.is(m, Rw::Read, stack, sp.clone() - c(1), i32.clone());
+        v.extend(s1.is(m, Rw::Read, stack, sp.clone() - c(2), i32.clone()));
+        v.extend(s2.is(m, Rw::Write, stack, sp.clone() - c(2), i32.clone()));
         let (rhs, lhs) = (s0.value(m), s1.value(m));
         v.push(s2.value(m) - r.clone());
-        v.push(x.sub.expr(m) - (c(2) * is_sub.clone() + is_i64.clone()));
+        v.push(x.sub.expr(m) - (c(2) * (is_sub.clone() + c(2) * is_mul.clone()) + is_i64.clone()));
+        v.push(is_sub.clone() * is_mul.clone());
         let modulus = c(1 << 32)
             + is_i64 * Expression::Constant(Fr::from(u64::MAX) + Fr::one() - Fr::from(1 << 32));
         let add = lhs.clone() + rhs.clone() - r.clone() - carry.clone() * modulus.clone();
-        let sub = lhs - rhs - r + carry * modulus;
-        v.push((c(1) - is_sub.clone()) * add + is_sub * sub);
-        for l in &op.limbs[4..] {
+        let sub = lhs.clone() - rhs.clone() - r.clone() + carry.clone() * modulus.clone();
+        let mul = lhs * rhs - r - hi.clone() * modulus;
+        v.push(is_add * add + is_sub * sub + is_mul.clone() * mul);
+        v.push(is_mul.clone() * carry);
+        v.push((c(1) - is_mul) * hi);
+        for l in op.result[4..].iter().chain(&op.hi[4..]) {
             v.push(i32.clone() * l.expr(m));
         }
         v.extend(ctx.unused_from(m, 3));
@@ -98,15 +92,16 @@ impl Op for Bin {
         };
         let (rhs, lhs, r) = (s.events[0].value, s.events[1].value, s.events[2].value);
         let bits = if ty == ValTy::I64 { 64 } else { 32 };
-        let carry = match op {
-            BinOp::Sub => lhs < rhs,
-            _ => (lhs as u128 + rhs as u128) >> bits != 0,
+        let (carry, hi) = match op {
+            BinOp::Sub => (lhs < rhs, 0),
+            BinOp::Mul => (false, ((lhs as u128 * rhs as u128) >> bits) as u64),
+            _ => ((lhs as u128 + rhs as u128) >> bits != 0, 0),
         };
         w.set_bool(self.is_sub, op == BinOp::Sub);
+        w.set_bool(self.is_mul, op == BinOp::Mul);
         w.set_bool(self.is_i64, ty == ValTy::I64);
         w.set_bool(self.carry, carry);
-        for (k, l) in self.limbs.iter().enumerate() {
-            w.set_u64(*l, r >> (8 * k) & 0xff);
-        }
+        w.set_bytes(&self.result, r);
+        w.set_bytes(&self.hi, hi);
     }
 }

@@ -9,7 +9,7 @@
 //! The flag's zero test is pinned by an inverse: `flag · inv = public`, `flag · (1 - public) = 0`.
 
 use super::{c, Ctx, Op, StepWitness};
-use crate::allocator::{Allocator, BlockWriter, Cell, Kind};
+use crate::allocator::{compose, Allocator, BlockWriter, Cell, Kind};
 use crate::Fr;
 use ff::Field;
 use halo2_proofs::plonk::{ConstraintSystem, Expression, VirtualCells};
@@ -71,11 +71,7 @@ pub fn configure(
         let arg = s0.value(m);
         // wasm_input: the written input, its limbs, public or not.
         let written = s1.value(m);
-        let limbs = op
-            .limbs
-            .iter()
-            .rev()
-            .fold(c(0), |acc, l| acc * c(256) + l.expr(m));
+        let limbs = compose(m, &op.limbs);
         let mut writes = s1.is(m, Rw::Write, Loc::Stack as u64, sp.clone() - c(1), c(0));
         writes.push(written.clone() - limbs);
         writes.push(arg.clone() * inv.clone() - public.clone());
@@ -119,9 +115,7 @@ impl Op for Host {
         w.set_bool(self.io, io);
         if h == HostFn::WasmInput {
             let value = s.events[1].value;
-            for (k, l) in self.limbs.iter().enumerate() {
-                w.set_u64(*l, value >> (8 * k) & 0xff);
-            }
+            w.set_bytes(&self.limbs, value);
         }
         if io {
             let value = if public { s.events[1].value } else { arg };
