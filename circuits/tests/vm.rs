@@ -121,7 +121,19 @@ const CONTROL: &str = r#"(module
     (drop (i32.eqz (global.get $k)))
     (drop (i64.eqz (i64.const 0)))
     (select (global.get $g) (i64.const 9) (i32.eqz (i32.const 0))))
+  (func $cmp (param $a i64) (param $b i64) (result i32)
+    (i32.add (i32.add (i32.add (i64.eq (local.get $a) (local.get $b)) (i64.ne (local.get $a) (local.get $b)))
+                      (i32.add (i64.lt_s (local.get $a) (local.get $b)) (i64.lt_u (local.get $a) (local.get $b))))
+      (i32.add (i32.add (i64.gt_s (local.get $a) (local.get $b)) (i64.gt_u (local.get $a) (local.get $b)))
+        (i32.add (i32.add (i64.le_s (local.get $a) (local.get $b)) (i64.le_u (local.get $a) (local.get $b)))
+                 (i32.add (i64.ge_s (local.get $a) (local.get $b)) (i64.ge_u (local.get $a) (local.get $b)))))))
+  (func $cmp32 (param $a i32) (param $b i32) (result i32)
+    (i32.add (i32.lt_s (local.get $a) (local.get $b)) (i32.gt_u (local.get $a) (local.get $b))))
   (func (export "zkmain") (result i32)
+    (drop (call $cmp (i64.const -5) (i64.const 3)))
+    (drop (call $cmp (i64.const 3) (i64.const 3)))
+    (drop (call $cmp (i64.const 0x7fffffffffffffff) (i64.const -1)))
+    (drop (call $cmp32 (i32.const -1) (i32.const 1)))
     (drop (call $misc))
     (drop (call $pick (i32.const 0)))
     (drop (call $pick (i32.const 7)))
@@ -156,7 +168,7 @@ fn step(t: &Tables, want: fn(&Instr) -> bool) -> usize {
         .expect("the program runs it")
 }
 
-use zkwasm_tracer::isa::{BinOp, Instr};
+use zkwasm_tracer::isa::{BinOp, Instr, RelOp};
 use zkwasm_tracer::trace::Rw;
 
 /// Changes the value written by event `e` of step `i`, and the MTable entry it created, so
@@ -299,6 +311,15 @@ fn cost_stays_within_budget() {
     let mut meta = ConstraintSystem::<Fr>::default();
     VmCircuit::configure_with_params(&mut meta, c.params());
     assert!(meta.degree() <= 5, "degree {}", meta.degree());
+    // The MTable (8 columns) and the JTable (10) have their own budget tests; the rest is the
+    // ETable, 4 rows per step: at most the reference system's 160 cells per step.
+    let etable_cells = (meta.num_advice_columns() - 8 - 10) * ROWS;
+    assert!(etable_cells <= 160, "{etable_cells} cells per step");
+    assert!(
+        meta.lookups().len() <= 17,
+        "{} lookups",
+        meta.lookups().len()
+    );
     println!(
         "vm circuit: {} advice columns, {} lookups, degree {}",
         meta.num_advice_columns(),
@@ -399,6 +420,21 @@ fn wrong_test_and_select_results_are_rejected() {
     let i = step(&t, |i| matches!(i, Instr::Select(_)));
     forge_write(&mut t, i, 3, 9 + 1);
     assert!(run(t).contains("gate: op select"));
+}
+
+#[test]
+fn wrong_comparisons_are_rejected() {
+    for pick in [
+        (|i: &Instr| matches!(i, Instr::Rel { op: RelOp::LtS, .. })) as fn(&Instr) -> bool,
+        |i| matches!(i, Instr::Rel { op: RelOp::GeU, .. }),
+        |i| matches!(i, Instr::Rel { op: RelOp::Eq, .. }),
+    ] {
+        let mut t = tables(CONTROL);
+        let i = step(&t, pick);
+        let right = t.events[t.etable[i].events_end as usize - 1].value;
+        forge_write(&mut t, i, 2, 1 - right);
+        assert!(run(t).contains("gate: op rel"));
+    }
 }
 
 #[test]

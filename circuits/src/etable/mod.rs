@@ -30,6 +30,7 @@ mod op_eqz;
 mod op_global;
 mod op_host;
 mod op_local;
+mod op_rel;
 mod op_return;
 mod op_select;
 
@@ -50,7 +51,7 @@ use zkwasm_tracer::trace::MemEvent;
 /// Rows per step.
 pub const ROWS: usize = zkwasm_tables::capacity::ETABLE_ROWS;
 /// Access-slot groups; each holds `ROWS` slots of a step.
-pub const GROUPS: usize = 2;
+pub const GROUPS: usize = 1;
 /// Memory accesses a step can make.
 pub const SLOTS: usize = ROWS * GROUPS;
 
@@ -279,7 +280,7 @@ impl ETableConfig {
             q_step,
         };
         type Ctor = fn(&mut ConstraintSystem<Fr>, &mut Allocator, &Ctx, Cell) -> Box<dyn Op>;
-        let ctors: [Ctor; 16] = [
+        let ctors: [Ctor; 17] = [
             op_const::configure,
             op_drop::configure,
             op_local::get,
@@ -296,6 +297,7 @@ impl ETableConfig {
             op_global::get,
             op_global::set,
             op_host::configure,
+            op_rel::configure,
         ];
         // One bit per class, then each class's cells on a fork after the common cells.
         let bits: Vec<Cell> = ctors.iter().map(|_| a.bit(meta)).collect();
