@@ -228,20 +228,32 @@ fn constrain_column(
     }
 }
 
-/// Writes one block's cells during witness assignment.
-pub struct BlockWriter<'r, 'a> {
-    pub region: &'r mut Region<'a, Fr>,
+/// One block's cell values, collected apart from the region so blocks can be computed
+/// independently (in parallel) and then written in order by [`BlockWriter::flush`].
+#[derive(Debug, Default)]
+pub struct BlockWriter {
     /// The block's first row in the region.
-    pub offset: usize,
+    offset: usize,
+    cells: Vec<(Column<Advice>, usize, Fr)>,
 }
 
-impl BlockWriter<'_, '_> {
+impl BlockWriter {
+    pub fn new(offset: usize) -> Self {
+        BlockWriter {
+            offset,
+            cells: Vec::with_capacity(64),
+        }
+    }
+
+    /// Sets a cell of the block.
     pub fn set(&mut self, cell: Cell, v: Fr) {
-        self.region.assign_advice(
-            cell.column,
-            self.offset + cell.rot as usize,
-            Value::known(v),
-        );
+        self.cells
+            .push((cell.column, self.offset + cell.rot as usize, v));
+    }
+
+    /// Sets row `row` of the block in a column outside the allocator (pure columns).
+    pub fn set_at(&mut self, column: Column<Advice>, row: usize, v: Fr) {
+        self.cells.push((column, self.offset + row, v));
     }
 
     pub fn set_u64(&mut self, cell: Cell, v: u64) {
@@ -260,8 +272,13 @@ impl BlockWriter<'_, '_> {
     }
 
     pub fn set_u32(&mut self, c: &U32Cell, v: u32) {
-        for (i, l) in c.limbs.iter().enumerate() {
-            self.set_u64(*l, (v >> (8 * i) & 0xff) as u64);
+        self.set_bytes(&c.limbs, v as u64);
+    }
+
+    /// Writes the collected values into the region.
+    pub fn flush(self, region: &mut Region<'_, Fr>) {
+        for (column, row, v) in self.cells {
+            region.assign_advice(column, row, Value::known(v));
         }
     }
 }

@@ -169,10 +169,7 @@ impl JTableConfig {
                 let mut returns = rows.iter().filter(|j| !j.is_static && j.returned).count() as u64;
                 let totals = (calls, returns);
                 for (i, j) in rows.iter().enumerate() {
-                    let mut w = BlockWriter {
-                        region: &mut region,
-                        offset: i * ROWS,
-                    };
+                    let mut w = BlockWriter::new(i * ROWS);
                     w.set_bool(x.enabled, true);
                     w.set_bool(x.returned, j.returned);
                     for (cell, v) in [
@@ -192,6 +189,7 @@ impl JTableConfig {
                         .get(i + 1)
                         .map_or(0, |n| n.frame.wrapping_sub(j.frame).wrapping_sub(1));
                     w.set_u64(x.diff, diff as u64);
+                    w.flush(&mut region);
                     calls = calls.wrapping_sub(!j.is_static as u64);
                     returns = returns.wrapping_sub((!j.is_static && j.returned) as u64);
                 }

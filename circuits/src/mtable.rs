@@ -335,14 +335,12 @@ impl MTableConfig {
                 let mut rest = rows.iter().filter(|r| !r.init).count() as u64;
                 let total = rest;
                 for (i, row) in rows.iter().enumerate() {
-                    let mut w = BlockWriter {
-                        region: &mut region,
-                        offset: i * ROWS,
-                    };
+                    let mut w = BlockWriter::new(i * ROWS);
                     let same = rows
                         .get(i + 1)
                         .is_some_and(|n| (n.loc, n.addr) == (row.loc, row.addr));
                     self.assign_entry(&mut w, k, image, row, rows.get(i + 1), same, rest);
+                    w.flush(&mut region);
                     rest = rest.wrapping_sub(!row.init as u64);
                 }
                 let x = &self.cells;
@@ -360,7 +358,7 @@ impl MTableConfig {
     #[allow(clippy::too_many_arguments)]
     fn assign_entry(
         &self,
-        w: &mut BlockWriter<'_, '_>,
+        w: &mut BlockWriter,
         k: u32,
         image: &ImageTable,
         row: &MRow,

@@ -9,9 +9,9 @@
 //! selected table (degree 2): the lookup has degree 5. Which slots a step uses, and for what,
 //! its instruction class says.
 
+use crate::allocator::BlockWriter;
 use crate::fixed::FixedTables;
 use crate::Fr;
-use halo2_proofs::circuit::{Region, Value};
 use halo2_proofs::plonk::{Advice, Column, ConstraintSystem, Expression, Selector, VirtualCells};
 use halo2_proofs::poly::Rotation;
 use zkwasm_tracer::trace::{MemEvent, Rw};
@@ -151,20 +151,18 @@ impl Group {
         ]
     }
 
-    /// Writes event `e` of step `eid` into row `row`; `start` and `end` are the MTable
-    /// entry's (in circuit terms, see `mtable::end_of`).
+    /// Writes event `e` of step `eid` into row `row` of the step's block; `start` and `end`
+    /// are the MTable entry's (in circuit terms, see `mtable::end_of`).
     pub fn assign(
         &self,
-        region: &mut Region<'_, Fr>,
+        w: &mut BlockWriter,
         row: usize,
         eid: u32,
         e: &MemEvent,
         start: u32,
         end: u64,
     ) {
-        let mut set = |c: Column<Advice>, v: u64| {
-            region.assign_advice(c, row, Value::known(Fr::from(v)));
-        };
+        let mut set = |c: Column<Advice>, v: u64| w.set_at(c, row, Fr::from(v));
         set(self.used, 1);
         set(self.is_write, (e.rw == Rw::Write) as u64);
         set(self.is_i32, (e.ty == ValTy::I32) as u64);

@@ -72,7 +72,7 @@ impl Keep {
         v
     }
 
-    pub fn assign(&self, w: &mut BlockWriter<'_, '_>, dk: DropKeep, active: bool) {
+    pub fn assign(&self, w: &mut BlockWriter, dk: DropKeep, active: bool) {
         w.set_bool(self.keep, dk.keep == 1);
         w.set_bool(self.keep_i64, dk.keep == 1 && dk.keep_ty(0) == ValTy::I64);
         w.set_bool(self.nz, dk.drop != 0);

@@ -44,6 +44,8 @@ use halo2_proofs::plonk::{
     Advice, Column, ConstraintSystem, Error, Expression, Selector, VirtualCells,
 };
 use halo2_proofs::poly::Rotation;
+use rayon::prelude::*;
+use std::collections::HashMap;
 use zkwasm_tables::encode::{opcode, Class};
 use zkwasm_tables::{ERow, InitState, JRow, Tables};
 use zkwasm_tracer::trace::MemEvent;
@@ -182,7 +184,7 @@ pub fn c(v: u64) -> Expression<Fr> {
 }
 
 /// A configured instruction class.
-pub trait Op {
+pub trait Op: Send + Sync {
     fn class(&self) -> Class;
     /// Whether the step opens a frame (degree ≤ 1: the class bit multiplies it).
     fn calls(&self, _m: &mut VirtualCells<'_, Fr>) -> Expression<Fr> {
@@ -201,7 +203,7 @@ pub trait Op {
         c(0)
     }
     /// The class's own cells of a step.
-    fn assign(&self, w: &mut BlockWriter<'_, '_>, s: &StepWitness<'_>);
+    fn assign(&self, w: &mut BlockWriter, s: &StepWitness<'_>);
 }
 
 /// What a class needs to assign a step.
@@ -462,9 +464,16 @@ impl ETableConfig {
                     self.q_step.enable(&mut region, b * ROWS)?;
                 }
                 self.q_first.enable(&mut region, 0)?;
-                let mem = crate::etable::MemIndex::new(k, &t.mtable);
-                for (i, row) in t.etable.iter().enumerate() {
-                    self.assign_step(&mut region, k, t, &mem, i, row)?;
+                let mem = MemIndex::new(k, &t.mtable);
+                let frames: HashMap<u32, JRow> = t.jtable.iter().map(|j| (j.frame, *j)).collect();
+                let steps: Vec<BlockWriter> = t
+                    .etable
+                    .par_iter()
+                    .enumerate()
+                    .map(|(i, row)| self.step_cells(t, &mem, &frames, i, row))
+                    .collect::<Result<_, _>>()?;
+                for w in steps {
+                    w.flush(&mut region);
                 }
                 let x = self.ctx.common;
                 // The instance counter after the run, on every block past it (the block after
@@ -499,16 +508,16 @@ impl ETableConfig {
         )
     }
 
-    fn assign_step(
+    /// The cells of step `i`, computed apart from the region (steps are independent).
+    fn step_cells(
         &self,
-        region: &mut Region<'_, Fr>,
-        _k: u32,
         t: &Tables,
         mem: &MemIndex,
+        frames: &HashMap<u32, JRow>,
         i: usize,
         row: &ERow,
-    ) -> Result<(), Error> {
-        let off = i * ROWS;
+    ) -> Result<BlockWriter, Error> {
+        let mut w = BlockWriter::new(i * ROWS);
         let x = self.ctx.common;
         let events = t.events_of(i);
         let o = opcode(row.instr);
@@ -521,24 +530,20 @@ impl ETableConfig {
             return Err(Error::Synthesis);
         }
         for r in 0..ROWS {
-            region.assign_advice(
-                self.ctx.eid,
-                off + r,
-                Value::known(Fr::from(row.eid as u64)),
-            );
+            w.set_at(self.ctx.eid, r, Fr::from(row.eid as u64));
         }
         for (j, e) in events.iter().enumerate() {
             let s = self.ctx.slot(j);
             let (start, end) = mem.entry(e, row.eid).ok_or(Error::Synthesis)?;
             s.group
-                .assign(region, off + s.rot as usize, row.eid, e, start, end);
+                .assign(&mut w, s.rot as usize, row.eid, e, start, end);
         }
         let frame_id = match o.class {
             Class::Call => Some(row.eid),
             Class::Return if row.frame != 0 => Some(row.frame),
             _ => None,
         };
-        let frame = frame_id.and_then(|f| t.jtable.iter().find(|j| j.frame == f));
+        let frame = frame_id.and_then(|f| frames.get(&f));
         if let Some(j) = frame {
             let vals = [
                 j.frame,
@@ -549,13 +554,9 @@ impl ETableConfig {
                 j.returned as u32,
             ];
             for (col, v) in self.ctx.frame.cols.iter().zip(vals) {
-                region.assign_advice(*col, off, Value::known(Fr::from(v as u64)));
+                w.set_at(*col, 0, Fr::from(v as u64));
             }
         }
-        let mut w = BlockWriter {
-            region,
-            offset: off,
-        };
         w.set_bool(x.enabled, true);
         for (cell, v) in [
             (x.fid, row.fid as u64),
@@ -583,13 +584,13 @@ impl ETableConfig {
             common: x,
         };
         class.1.assign(&mut w, &s);
-        Ok(())
+        Ok(w)
     }
 }
 
 /// The MTable entry each access sees: `(start, end)` in circuit terms.
 pub struct MemIndex {
-    by_loc: std::collections::HashMap<(zkwasm_tracer::trace::Loc, u32), Vec<(u32, u64)>>,
+    by_loc: HashMap<(zkwasm_tracer::trace::Loc, u32), Vec<(u32, u64)>>,
 }
 
 impl MemIndex {

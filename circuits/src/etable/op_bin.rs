@@ -86,7 +86,7 @@ impl Op for Bin {
         Class::BinArith
     }
 
-    fn assign(&self, w: &mut BlockWriter<'_, '_>, s: &StepWitness<'_>) {
+    fn assign(&self, w: &mut BlockWriter, s: &StepWitness<'_>) {
         let Instr::Bin { op, ty } = s.row.instr else {
             return;
         };

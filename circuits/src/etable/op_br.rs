@@ -97,7 +97,7 @@ impl Op for Br {
         self.class
     }
 
-    fn assign(&self, w: &mut BlockWriter<'_, '_>, s: &StepWitness<'_>) {
+    fn assign(&self, w: &mut BlockWriter, s: &StepWitness<'_>) {
         let (dk, taken) = match s.row.instr {
             Instr::Br { dk, .. } => (dk, true),
             Instr::BrIfEqz { dk, .. } => (dk, s.events[0].value == 0),

@@ -48,5 +48,5 @@ impl Op for Call {
     fn calls(&self, _: &mut VirtualCells<'_, Fr>) -> Expression<Fr> {
         c(1)
     }
-    fn assign(&self, _: &mut BlockWriter<'_, '_>, _: &StepWitness<'_>) {}
+    fn assign(&self, _: &mut BlockWriter, _: &StepWitness<'_>) {}
 }

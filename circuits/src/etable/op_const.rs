@@ -34,5 +34,5 @@ impl Op for Const {
     fn class(&self) -> Class {
         Class::Const
     }
-    fn assign(&self, _: &mut BlockWriter<'_, '_>, _: &StepWitness<'_>) {}
+    fn assign(&self, _: &mut BlockWriter, _: &StepWitness<'_>) {}
 }

@@ -29,5 +29,5 @@ impl Op for Drop {
     fn class(&self) -> Class {
         Class::Drop
     }
-    fn assign(&self, _: &mut BlockWriter<'_, '_>, _: &StepWitness<'_>) {}
+    fn assign(&self, _: &mut BlockWriter, _: &StepWitness<'_>) {}
 }

@@ -52,7 +52,7 @@ impl Op for Eqz {
     fn class(&self) -> Class {
         Class::Eqz
     }
-    fn assign(&self, w: &mut BlockWriter<'_, '_>, s: &StepWitness<'_>) {
+    fn assign(&self, w: &mut BlockWriter, s: &StepWitness<'_>) {
         let v = s.events[0].value;
         w.set_bool(self.zero, v == 0);
         w.set(self.inv, Fr::from(v).invert().unwrap_or(Fr::ZERO));

@@ -72,5 +72,5 @@ impl Op for Global {
     fn class(&self) -> Class {
         self.0
     }
-    fn assign(&self, _: &mut BlockWriter<'_, '_>, _: &StepWitness<'_>) {}
+    fn assign(&self, _: &mut BlockWriter, _: &StepWitness<'_>) {}
 }

@@ -100,7 +100,7 @@ impl Op for Host {
         self.io.expr(m)
     }
 
-    fn assign(&self, w: &mut BlockWriter<'_, '_>, s: &StepWitness<'_>) {
+    fn assign(&self, w: &mut BlockWriter, s: &StepWitness<'_>) {
         let Instr::CallHost(h) = s.row.instr else {
             return;
         };

@@ -140,7 +140,7 @@ impl Op for Rel {
         Class::Rel
     }
 
-    fn assign(&self, w: &mut BlockWriter<'_, '_>, s: &StepWitness<'_>) {
+    fn assign(&self, w: &mut BlockWriter, s: &StepWitness<'_>) {
         let Instr::Rel { op, ty } = s.row.instr else {
             return;
         };

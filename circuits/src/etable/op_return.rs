@@ -69,7 +69,7 @@ impl Op for Return {
     fn halts(&self, m: &mut VirtualCells<'_, Fr>) -> Expression<Fr> {
         self.halt.expr(m)
     }
-    fn assign(&self, w: &mut BlockWriter<'_, '_>, s: &StepWitness<'_>) {
+    fn assign(&self, w: &mut BlockWriter, s: &StepWitness<'_>) {
         let Instr::Return(dk) = s.row.instr else {
             return;
         };

@@ -61,7 +61,7 @@ impl Op for Select {
     fn class(&self) -> Class {
         Class::Select
     }
-    fn assign(&self, w: &mut BlockWriter<'_, '_>, s: &StepWitness<'_>) {
+    fn assign(&self, w: &mut BlockWriter, s: &StepWitness<'_>) {
         let cond = s.events[0].value;
         w.set_bool(self.zero, cond == 0);
         w.set(self.inv, Fr::from(cond).invert().unwrap_or(Fr::ZERO));
