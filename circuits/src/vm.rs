@@ -22,8 +22,9 @@ pub struct VmCircuit {
     pub tables: Arc<Tables>,
     /// Only the image is used: keys depend on the program and `k`, not on a run.
     pub witness: bool,
-    /// Cells to overwrite in the MTable region (tamper tests).
+    /// Cells to overwrite in the MTable and ETable regions (tamper tests).
     pub mtable_overrides: Overrides,
+    pub etable_overrides: Overrides,
 }
 
 impl VmCircuit {
@@ -33,6 +34,7 @@ impl VmCircuit {
             tables: Arc::new(tables),
             witness: true,
             mtable_overrides: Overrides::new(),
+            etable_overrides: Overrides::new(),
         }
     }
 
@@ -40,6 +42,13 @@ impl VmCircuit {
     pub fn instances(&self) -> Vec<Vec<Fr>> {
         let values = self.tables.instances.iter().map(|&v| Fr::from(v)).collect();
         vec![values, vec![Fr::from(self.tables.instances.len() as u64)]]
+    }
+}
+
+impl VmConfig {
+    /// The ETable's configuration (for tamper tests: its cells' columns and rotations).
+    pub fn etable_rc(self) -> std::rc::Rc<ETableConfig> {
+        self.etable
     }
 }
 
@@ -68,6 +77,7 @@ impl Circuit<Fr> for VmCircuit {
         VmCircuit {
             witness: false,
             mtable_overrides: Overrides::new(),
+            etable_overrides: Overrides::new(),
             ..self.clone()
         }
     }
@@ -138,7 +148,9 @@ impl Circuit<Fr> for VmCircuit {
             config
                 .jtable
                 .assign(&mut layouter, self.k, &run.jtable, &Overrides::new())?;
-        let e = config.etable.assign(&mut layouter, self.k, run)?;
+        let e = config
+            .etable
+            .assign(&mut layouter, self.k, run, &self.etable_overrides)?;
         layouter.assign_region(
             || "counters",
             |mut region| {

@@ -444,3 +444,75 @@ fn wrong_global_copy_is_rejected() {
     forge_write(&mut t, i, 1, 7);
     assert!(run(t).contains("gate: op global.set"));
 }
+
+/// The configured ETable (its cells' columns and rotations), to tamper with.
+fn etable_config(t: &Tables) -> zkwasm_circuits::etable::ETableConfig {
+    use halo2_proofs::plonk::{Circuit, ConstraintSystem};
+    let mut meta = ConstraintSystem::<zkwasm_circuits::Fr>::default();
+    let c = VmCircuit::new(k_for(t), t.clone());
+    let cfg = VmCircuit::configure_with_params(&mut meta, c.params());
+    std::rc::Rc::try_unwrap(cfg.etable_rc()).unwrap_or_else(|_| unreachable!())
+}
+
+#[test]
+fn flipped_class_selector_is_rejected() {
+    // A `const` step claiming to be a `drop`: the instruction is not the image's, and the
+    // drop's own rules do not hold for the step's accesses either.
+    use zkwasm_tables::encode::Class;
+    let t = tables(PROGRAM);
+    let cfg = etable_config(&t);
+    let i = step(&t, |i| matches!(i, Instr::I64Const(_)));
+    let (konst, drop) = (
+        cfg.class_bit(Class::Const).unwrap(),
+        cfg.class_bit(Class::Drop).unwrap(),
+    );
+    let k = k_for(&t);
+    let mut c = VmCircuit::new(k, t);
+    c.etable_overrides.set(
+        konst.column,
+        i * ROWS + konst.rot as usize,
+        zkwasm_circuits::Fr::zero(),
+    );
+    c.etable_overrides.set(
+        drop.column,
+        i * ROWS + drop.rot as usize,
+        zkwasm_circuits::Fr::one(),
+    );
+    let f = failures(k, &c, c.instances());
+    assert!(
+        f.contains("lookup: etable instruction in image") && f.contains("gate: op drop"),
+        "{f:?}"
+    );
+}
+
+#[test]
+fn wrong_next_state_is_rejected() {
+    let t = tables(PROGRAM);
+    let i = step(&t, |i| matches!(i, Instr::I64Const(_)));
+    let mut sp = t.clone();
+    sp.etable[i + 1].sp += 1;
+    assert!(run(sp).contains("gate: op const"));
+    let mut frame = t.clone();
+    frame.etable[i + 1].frame += 1;
+    assert!(run(frame).contains("gate: op const"));
+}
+
+#[test]
+fn return_to_a_wrong_address_is_rejected() {
+    let mut t = tables(PROGRAM);
+    let i = step(&t, |i| matches!(i, Instr::Return(_)));
+    assert_ne!(t.etable[i].frame, 0, "a return from a called function");
+    let frame = t.etable[i].frame;
+    t.etable[i + 1].iid += 1;
+    // The frame slot (the JTable's return address) disagrees with the next step.
+    assert!(run(t.clone()).contains("gate: op return"));
+    // Moving the JTable's return address along breaks the call that opened the frame: its
+    // frame slot must hold the call's own `iid + 1`.
+    let j = t.jtable.iter_mut().find(|j| j.frame == frame).unwrap();
+    j.ret_iid += 1;
+    let f = run(t);
+    assert!(
+        f.contains("gate: op call") && !f.contains("gate: op return"),
+        "{f:?}"
+    );
+}

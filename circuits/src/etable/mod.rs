@@ -37,6 +37,7 @@ mod op_select;
 use crate::allocator::{blocks, zero_fill, Allocator, BlockWriter, Cell};
 use crate::fixed::FixedTables;
 use crate::image::InstructionTable;
+use crate::tamper::Overrides;
 use crate::Fr;
 use access::{Group, Slot};
 use halo2_proofs::circuit::{Layouter, Region, Value};
@@ -224,6 +225,21 @@ pub struct Counters {
     pub calls: halo2_proofs::circuit::Cell,
     pub returns: halo2_proofs::circuit::Cell,
     pub instances: halo2_proofs::circuit::Cell,
+}
+
+impl ETableConfig {
+    /// The common cells of a step (for tamper tests).
+    pub fn common(&self) -> Common {
+        self.ctx.common
+    }
+
+    /// The class bit of `class`, if the class is implemented.
+    pub fn class_bit(&self, class: Class) -> Option<Cell> {
+        self.classes
+            .iter()
+            .find(|(_, op)| op.class() == class)
+            .map(|(bit, _)| *bit)
+    }
 }
 
 pub struct ETableConfig {
@@ -448,6 +464,7 @@ impl ETableConfig {
         layouter: &mut impl Layouter<Fr>,
         k: u32,
         t: &Tables,
+        overrides: &Overrides,
     ) -> Result<Counters, Error> {
         layouter.assign_region(
             || "etable",
@@ -490,7 +507,7 @@ impl ETableConfig {
                         .cell()
                 };
                 let r0 = t.etable.first();
-                Ok(Counters {
+                let counters = Counters {
                     writes: first(x.rest_mops, r0.map_or(0, |r| r.rest_mops), &mut region),
                     calls: first(
                         x.rest_calls,
@@ -503,7 +520,9 @@ impl ETableConfig {
                         &mut region,
                     ),
                     instances: count.ok_or(Error::Synthesis)?,
-                })
+                };
+                overrides.apply(&mut region);
+                Ok(counters)
             },
         )
     }
