@@ -2,6 +2,9 @@
 //! table checker rejects is rejected here too, by the constraint named for its rule, and a
 //! real KZG proof verifies (and fails for a wrong instance).
 
+mod common;
+
+use common::Kzg;
 use std::collections::BTreeSet;
 use zkwasm_circuits::allocator::blocks;
 use zkwasm_circuits::allocator::Cell;
@@ -297,66 +300,16 @@ fn location_types_only_move_forward() {
 
 #[test]
 fn real_proof_verifies() {
-    use halo2_proofs::halo2curves::bn256::{Bn256, G1Affine};
-    use halo2_proofs::plonk::{create_proof, keygen_pk, keygen_vk_custom, verify_proof, Circuit};
-    use halo2_proofs::poly::commitment::ParamsProver;
-    use halo2_proofs::poly::kzg::commitment::{KZGCommitmentScheme, ParamsKZG};
-    use halo2_proofs::poly::kzg::multiopen::{ProverSHPLONK, VerifierSHPLONK};
-    use halo2_proofs::poly::kzg::strategy::SingleStrategy;
-    use halo2_proofs::transcript::{
-        Blake2bRead, Blake2bWrite, Challenge255, TranscriptReadBuffer, TranscriptWriterBuffer,
-    };
-    use rand::rngs::StdRng;
-    use rand::SeedableRng;
-
     let t = tables(PROGRAM);
     let honest = circuit(&t, t.mtable.clone());
-    let mut rng = StdRng::seed_from_u64(7);
-    let params = ParamsKZG::<Bn256>::setup(honest.k, &mut rng);
-    // Keys come from the circuit without a witness: its shape depends on k alone.
-    let vk = keygen_vk_custom(&params, &honest.without_witnesses(), true).unwrap();
-    let pk = keygen_pk(&params, vk.clone(), &honest.without_witnesses()).unwrap();
-    let instances = honest.instances();
-    let mut prove = |c: &MTableCircuit| {
-        let mut tw = Blake2bWrite::<_, G1Affine, Challenge255<_>>::init(vec![]);
-        create_proof::<
-            KZGCommitmentScheme<Bn256>,
-            ProverSHPLONK<'_, Bn256>,
-            Challenge255<G1Affine>,
-            _,
-            _,
-            _,
-        >(
-            &params,
-            &pk,
-            std::slice::from_ref(c),
-            &[&[&instances]],
-            &mut rng,
-            &mut tw,
-        )
-        .unwrap();
-        tw.finalize()
-    };
-    let verify = |proof: &[u8], inst: &[Fr]| {
-        let mut tr = Blake2bRead::<_, G1Affine, Challenge255<_>>::init(proof);
-        verify_proof::<
-            KZGCommitmentScheme<Bn256>,
-            VerifierSHPLONK<'_, Bn256>,
-            Challenge255<G1Affine>,
-            _,
-            _,
-        >(
-            params.verifier_params(),
-            &vk,
-            SingleStrategy::new(&params),
-            &[&[inst]],
-            &mut tr,
-        )
-    };
-    let proof = prove(&honest);
-    verify(&proof, &instances).expect("the honest proof verifies");
+    let kzg = Kzg::setup(honest.k, &honest);
+    let instances = vec![honest.instances()];
+    let proof = kzg.prove(&honest, &instances);
+    kzg.verify(&proof, &instances)
+        .expect("the honest proof verifies");
+    let wrong = vec![vec![instances[0][0] + Fr::one()]];
     assert!(
-        verify(&proof, &[instances[0] + Fr::one()]).is_err(),
+        kzg.verify(&proof, &wrong).is_err(),
         "a wrong write count is rejected"
     );
     // A proof of a forged witness (an initial value the image does not have) does not verify:
@@ -364,9 +317,9 @@ fn real_proof_verifies() {
     let mut rows = t.mtable.clone();
     let i = position(&t, |r| r.loc == Loc::Heap && r.init && r.value != 0);
     rows[i].value ^= 1;
-    let forged = prove(&circuit(&t, rows));
+    let forged = kzg.prove(&circuit(&t, rows), &instances);
     assert!(
-        verify(&forged, &instances).is_err(),
+        kzg.verify(&forged, &instances).is_err(),
         "a forged memory table is rejected"
     );
 }

@@ -1,6 +1,9 @@
 //! The VM circuit (ETable + MTable + JTable + image) on whole runs: honest runs of programs in
 //! the implemented instruction classes are accepted; forged steps are rejected.
 
+mod common;
+
+use common::Kzg;
 use std::collections::BTreeSet;
 use zkwasm_circuits::allocator::blocks;
 use zkwasm_circuits::etable::ROWS;
@@ -330,81 +333,28 @@ fn cost_stays_within_budget() {
 
 #[test]
 fn real_proof_of_a_program_verifies() {
-    use halo2_proofs::halo2curves::bn256::{Bn256, G1Affine};
-    use halo2_proofs::plonk::{create_proof, keygen_pk, keygen_vk_custom, verify_proof, Circuit};
-    use halo2_proofs::poly::commitment::ParamsProver;
-    use halo2_proofs::poly::kzg::commitment::{KZGCommitmentScheme, ParamsKZG};
-    use halo2_proofs::poly::kzg::multiopen::{ProverSHPLONK, VerifierSHPLONK};
-    use halo2_proofs::poly::kzg::strategy::SingleStrategy;
-    use halo2_proofs::transcript::{
-        Blake2bRead, Blake2bWrite, Challenge255, TranscriptReadBuffer, TranscriptWriterBuffer,
-    };
-    use rand::rngs::StdRng;
-    use rand::SeedableRng;
-    use zkwasm_circuits::Fr;
-
     // zkWasm's wasm_output example with public inputs 133 and 2 (each read twice here).
     let t = tables_with(IO, vec![133, 133, 2, 2], vec![5]);
     let k = k_for(&t);
     let honest = VmCircuit::new(k, t.clone());
-    let mut rng = StdRng::seed_from_u64(11);
-    let params = ParamsKZG::<Bn256>::setup(k, &mut rng);
-    let vk = keygen_vk_custom(&params, &honest.without_witnesses(), true).unwrap();
-    let pk = keygen_pk(&params, vk.clone(), &honest.without_witnesses()).unwrap();
+    let kzg = Kzg::setup(k, &honest);
     let instances = honest.instances();
-    let mut prove = |c: &VmCircuit| {
-        let inst = c.instances();
-        let inst: Vec<&[Fr]> = inst.iter().map(|v| &v[..]).collect();
-        let mut tw = Blake2bWrite::<_, G1Affine, Challenge255<_>>::init(vec![]);
-        create_proof::<
-            KZGCommitmentScheme<Bn256>,
-            ProverSHPLONK<'_, Bn256>,
-            Challenge255<G1Affine>,
-            _,
-            _,
-            _,
-        >(
-            &params,
-            &pk,
-            std::slice::from_ref(c),
-            &[&inst],
-            &mut rng,
-            &mut tw,
-        )
-        .unwrap();
-        tw.finalize()
-    };
-    let verify = |proof: &[u8], inst: &[Vec<Fr>]| {
-        let inst: Vec<&[Fr]> = inst.iter().map(|v| &v[..]).collect();
-        let mut tr = Blake2bRead::<_, G1Affine, Challenge255<_>>::init(proof);
-        verify_proof::<
-            KZGCommitmentScheme<Bn256>,
-            VerifierSHPLONK<'_, Bn256>,
-            Challenge255<G1Affine>,
-            _,
-            _,
-        >(
-            params.verifier_params(),
-            &vk,
-            SingleStrategy::new(&params),
-            &[&inst],
-            &mut tr,
-        )
-    };
-    let proof = prove(&honest);
-    verify(&proof, &instances).expect("the honest proof verifies");
+    let proof = kzg.prove(&honest, &instances);
+    kzg.verify(&proof, &instances)
+        .expect("the honest proof verifies");
     let mut wrong = instances.clone();
-    wrong[0][2] = Fr::from(267);
+    wrong[0][2] = zkwasm_circuits::Fr::from(267);
     assert!(
-        verify(&proof, &wrong).is_err(),
+        kzg.verify(&proof, &wrong).is_err(),
         "a wrong output is rejected"
     );
     let mut forged = t;
     let i = step(&forged, |i| matches!(i, Instr::Bin { op: BinOp::Add, .. }));
     let right = forged.events[forged.etable[i].events_end as usize - 1].value;
     forge_write(&mut forged, i, 2, right + 1);
+    let forged_proof = kzg.prove(&VmCircuit::new(k, forged), &instances);
     assert!(
-        verify(&prove(&VmCircuit::new(k, forged)), &instances).is_err(),
+        kzg.verify(&forged_proof, &instances).is_err(),
         "a proof of a wrong sum is rejected"
     );
 }

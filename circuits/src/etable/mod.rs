@@ -49,7 +49,7 @@ use rayon::prelude::*;
 use std::collections::HashMap;
 use zkwasm_tables::encode::{opcode, Class};
 use zkwasm_tables::{ERow, InitState, JRow, Tables};
-use zkwasm_tracer::trace::MemEvent;
+use zkwasm_tracer::trace::{Loc, MemEvent, Rw};
 
 /// Rows per step.
 pub const ROWS: usize = zkwasm_tables::capacity::ETABLE_ROWS;
@@ -175,6 +175,58 @@ impl Ctx {
     pub fn unused_from(&self, m: &mut VirtualCells<'_, Fr>, n: usize) -> Vec<Expression<Fr>> {
         (n..SLOTS).map(|j| self.slot(j).used(m)).collect()
     }
+
+    /// A copy: slot 0 reads `from`, slot 1 writes the same value to `to`, both of width
+    /// `is_i32`; no other slot is used.
+    pub fn copy(
+        &self,
+        m: &mut VirtualCells<'_, Fr>,
+        from: (Loc, Expression<Fr>),
+        to: (Loc, Expression<Fr>),
+        is_i32: Expression<Fr>,
+    ) -> Vec<Expression<Fr>> {
+        let (s0, s1) = (self.slot(0), self.slot(1));
+        let mut v = s0.is(m, Rw::Read, from.0 as u64, from.1, is_i32.clone());
+        v.extend(s1.is(m, Rw::Write, to.0 as u64, to.1, is_i32));
+        v.push(s1.value(m) - s0.value(m));
+        v.extend(self.unused_from(m, 2));
+        v
+    }
+
+    /// A binary operation's accesses: slot 0 reads the right operand (`sp - 1`), slot 1 the
+    /// left (`sp - 2`), both of width `in_i32`; slot 2 writes the result of width `out_i32`
+    /// over the left; no other slot is used. Returns the constraints and the values
+    /// `(rhs, lhs, result)`.
+    pub fn binary(
+        &self,
+        m: &mut VirtualCells<'_, Fr>,
+        in_i32: Expression<Fr>,
+        out_i32: Expression<Fr>,
+    ) -> (Vec<Expression<Fr>>, [Expression<Fr>; 3]) {
+        let sp = self.common.sp.expr(m);
+        let (s0, s1, s2) = (self.slot(0), self.slot(1), self.slot(2));
+        let stack = Loc::Stack as u64;
+        let mut v = s0.is(m, Rw::Read, stack, sp.clone() - c(1), in_i32.clone());
+        v.extend(s1.is(m, Rw::Read, stack, sp.clone() - c(2), in_i32));
+        v.extend(s2.is(m, Rw::Write, stack, sp - c(2), out_i32));
+        v.extend(self.unused_from(m, 3));
+        (v, [s0.value(m), s1.value(m), s2.value(m)])
+    }
+}
+
+/// `zero` says whether `v` is zero, pinned by an inverse: `v · inv = 1 - zero`, `v · zero = 0`.
+pub fn is_zero(
+    v: Expression<Fr>,
+    zero: Expression<Fr>,
+    inv: Expression<Fr>,
+) -> [Expression<Fr>; 2] {
+    [v.clone() * inv - (c(1) - zero.clone()), v * zero]
+}
+
+/// `2^W`: 2^32, or 2^64 when `is_i64`.
+pub fn modulus(is_i64: Expression<Fr>) -> Expression<Fr> {
+    let step = Fr::from(u64::MAX) + Fr::one() - Fr::from(1 << 32);
+    c(1 << 32) + is_i64 * Expression::Constant(step)
 }
 
 /// An expression a class contributes to a generic rule (its calls, returns, halts).

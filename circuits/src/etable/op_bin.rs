@@ -10,13 +10,12 @@
 //! `sub = 2 · op + is_i64` pins the operation: division and remainder cannot be proved by this
 //! class.
 
-use super::{c, Ctx, Op, StepWitness};
+use super::{c, modulus, Ctx, Op, StepWitness};
 use crate::allocator::{compose, Allocator, BlockWriter, Cell, Kind};
 use crate::Fr;
-use halo2_proofs::plonk::{ConstraintSystem, Expression};
+use halo2_proofs::plonk::ConstraintSystem;
 use zkwasm_tables::encode::Class;
 use zkwasm_tracer::isa::{BinOp, Instr, ValTy};
-use zkwasm_tracer::trace::{Loc, Rw};
 
 struct Bin {
     is_sub: Cell,
@@ -54,17 +53,11 @@ pub fn configure(
         let is_add = c(1) - is_sub.clone() - is_mul.clone();
         let i32 = c(1) - is_i64.clone();
         let (r, hi) = (compose(m, &op.result), compose(m, &op.hi));
-        let (s0, s1, s2) = (ctx.slot(0), ctx.slot(1), ctx.slot(2));
-        let stack = Loc::Stack as u64;
-        let mut v = s0.is(m, Rw::Read, stack, sp.clone() - c(1), i32.clone());
-        v.extend(s1.is(m, Rw::Read, stack, sp.clone() - c(2), i32.clone()));
-        v.extend(s2.is(m, Rw::Write, stack, sp.clone() - c(2), i32.clone()));
-        let (rhs, lhs) = (s0.value(m), s1.value(m));
-        v.push(s2.value(m) - r.clone());
+        let (mut v, [rhs, lhs, written]) = ctx.binary(m, i32.clone(), i32.clone());
+        v.push(written - r.clone());
         v.push(x.sub.expr(m) - (c(2) * (is_sub.clone() + c(2) * is_mul.clone()) + is_i64.clone()));
         v.push(is_sub.clone() * is_mul.clone());
-        let modulus = c(1 << 32)
-            + is_i64 * Expression::Constant(Fr::from(u64::MAX) + Fr::one() - Fr::from(1 << 32));
+        let modulus = modulus(is_i64);
         let add = lhs.clone() + rhs.clone() - r.clone() - carry.clone() * modulus.clone();
         let sub = lhs.clone() - rhs.clone() - r.clone() + carry.clone() * modulus.clone();
         let mul = lhs * rhs - r - hi.clone() * modulus;
@@ -74,7 +67,6 @@ pub fn configure(
         for l in op.result[4..].iter().chain(&op.hi[4..]) {
             v.push(i32.clone() * l.expr(m));
         }
-        v.extend(ctx.unused_from(m, 3));
         v.extend(ctx.goes_on(m, sp - c(1)));
         v.into_iter().map(|e| sel.clone() * e).collect::<Vec<_>>()
     });

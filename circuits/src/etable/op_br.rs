@@ -4,7 +4,7 @@
 //! `cond · inv = 1 - zero`, `cond · zero = 0`.
 
 use super::keep::Keep;
-use super::{c, Ctx, Op, StepWitness};
+use super::{c, is_zero, Ctx, Op, StepWitness};
 use crate::allocator::{Allocator, BlockWriter, Cell};
 use crate::Fr;
 use ff::Field;
@@ -47,8 +47,7 @@ fn configure_class(
                 let s0 = ctx.slot(0);
                 v.extend(s0.is(m, Rw::Read, Loc::Stack as u64, sp.clone() - c(1), c(1)));
                 let (cond, zero, inv) = (s0.value(m), zero.expr(m), inv.expr(m));
-                v.push(cond.clone() * inv - (c(1) - zero.clone()));
-                v.push(cond * zero.clone());
+                v.extend(is_zero(cond, zero.clone(), inv));
                 let taken = if class == Class::BrIfEqz {
                     zero
                 } else {

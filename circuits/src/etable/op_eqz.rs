@@ -1,7 +1,7 @@
 //! `eqz`: replaces the top value (`sub` is 1 for i64) by the i32 `x == 0`, pinned by an
 //! inverse: `x · inv = 1 - zero`, `x · zero = 0`.
 
-use super::{c, Ctx, Op, StepWitness};
+use super::{c, is_zero, Ctx, Op, StepWitness};
 use crate::allocator::{Allocator, BlockWriter, Cell};
 use crate::Fr;
 use ff::Field;
@@ -38,8 +38,7 @@ pub fn configure(
         );
         v.extend(s1.is(m, Rw::Write, Loc::Stack as u64, sp.clone() - c(1), c(1)));
         let (val, zero) = (s0.value(m), op.zero.expr(m));
-        v.push(val.clone() * op.inv.expr(m) - (c(1) - zero.clone()));
-        v.push(val * zero.clone());
+        v.extend(is_zero(val, zero.clone(), op.inv.expr(m)));
         v.push(s1.value(m) - zero);
         v.extend(ctx.unused_from(m, 2));
         v.extend(ctx.goes_on(m, sp));

@@ -7,7 +7,7 @@ use crate::allocator::{Allocator, BlockWriter, Cell};
 use crate::Fr;
 use halo2_proofs::plonk::ConstraintSystem;
 use zkwasm_tables::encode::Class;
-use zkwasm_tracer::trace::{Loc, Rw};
+use zkwasm_tracer::trace::Loc;
 
 struct Global(Class);
 
@@ -18,35 +18,26 @@ fn configure_class(
     class: Class,
 ) -> Box<dyn Op> {
     let x = ctx.common;
-    let name = if class == Class::GlobalGet {
-        "op global.get"
-    } else {
-        "op global.set"
-    };
-    meta.create_gate(name, |m| {
-        let sel = m.query_selector(ctx.q_step) * bit.expr(m);
-        let (sp, idx, i32) = (x.sp.expr(m), x.a.expr(m), c(1) - x.sub.expr(m));
-        let (s0, s1) = (ctx.slot(0), ctx.slot(1));
-        let (global, stack) = (Loc::Global as u64, Loc::Stack as u64);
-        let mut v = if class == Class::GlobalGet {
-            let mut v = s0.is(m, Rw::Read, global, idx, i32.clone());
-            v.extend(s1.is(m, Rw::Write, stack, sp.clone(), i32));
-            v
+    let get = class == Class::GlobalGet;
+    meta.create_gate(
+        if get {
+            "op global.get"
         } else {
-            let mut v = s0.is(m, Rw::Read, stack, sp.clone() - c(1), i32.clone());
-            v.extend(s1.is(m, Rw::Write, global, idx, i32));
-            v
-        };
-        v.push(s1.value(m) - s0.value(m));
-        v.extend(ctx.unused_from(m, 2));
-        let next_sp = if class == Class::GlobalGet {
-            sp + c(1)
-        } else {
-            sp - c(1)
-        };
-        v.extend(ctx.goes_on(m, next_sp));
-        v.into_iter().map(|e| sel.clone() * e).collect::<Vec<_>>()
-    });
+            "op global.set"
+        },
+        |m| {
+            let sel = m.query_selector(ctx.q_step) * bit.expr(m);
+            let (sp, idx, i32) = (x.sp.expr(m), x.a.expr(m), c(1) - x.sub.expr(m));
+            let (global, top) = ((Loc::Global, idx), (Loc::Stack, sp.clone() - c(1)));
+            let mut v = if get {
+                ctx.copy(m, global, (Loc::Stack, sp.clone()), i32)
+            } else {
+                ctx.copy(m, top, global, i32)
+            };
+            v.extend(ctx.goes_on(m, if get { sp + c(1) } else { sp - c(1) }));
+            v.into_iter().map(|e| sel.clone() * e).collect::<Vec<_>>()
+        },
+    );
     Box::new(Global(class))
 }
 

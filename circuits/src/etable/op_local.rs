@@ -10,9 +10,9 @@
 use super::{c, Ctx, Op, StepWitness};
 use crate::allocator::{Allocator, BlockWriter, Cell};
 use crate::Fr;
-use halo2_proofs::plonk::{ConstraintSystem, Expression};
+use halo2_proofs::plonk::ConstraintSystem;
 use zkwasm_tables::encode::Class;
-use zkwasm_tracer::trace::{Loc, Rw};
+use zkwasm_tracer::trace::Loc;
 
 struct Local(Class);
 
@@ -30,18 +30,13 @@ fn configure_class(
     };
     meta.create_gate(name, |m| {
         let sel = m.query_selector(ctx.q_step) * bit.expr(m);
-        let (sp, depth, ty64) = (x.sp.expr(m), x.a.expr(m), x.sub.expr(m));
-        let i32 = c(1) - ty64;
-        let (from, to, next_sp): (Expression<Fr>, Expression<Fr>, Expression<Fr>) = match class {
+        let (sp, depth, i32) = (x.sp.expr(m), x.a.expr(m), c(1) - x.sub.expr(m));
+        let (from, to, next_sp) = match class {
             Class::LocalGet => (sp.clone() - depth, sp.clone(), sp + c(1)),
             Class::LocalSet => (sp.clone() - c(1), sp.clone() - depth, sp - c(1)),
             _ => (sp.clone() - c(1), sp.clone() - depth, sp),
         };
-        let (s0, s1) = (ctx.slot(0), ctx.slot(1));
-        let mut v = s0.is(m, Rw::Read, Loc::Stack as u64, from, i32.clone());
-        v.extend(s1.is(m, Rw::Write, Loc::Stack as u64, to, i32));
-        v.push(s1.value(m) - s0.value(m));
-        v.extend(ctx.unused_from(m, 2));
+        let mut v = ctx.copy(m, (Loc::Stack, from), (Loc::Stack, to), i32);
         v.extend(ctx.goes_on(m, next_sp));
         v.into_iter().map(|e| sel.clone() * e).collect::<Vec<_>>()
     });

@@ -8,14 +8,13 @@
 //!
 //! `sub = 2 · op + is_i64` with the operation one-hot over ten bits.
 
-use super::{c, Ctx, Op, StepWitness};
+use super::{c, is_zero, modulus, Ctx, Op, StepWitness};
 use crate::allocator::{compose, Allocator, BlockWriter, Cell, Kind};
 use crate::Fr;
 use ff::Field;
 use halo2_proofs::plonk::{ConstraintSystem, Expression};
 use zkwasm_tables::encode::Class;
 use zkwasm_tracer::isa::{Instr, RelOp, ValTy};
-use zkwasm_tracer::trace::{Loc, Rw};
 
 /// In the order of the encoding's operation index.
 const OPS: [RelOp; 10] = [
@@ -74,15 +73,8 @@ pub fn configure(
         let sp = x.sp.expr(m);
         let is_i64 = op.is_i64.expr(m);
         let i32 = c(1) - is_i64.clone();
-        let (s0, s1, s2) = (ctx.slot(0), ctx.slot(1), ctx.slot(2));
-        let stack = Loc::Stack as u64;
-        let mut v = s0.is(m, Rw::Read, stack, sp.clone() - c(1), i32.clone());
-        v.extend(s1.is(m, Rw::Read, stack, sp.clone() - c(2), i32.clone()));
-        v.extend(s2.is(m, Rw::Write, stack, sp.clone() - c(2), c(1)));
-        let (b, a_) = (s0.value(m), s1.value(m));
-        let modulus = c(1 << 32)
-            + is_i64.clone()
-                * Expression::Constant(Fr::from(u64::MAX) + Fr::one() - Fr::from(1 << 32));
+        let (mut v, [b, a_, written]) = ctx.binary(m, i32.clone(), c(1));
+        let modulus = modulus(is_i64.clone());
         let (ltu, lts, eq, sa, sb) = (
             op.ltu.expr(m),
             op.lts.expr(m),
@@ -92,8 +84,7 @@ pub fn configure(
         );
         let (d, ea, eb) = (compose(m, &op.d), compose(m, &op.ea), compose(m, &op.eb));
         v.push(d.clone() - (a_.clone() - b.clone() + ltu.clone() * modulus.clone()));
-        v.push(d.clone() * op.inv.expr(m) - (c(1) - eq.clone()));
-        v.push(d * eq.clone());
+        v.extend(is_zero(d, eq.clone(), op.inv.expr(m)));
         v.push(ea - (c(2) * a_ - sa.clone() * modulus.clone()));
         v.push(eb - (c(2) * b - sb.clone() * modulus));
         let same_sign = c(1) - sa.clone() - sb.clone() + c(2) * sa.clone() * sb.clone();
@@ -127,8 +118,7 @@ pub fn configure(
             .iter()
             .zip(&bits)
             .fold(c(0), |acc, (o, b)| acc + b.clone() * result(*o));
-        v.push(s2.value(m) - r);
-        v.extend(ctx.unused_from(m, 3));
+        v.push(written - r);
         v.extend(ctx.goes_on(m, sp - c(1)));
         v.into_iter().map(|e| sel.clone() * e).collect::<Vec<_>>()
     });

@@ -4,7 +4,7 @@
 //! an inverse: `frame · inv = 1 - halt`, `frame · halt = 0`.
 
 use super::keep::Keep;
-use super::{c, Ctx, Op, StepWitness};
+use super::{c, is_zero, Ctx, Op, StepWitness};
 use crate::allocator::{Allocator, BlockWriter, Cell};
 use crate::Fr;
 use ff::Field;
@@ -33,10 +33,7 @@ pub fn configure(
     meta.create_gate("op return", |m| {
         let sel = m.query_selector(ctx.q_step) * bit.expr(m);
         let (sp, drop, frame, halt) = (x.sp.expr(m), x.b.expr(m), x.frame.expr(m), op.halt.expr(m));
-        let mut v = vec![
-            frame.clone() * op.frame_inv.expr(m) - (c(1) - halt.clone()),
-            frame.clone() * halt.clone(),
-        ];
+        let mut v = is_zero(frame.clone(), halt.clone(), op.frame_inv.expr(m)).to_vec();
         v.extend(op.keep.constraints(m, ctx, c(1), sp.clone(), 0));
         v.extend(ctx.unused_from(m, 2));
         // Back in the caller: the JTable entry names where.

@@ -2,7 +2,7 @@
 //! the width `sub` says, and writes `cond ? a : b` at `sp - 3`. The condition's zero test is
 //! pinned by an inverse.
 
-use super::{c, Ctx, Op, StepWitness};
+use super::{c, is_zero, Ctx, Op, StepWitness};
 use crate::allocator::{Allocator, BlockWriter, Cell};
 use crate::Fr;
 use ff::Field;
@@ -47,8 +47,7 @@ pub fn configure(
         ));
         v.extend(s[3].is(m, Rw::Write, Loc::Stack as u64, sp.clone() - c(3), i32));
         let (cond, b, a_, zero) = (s[0].value(m), s[1].value(m), s[2].value(m), op.zero.expr(m));
-        v.push(cond.clone() * op.inv.expr(m) - (c(1) - zero.clone()));
-        v.push(cond * zero.clone());
+        v.extend(is_zero(cond, zero.clone(), op.inv.expr(m)));
         v.push(s[3].value(m) - (a_.clone() + zero * (b - a_)));
         v.extend(ctx.unused_from(m, 4));
         v.extend(ctx.goes_on(m, sp - c(2)));
