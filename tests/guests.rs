@@ -207,6 +207,14 @@ fn wasm_output_doubles_public_inputs() {
 }
 
 #[test]
+fn weighted_sum_of_private_values() {
+    let r = run("weighted", &[3, 7, 1000], &[1, 2, 3]);
+    assert_eq!(r.outcome.instances, vec![3, 7, 1000, 42]);
+    let err = run_err("weighted", &[3, 7, 42], &[1, 2, 3]);
+    assert!(matches!(err, Error::RequireFailed { .. }), "{err}");
+}
+
+#[test]
 fn wasm_output_missing_public_input() {
     let err = run_err("wasm_output", &[133], &[]);
     assert_eq!(

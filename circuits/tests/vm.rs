@@ -74,6 +74,28 @@ const IO: &str = r#"(module
     (call $out (i64.add (call $in (i32.const 1)) (call $in (i32.const 1))))))"#;
 
 #[test]
+fn c_guest_in_the_implemented_classes_is_accepted() {
+    // guests/weighted.c: a loop over private inputs with calls, i64 add/mul, comparisons,
+    // require and an output.
+    let path = format!(
+        "{}/../guests/wasm/weighted.wasm",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let wasm = std::fs::read(path).unwrap();
+    let limits = Limits::default();
+    let img = load(&wasm, &limits).unwrap().image("zkmain").unwrap();
+    let inputs = Inputs {
+        public: vec![3, 7, 1000],
+        private: vec![1, 2, 3],
+    };
+    let run_ = execute(&img, &inputs, &limits).unwrap();
+    let t = build(&img, &run_.trace, &run_.outcome.instances, &limits);
+    check(&t).unwrap();
+    assert_eq!(t.instances, vec![3, 7, 1000, 42]);
+    assert_eq!(run(t), BTreeSet::new());
+}
+
+#[test]
 fn instances_are_public() {
     let t = tables_with(IO, vec![133, 133, 2, 2], vec![5]);
     assert_eq!(t.instances, vec![133, 133, 266, 2, 2, 4]);
