@@ -957,7 +957,8 @@ fn all_guests_load() {
             "sha256",
             "sort",
             "switch",
-            "wasm_output"
+            "wasm_output",
+            "weighted"
         ],
         "guests/wasm and the tests list the same programs"
     );
