@@ -228,7 +228,7 @@ fn constrain_column(
     }
 }
 
-/// One block's cell values, collected apart from the region so blocks can be computed
+/// Block cell values, collected apart from the region so blocks can be computed
 /// independently (in parallel) and then written in order by [`BlockWriter::flush`].
 #[derive(Debug, Default)]
 pub struct BlockWriter {
@@ -243,6 +243,12 @@ impl BlockWriter {
             offset,
             cells: Vec::with_capacity(64),
         }
+    }
+
+    /// Moves on to the block starting at `offset`, keeping what was collected: one buffer can
+    /// collect many blocks.
+    pub fn move_to(&mut self, offset: usize) {
+        self.offset = offset;
     }
 
     /// Sets a cell of the block.

@@ -488,3 +488,65 @@ fn return_to_a_wrong_address_is_rejected() {
         "{f:?}"
     );
 }
+
+/// Which step of a run a test tampers with.
+type Pick = fn(&Instr) -> bool;
+
+/// Every class's own gate checks its next state: the step after one of each class with its
+/// stack pointer moved by one is rejected by that class's gate.
+#[test]
+fn every_class_checks_its_next_state() {
+    let cases: [(Pick, &str, &str); 12] = [
+        (
+            |i| matches!(i, Instr::I32Const(_) | Instr::I64Const(_)),
+            "gate: op const",
+            PROGRAM,
+        ),
+        (|i| matches!(i, Instr::Drop), "gate: op drop", PROGRAM),
+        (
+            |i| matches!(i, Instr::LocalGet { .. }),
+            "gate: op local.get",
+            PROGRAM,
+        ),
+        (
+            |i| matches!(i, Instr::LocalSet { .. }),
+            "gate: op local.set",
+            PROGRAM,
+        ),
+        (
+            |i| matches!(i, Instr::LocalTee { .. }),
+            "gate: op local.tee",
+            PROGRAM,
+        ),
+        (
+            |i| matches!(i, Instr::Bin { .. }),
+            "gate: op bin arith",
+            PROGRAM,
+        ),
+        (|i| matches!(i, Instr::Call(_)), "gate: op call", PROGRAM),
+        (|i| matches!(i, Instr::Br { .. }), "gate: op br", CONTROL),
+        (
+            |i| matches!(i, Instr::BrIfEqz { .. }),
+            "gate: op br_if_eqz",
+            CONTROL,
+        ),
+        (
+            |i| matches!(i, Instr::GlobalGet { .. }),
+            "gate: op global.get",
+            CONTROL,
+        ),
+        (|i| matches!(i, Instr::Rel { .. }), "gate: op rel", CONTROL),
+        (
+            |i| matches!(i, Instr::Select(_)),
+            "gate: op select",
+            CONTROL,
+        ),
+    ];
+    for (pick, gate, program) in cases {
+        let mut t = tables(program);
+        let i = step(&t, pick);
+        t.etable[i + 1].sp += 1;
+        let f = run(t);
+        assert!(f.contains(gate), "{gate}: {f:?}");
+    }
+}

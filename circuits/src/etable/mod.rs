@@ -57,6 +57,8 @@ pub const ROWS: usize = zkwasm_tables::capacity::ETABLE_ROWS;
 pub const GROUPS: usize = 1;
 /// Memory accesses a step can make.
 pub const SLOTS: usize = ROWS * GROUPS;
+/// Steps whose witness one parallel task computes into one buffer.
+const CHUNK: usize = 1024;
 
 /// The state every run of the image starts in: constants of the circuit, so the verifying key
 /// binds them.
@@ -535,13 +537,20 @@ impl ETableConfig {
                 self.q_first.enable(&mut region, 0)?;
                 let mem = MemIndex::new(k, &t.mtable);
                 let frames: HashMap<u32, JRow> = t.jtable.iter().map(|j| (j.frame, *j)).collect();
-                let steps: Vec<BlockWriter> = t
+                // Chunks of steps in parallel, one buffer per chunk.
+                let chunks: Vec<BlockWriter> = t
                     .etable
-                    .par_iter()
+                    .par_chunks(CHUNK)
                     .enumerate()
-                    .map(|(i, row)| self.step_cells(t, &mem, &frames, i, row))
-                    .collect::<Result<_, _>>()?;
-                for w in steps {
+                    .map(|(c, rows)| {
+                        let mut w = BlockWriter::new(0);
+                        for (j, row) in rows.iter().enumerate() {
+                            self.step_cells(&mut w, t, &mem, &frames, c * CHUNK + j, row)?;
+                        }
+                        Ok(w)
+                    })
+                    .collect::<Result<_, Error>>()?;
+                for w in chunks {
                     w.flush(&mut region);
                 }
                 let x = self.ctx.common;
@@ -579,16 +588,17 @@ impl ETableConfig {
         )
     }
 
-    /// The cells of step `i`, computed apart from the region (steps are independent).
+    /// Writes the cells of step `i` into `w`, apart from the region (steps are independent).
     fn step_cells(
         &self,
+        w: &mut BlockWriter,
         t: &Tables,
         mem: &MemIndex,
         frames: &HashMap<u32, JRow>,
         i: usize,
         row: &ERow,
-    ) -> Result<BlockWriter, Error> {
-        let mut w = BlockWriter::new(i * ROWS);
+    ) -> Result<(), Error> {
+        w.move_to(i * ROWS);
         let x = self.ctx.common;
         let events = t.events_of(i);
         let o = opcode(row.instr);
@@ -606,8 +616,7 @@ impl ETableConfig {
         for (j, e) in events.iter().enumerate() {
             let s = self.ctx.slot(j);
             let (start, end) = mem.entry(e, row.eid).ok_or(Error::Synthesis)?;
-            s.group
-                .assign(&mut w, s.rot as usize, row.eid, e, start, end);
+            s.group.assign(w, s.rot as usize, row.eid, e, start, end);
         }
         let frame_id = match o.class {
             Class::Call => Some(row.eid),
@@ -654,8 +663,8 @@ impl ETableConfig {
             frame,
             common: x,
         };
-        class.1.assign(&mut w, &s);
-        Ok(w)
+        class.1.assign(w, &s);
+        Ok(())
     }
 }
 
