@@ -48,6 +48,9 @@ pub struct Cells {
 pub struct JTableConfig {
     q_entry: Selector,
     q_first: Selector,
+    /// On the first row of the block after the last (its cells are the last entry's "next"):
+    /// pins it disabled with zero counters, so the table really ends.
+    q_tail: Selector,
     pub cells: Cells,
     columns: Vec<Column<Advice>>,
 }
@@ -61,6 +64,7 @@ impl JTableConfig {
     pub fn configure(meta: &mut ConstraintSystem<Fr>, fixed: FixedTables, entry_fid: u32) -> Self {
         let q_entry = meta.complex_selector();
         let q_first = meta.complex_selector();
+        let q_tail = meta.selector();
         let mut a = Allocator::new(ROWS, q_entry, fixed);
         let x = Cells {
             enabled: a.bit(meta),
@@ -95,6 +99,10 @@ impl JTableConfig {
                 .map(|(cell, v)| q.clone() * (cur(m, cell) - c(v)))
                 .collect::<Vec<_>>()
         });
+        meta.create_gate("jtable tail", |m| {
+            let q = m.query_selector(q_tail);
+            [x.enabled, x.rest_calls, x.rest_returns].map(|cell| q.clone() * cell.expr(m))
+        });
         meta.create_gate("jtable enabled prefix", |m| {
             let q = m.query_selector(q_entry);
             vec![q * next(m, x.enabled) * (c(1) - cur(m, x.enabled))]
@@ -125,6 +133,7 @@ impl JTableConfig {
         JTableConfig {
             q_entry,
             q_first,
+            q_tail,
             cells: x,
             columns: a.all_columns(),
         }
@@ -164,6 +173,7 @@ impl JTableConfig {
                     self.q_entry.enable(&mut region, b * ROWS)?;
                 }
                 self.q_first.enable(&mut region, 0)?;
+                self.q_tail.enable(&mut region, cap * ROWS)?;
                 let x = self.cells;
                 let mut calls = rows.iter().filter(|j| !j.is_static).count() as u64;
                 let mut returns = rows.iter().filter(|j| !j.is_static && j.returned).count() as u64;

@@ -132,6 +132,9 @@ pub struct MTableConfig {
     q_entry: Selector,
     /// On the first row of the first block.
     q_first: Selector,
+    /// On the first row of the block after the last (its cells are the last entry's "next"):
+    /// pins it disabled with zero counters, so the table really ends.
+    q_tail: Selector,
     pub cells: Cells,
     columns: Vec<Column<halo2_proofs::plonk::Advice>>,
     pub init_table: InitTable,
@@ -146,6 +149,7 @@ impl MTableConfig {
         let q_rows = meta.complex_selector();
         let q_entry = meta.complex_selector();
         let q_first = meta.complex_selector();
+        let q_tail = meta.selector();
         let mut a = Allocator::new(ROWS, q_rows, fixed);
         let cells = Cells {
             is_stack: a.bit(meta),
@@ -273,6 +277,10 @@ impl MTableConfig {
         gate(meta, "mtable write counter", &|m| {
             vec![cur(m, x.rest) - next(m, x.rest) - (enabled(m) - cur(m, x.init))]
         });
+        meta.create_gate("mtable tail", |m| {
+            let q = m.query_selector(q_tail);
+            [x.is_stack, x.is_heap, x.is_global, x.rest].map(|cell| q.clone() * cell.expr(m))
+        });
         meta.lookup("mtable init value", |m| {
             let q = m.query_selector(q_entry);
             let tuple = [x.lk_type, x.lo, x.hi, x.lk_value, x.lk_i32, x.lk_mutable];
@@ -287,6 +295,7 @@ impl MTableConfig {
             q_rows,
             q_entry,
             q_first,
+            q_tail,
             cells,
             columns,
             init_table,
@@ -332,6 +341,7 @@ impl MTableConfig {
                     self.q_entry.enable(&mut region, b * ROWS)?;
                 }
                 self.q_first.enable(&mut region, 0)?;
+                self.q_tail.enable(&mut region, cap * ROWS)?;
                 let mut rest = rows.iter().filter(|r| !r.init).count() as u64;
                 let total = rest;
                 for (i, row) in rows.iter().enumerate() {

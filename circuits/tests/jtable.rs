@@ -152,3 +152,20 @@ fn forged_cells_are_rejected_by_their_gate() {
     rows[4].returned = false;
     assert_eq!(run(&t, rows, Overrides::new()), set(&["permutation"]));
 }
+
+#[test]
+fn the_table_really_ends() {
+    // The block after the last entry holds the counters' end: pinned to zero, so the counts
+    // of frames and returned frames are the ETable's.
+    let t = tables();
+    let x = cells(&t);
+    let k = circuit(&t, t.jtable.clone(), Overrides::new()).k;
+    let mut o = Overrides::new();
+    forge(
+        &mut o,
+        x.rest_calls,
+        zkwasm_circuits::allocator::blocks(k, ROWS),
+        1,
+    );
+    assert!(run(&t, t.jtable.clone(), o).contains("gate: jtable tail"));
+}

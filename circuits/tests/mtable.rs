@@ -342,3 +342,37 @@ fn cost_stays_within_budget() {
         "3 byte-limb columns and the init-value lookup"
     );
 }
+
+#[test]
+fn forged_write_with_rewritten_counters_is_rejected() {
+    // The forged write of `forged_write_breaks_the_count`, with every counter rewritten so
+    // that the first one still equals the ETable's total: the count can only balance if the
+    // block after the last entry holds -1, and that block is pinned to zero.
+    let t = tables(PROGRAM);
+    let mut rows = t.mtable.clone();
+    let i = position(&t, |r| r.loc == Loc::Heap && r.init && r.end != u32::MAX);
+    let next_start = rows[i].end;
+    let forged = MRow {
+        init: false,
+        start: next_start - 1,
+        end: next_start,
+        value: 0x4141,
+        ..rows[i]
+    };
+    rows[i].end = next_start - 1;
+    rows.insert(i + 1, forged);
+    let c = circuit(&t, rows.clone());
+    let x = cells();
+    let mut o = Overrides::new();
+    let mut rest = Fr::from(t.mtable.iter().filter(|r| !r.init).count() as u64);
+    for (j, r) in rows.iter().enumerate() {
+        forge(&mut o, x.rest, j, rest);
+        if !r.init {
+            rest -= Fr::one();
+        }
+    }
+    for j in rows.len()..=blocks(c.k, ROWS) {
+        forge(&mut o, x.rest, j, rest);
+    }
+    assert_eq!(run(&t, rows, o), set(&["gate: mtable tail"]));
+}

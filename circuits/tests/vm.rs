@@ -141,7 +141,9 @@ const CONTROL: &str = r#"(module
   (func $block (result i32)
     (block $b (result i32) (i32.const 1) (i32.const 2) (br $b (i32.const 3))))
   (global $g (mut i64) (i64.const 40)) (global $k i32 (i32.const 3))
+  (memory 1) (data $passive "x")
   (func $misc (result i64)
+    (data.drop $passive)
     (global.set $g (i64.add (global.get $g) (i64.const 2)))
     (drop (i32.eqz (global.get $k)))
     (drop (i64.eqz (i64.const 0)))
@@ -341,7 +343,7 @@ fn cost_stays_within_budget() {
     let etable_cells = (meta.num_advice_columns() - 8 - 10) * ROWS;
     assert!(etable_cells <= 160, "{etable_cells} cells per step");
     assert!(
-        meta.lookups().len() <= 17,
+        meta.lookups().len() <= 18,
         "{} lookups",
         meta.lookups().len()
     );
@@ -549,4 +551,21 @@ fn every_class_checks_its_next_state() {
         let f = run(t);
         assert!(f.contains(gate), "{gate}: {f:?}");
     }
+}
+
+#[test]
+fn the_table_really_ends() {
+    // The block after the last is what the last step reads as its successor: claiming it
+    // enabled would let a run that fills the table stop without halting (a proved prefix).
+    let t = tables(PROGRAM);
+    let k = k_for(&t);
+    let cfg = etable_config(&t);
+    let on = cfg.common().enabled;
+    let mut c = VmCircuit::new(k, t);
+    let tail = blocks(k, ROWS) * ROWS + on.rot as usize;
+    c.etable_overrides
+        .set(on.column, tail, zkwasm_circuits::Fr::one());
+    let f = failures(k, &c, c.instances());
+    // (The last capacity block's own rules object too: a disabled step before an enabled one.)
+    assert!(f.contains("gate: etable tail"), "{f:?}");
 }

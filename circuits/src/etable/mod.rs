@@ -30,6 +30,7 @@ mod op_eqz;
 mod op_global;
 mod op_host;
 mod op_local;
+mod op_nop;
 mod op_rel;
 mod op_return;
 mod op_select;
@@ -300,6 +301,9 @@ pub struct ETableConfig {
     q_rows: Selector,
     q_step: Selector,
     q_first: Selector,
+    /// On the first row of the block after the last (its cells are the last entry's "next"):
+    /// pins it disabled with zero counters, so the table really ends.
+    q_tail: Selector,
     ctx: Ctx,
     classes: Vec<(Cell, Box<dyn Op>)>,
     columns: Vec<Column<Advice>>,
@@ -319,6 +323,7 @@ impl ETableConfig {
         let q_rows = meta.complex_selector();
         let q_step = meta.complex_selector();
         let q_first = meta.complex_selector();
+        let q_tail = meta.selector();
         let eid = meta.advice_column();
         meta.enable_equality(eid);
         let groups = std::array::from_fn(|_| Group::configure(meta, q_rows, eid, &fixed, mtable));
@@ -330,7 +335,8 @@ impl ETableConfig {
             enabled: a.bit(meta),
             fid: a.unlimited(meta),
             iid: a.unlimited(meta),
-            sp: a.unlimited(meta),
+            // In the common range: no stack pointer wraps around the field.
+            sp: a.common(meta),
             pages: a.unlimited(meta),
             frame: a.unlimited(meta),
             rest_mops: a.unlimited(meta),
@@ -352,7 +358,7 @@ impl ETableConfig {
             q_step,
         };
         type Ctor = fn(&mut ConstraintSystem<Fr>, &mut Allocator, &Ctx, Cell) -> Box<dyn Op>;
-        let ctors: [Ctor; 17] = [
+        let ctors: [Ctor; 18] = [
             op_const::configure,
             op_drop::configure,
             op_local::get,
@@ -370,6 +376,7 @@ impl ETableConfig {
             op_global::set,
             op_host::configure,
             op_rel::configure,
+            op_nop::configure,
         ];
         // One bit per class, then each class's cells on a fork after the common cells.
         let bits: Vec<Cell> = ctors.iter().map(|_| a.bit(meta)).collect();
@@ -424,6 +431,11 @@ impl ETableConfig {
                 v.push((c(1) - framed.clone()) * m.query_advice(col, Rotation::cur()));
             }
             v.into_iter().map(|e| q.clone() * e).collect::<Vec<_>>()
+        });
+        meta.create_gate("etable tail", |m| {
+            let q = m.query_selector(q_tail);
+            [x.enabled, x.rest_mops, x.rest_calls, x.rest_returns]
+                .map(|cell| q.clone() * cell.expr(m))
         });
         meta.create_gate("etable block", |m| {
             // Inside a block: the eid is the step's, the frame slot is empty.
@@ -505,6 +517,7 @@ impl ETableConfig {
             q_rows,
             q_step,
             q_first,
+            q_tail,
             ctx,
             classes,
             columns,
@@ -535,6 +548,7 @@ impl ETableConfig {
                     self.q_step.enable(&mut region, b * ROWS)?;
                 }
                 self.q_first.enable(&mut region, 0)?;
+                self.q_tail.enable(&mut region, cap * ROWS)?;
                 let mem = MemIndex::new(k, &t.mtable);
                 let frames: HashMap<u32, JRow> = t.jtable.iter().map(|j| (j.frame, *j)).collect();
                 // Chunks of steps in parallel, one buffer per chunk.
