@@ -38,6 +38,14 @@ impl VmCircuit {
         }
     }
 
+    /// The first step the circuit cannot prove yet (its index and instruction), if any.
+    pub fn first_unprovable(tables: &Tables) -> Option<(usize, zkwasm_tracer::Instr)> {
+        (0..tables.etable.len())
+            .map(|i| (i, tables.etable[i].instr, tables.events_of(i).len()))
+            .find(|&(_, instr, events)| !crate::etable::provable(instr, events))
+            .map(|(i, instr, _)| (i, instr))
+    }
+
     /// The public instances: the run's instances in execution order, then their number.
     pub fn instances(&self) -> Vec<Vec<Fr>> {
         let values = self.tables.instances.iter().map(|&v| Fr::from(v)).collect();

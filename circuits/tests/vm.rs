@@ -569,3 +569,25 @@ fn the_table_really_ends() {
     // (The last capacity block's own rules object too: a disabled step before an enabled one.)
     assert!(f.contains("gate: etable tail"), "{f:?}");
 }
+
+#[test]
+fn provable_classes_have_gates() {
+    // Every instruction `provable` accepts has a configured class; `i32.and` has none yet.
+    let t = tables(CONTROL);
+    let cfg = etable_config(&t);
+    for (i, row) in t.etable.iter().enumerate() {
+        assert!(
+            zkwasm_circuits::etable::provable(row.instr, t.events_of(i).len()),
+            "{}",
+            row.instr
+        );
+        let class = zkwasm_tables::encode::opcode(row.instr).class;
+        assert!(cfg.class_bit(class).is_some(), "{class:?}");
+    }
+    let and = Instr::Bin {
+        op: BinOp::And,
+        ty: zkwasm_tracer::ValTy::I32,
+    };
+    assert!(!zkwasm_circuits::etable::provable(and, 3));
+    assert_eq!(VmCircuit::first_unprovable(&t), None);
+}

@@ -50,6 +50,7 @@ use rayon::prelude::*;
 use std::collections::HashMap;
 use zkwasm_tables::encode::{opcode, Class};
 use zkwasm_tables::{ERow, InitState, JRow, Tables};
+use zkwasm_tracer::isa::{DropKeep, Instr};
 use zkwasm_tracer::trace::{Loc, MemEvent, Rw};
 
 /// Rows per step.
@@ -60,6 +61,37 @@ pub const GROUPS: usize = 1;
 pub const SLOTS: usize = ROWS * GROUPS;
 /// Steps whose witness one parallel task computes into one buffer.
 const CHUNK: usize = 1024;
+
+/// Whether the circuit can prove a step running `i` with `events` memory accesses: its class
+/// has a gate module here, with the operations and keeps that module covers. Check this
+/// before proving: the backend's prover aborts on a witness it cannot assign.
+pub fn provable(i: Instr, events: usize) -> bool {
+    use zkwasm_tracer::isa::BinOp;
+    let keeps_at_most_one = |dk: DropKeep| dk.keep <= 1;
+    let class = match i {
+        Instr::Bin { op, .. } => matches!(op, BinOp::Add | BinOp::Sub | BinOp::Mul),
+        Instr::Br { dk, .. }
+        | Instr::BrIfEqz { dk, .. }
+        | Instr::BrIfNez { dk, .. }
+        | Instr::Return(dk) => keeps_at_most_one(dk),
+        Instr::Nop
+        | Instr::I32Const(_)
+        | Instr::I64Const(_)
+        | Instr::Drop
+        | Instr::Select(_)
+        | Instr::LocalGet { .. }
+        | Instr::LocalSet { .. }
+        | Instr::LocalTee { .. }
+        | Instr::GlobalGet { .. }
+        | Instr::GlobalSet { .. }
+        | Instr::Eqz(_)
+        | Instr::Rel { .. }
+        | Instr::Call(_)
+        | Instr::CallHost(_) => true,
+        _ => false,
+    };
+    class && events <= SLOTS
+}
 
 /// The state every run of the image starts in: constants of the circuit, so the verifying key
 /// binds them.
