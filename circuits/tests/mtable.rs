@@ -215,13 +215,11 @@ fn forged_cells_are_rejected_by_their_gate() {
     assert!(run(&t, honest(), o).contains("gate: mtable init lookup binding"));
 }
 
-#[test]
-fn forged_write_breaks_the_count() {
-    // A write nobody made, slotted in sorted order with its interval chained: only the
-    // write counter (against the ETable's total, the instance here) catches it.
-    let t = tables(PROGRAM);
+/// The MTable with a write nobody made, slotted in sorted order after a heap block's init
+/// entry, its interval chained.
+fn with_forged_write(t: &Tables) -> Vec<MRow> {
     let mut rows = t.mtable.clone();
-    let i = position(&t, |r| r.loc == Loc::Heap && r.init && r.end != u32::MAX);
+    let i = position(t, |r| r.loc == Loc::Heap && r.init && r.end != u32::MAX);
     let next_start = rows[i].end;
     let forged = MRow {
         init: false,
@@ -232,6 +230,15 @@ fn forged_write_breaks_the_count() {
     };
     rows[i].end = next_start - 1;
     rows.insert(i + 1, forged);
+    rows
+}
+
+#[test]
+fn forged_write_breaks_the_count() {
+    // A write nobody made, slotted in sorted order with its interval chained: only the
+    // write counter (against the ETable's total, the instance here) catches it.
+    let t = tables(PROGRAM);
+    let rows = with_forged_write(&t);
     assert_eq!(run(&t, rows, Overrides::new()), set(&["permutation"]));
 }
 
@@ -349,18 +356,7 @@ fn forged_write_with_rewritten_counters_is_rejected() {
     // that the first one still equals the ETable's total: the count can only balance if the
     // block after the last entry holds -1, and that block is pinned to zero.
     let t = tables(PROGRAM);
-    let mut rows = t.mtable.clone();
-    let i = position(&t, |r| r.loc == Loc::Heap && r.init && r.end != u32::MAX);
-    let next_start = rows[i].end;
-    let forged = MRow {
-        init: false,
-        start: next_start - 1,
-        end: next_start,
-        value: 0x4141,
-        ..rows[i]
-    };
-    rows[i].end = next_start - 1;
-    rows.insert(i + 1, forged);
+    let rows = with_forged_write(&t);
     let c = circuit(&t, rows.clone());
     let x = cells();
     let mut o = Overrides::new();

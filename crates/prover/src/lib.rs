@@ -173,18 +173,22 @@ pub fn prove(
     inputs: &Inputs,
     limits: &Limits,
 ) -> Result<Proof, Error> {
-    if program_id(image, limits, keys.k) != keys.program_id {
+    let id = program_id(image, limits, keys.k);
+    if id != keys.program_id {
         return Err(Error::ProgramMismatch {
             expected: keys.program_id_hex(),
-            found: hex(&program_id(image, limits, keys.k)),
+            found: hex(&id),
         });
     }
     let run = zkwasm_tracer::execute(image, inputs, limits)?;
     let tables = zkwasm_tables::build(image, &run.trace, &run.outcome.instances, limits);
     zkwasm_tables::check(&tables).map_err(|v| Error::Internal(v.to_string()))?;
-    let need = tables.usage().min_k();
-    if !tables.usage().fits(keys.k) {
-        return Err(Error::TooLong { need, k: keys.k });
+    let usage = tables.usage();
+    if !usage.fits(keys.k) {
+        return Err(Error::TooLong {
+            need: usage.min_k(),
+            k: keys.k,
+        });
     }
     if let Some((i, instr)) = VmCircuit::first_unprovable(&tables) {
         return Err(Error::Unsupported(format!("step {} runs `{instr}`", i + 1)));
