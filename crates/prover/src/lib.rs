@@ -1,41 +1,53 @@
-//! zkwasm proving: KZG parameters (read from a directory, or generated for development),
-//! keys bound to one program and circuit size, proofs, and the proof file format.
+//! zkwasm proving: KZG parameters (read from a directory, cut down from a larger setup, or
+//! generated for development), programs and their identity, dry runs, keys bound to one
+//! program and circuit size, proofs, and the key and proof files.
+//!
+//! Everything is thread-safe and free of global state: one [`ProvingKey`] serves any number of
+//! concurrent [`prove`] calls (see `examples/rollup_node.rs`).
 //!
 //! ```no_run
-//! use zkwasm_prover::{load_params, prove, setup, verify};
-//! use zkwasm_tracer::{load, Inputs, Limits};
-//! let limits = Limits::default();
-//! let image = load(&std::fs::read("prog.wasm")?, &limits)?.image("zkmain")?;
-//! let (params, _generated) = load_params(std::path::Path::new("params"), 12)?;
-//! let keys = setup(&params, &image, &limits)?;
-//! let proof = prove(&params, &keys, &image, &Inputs { public: vec![2], private: vec![] }, &limits)?;
-//! let instances = verify(&params, &keys, &proof)?;
+//! use zkwasm_prover::{execute, load_params, prove, setup, verify, Program};
+//! use zkwasm_tracer::{Inputs, Limits};
+//! let program = Program::load(&std::fs::read("prog.wasm")?, "zkmain", Limits::default())?;
+//! let inputs = Inputs { public: vec![2], private: vec![] };
+//! let k = execute(&program, &inputs)?.min_k;
+//! let (params, _origin) = load_params(std::path::Path::new("params"), k)?;
+//! let (pk, vk) = setup(&params, &program)?;
+//! let proof = prove(&params, &pk, &program, &inputs)?;
+//! let instances = verify(&params, &vk, &proof)?;
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod control;
+mod file;
+mod keys;
+mod params;
+mod program;
 mod proof;
 
-pub use proof::{Proof, FORMAT_VERSION};
+pub use control::{Control, Stage};
+pub use file::FORMAT_VERSION;
+pub use keys::{setup, setup_with, ProvingKey, VerifyingKey};
+pub use params::{load_params, Origin, Params};
+pub use program::{execute, execute_with, Execution, Program, ProgramId};
+pub use proof::Proof;
 
 use halo2_proofs::halo2curves::bn256::{Bn256, Fr, G1Affine};
-use halo2_proofs::plonk::{
-    create_proof, keygen_pk, keygen_vk_custom, verify_proof, Circuit, ProvingKey, VerifyingKey,
-};
-use halo2_proofs::poly::commitment::{Params, ParamsProver};
-use halo2_proofs::poly::kzg::commitment::{KZGCommitmentScheme, ParamsKZG};
+use halo2_proofs::plonk::{create_proof, verify_proof};
+use halo2_proofs::poly::commitment::{Params as _, ParamsProver};
+use halo2_proofs::poly::kzg::commitment::KZGCommitmentScheme;
 use halo2_proofs::poly::kzg::multiopen::{ProverSHPLONK, VerifierSHPLONK};
 use halo2_proofs::poly::kzg::strategy::SingleStrategy;
 use halo2_proofs::transcript::{
     Blake2bRead, Blake2bWrite, Challenge255, TranscriptReadBuffer, TranscriptWriterBuffer,
 };
-use std::path::Path;
 use thiserror::Error;
 use zkwasm_circuits::vm::VmCircuit;
-use zkwasm_tables::Tables;
-use zkwasm_tracer::{Image, Inputs, Limits};
+use zkwasm_tracer::Inputs;
 
 /// Changes whenever the circuit changes: part of every program id, so keys and proofs of
-/// another circuit are refused.
+/// another circuit are refused. The golden verifying-key test fails when the circuit changes
+/// without it.
 pub const CIRCUIT_VERSION: u32 = 1;
 
 #[derive(Debug, Error)]
@@ -45,195 +57,129 @@ pub enum Error {
         path: String,
         source: std::io::Error,
     },
-    #[error("corrupt parameters in {0}")]
+    #[error("corrupt parameters: {0}")]
     Params(String),
     #[error(transparent)]
     Tracer(#[from] zkwasm_tracer::Error),
     #[error("the run needs k = {need}, the keys are for k = {k}")]
     TooLong { need: u32, k: u32 },
-    #[error("the run's tables break a rule (a zkwasm bug): {0}")]
+    #[error("internal error (a zkwasm bug): {0}")]
     Internal(String),
-    #[error("the run uses an instruction the circuit cannot prove yet: {0}")]
+    #[error("cannot be proved yet: {0}")]
     Unsupported(String),
-    #[error("bad proof file: {0}")]
+    #[error("bad file: {0}")]
     Format(String),
-    #[error("the proof is for program {found}, these keys are for {expected}")]
-    ProgramMismatch { expected: String, found: String },
-    #[error("invalid proof")]
+    #[error("{what} is for program {found} at k = {found_k}, the key is for program {expected} at k = {expected_k}")]
+    ProgramMismatch {
+        what: &'static str,
+        expected: ProgramId,
+        expected_k: u32,
+        found: ProgramId,
+        found_k: u32,
+    },
+    #[error("the parameters are for k = {params_k}, the key is for k = {k}")]
+    ParamsMismatch { params_k: u32, k: u32 },
+    #[error("invalid proof: the proof does not verify against the key and its instances")]
     Invalid,
+    #[error("cancelled before the {0} stage")]
+    Cancelled(Stage),
 }
 
-/// Reads `K{k}.params` from `dir`, or generates development parameters there. Returns whether
-/// they were generated: development parameters come from local randomness, not a trusted
-/// setup, so proofs made with them convince only whoever trusts this machine.
-pub fn load_params(dir: &Path, k: u32) -> Result<(ParamsKZG<Bn256>, bool), Error> {
-    let path = dir.join(format!("K{k}.params"));
-    let io = |source| Error::Io {
-        path: path.display().to_string(),
-        source,
-    };
-    if path.exists() {
-        let bytes = std::fs::read(&path).map_err(io)?;
-        // The backend allocates 2^k points from the file's first word before reading them:
-        // check the header and the size first, so a corrupt file is an error, not an abort.
-        let header = bytes
-            .get(..4)
-            .map(|h| u32::from_le_bytes(h.try_into().expect("4 bytes")));
-        let corrupt = || {
-            Error::Params(format!(
-                "{}: not KZG parameters for k = {k}",
-                path.display()
-            ))
-        };
-        if header != Some(k) || (bytes.len() as u64) < (1u64 << k) * 128 {
-            return Err(corrupt());
-        }
-        let params = ParamsKZG::<Bn256>::read(&mut &bytes[..]).map_err(|_| corrupt())?;
-        return Ok((params, false));
+fn check_params(params: &Params, k: u32) -> Result<(), Error> {
+    match params.k() {
+        params_k if params_k == k => Ok(()),
+        params_k => Err(Error::ParamsMismatch { params_k, k }),
     }
-    let params = ParamsKZG::<Bn256>::setup(k, rand::rngs::OsRng);
-    std::fs::create_dir_all(dir).map_err(io)?;
-    let mut bytes = vec![];
-    params.write(&mut bytes).map_err(io)?;
-    std::fs::write(&path, bytes).map_err(io)?;
-    Ok((params, true))
-}
-
-/// Keys for one program at one circuit size.
-pub struct Keys {
-    pub k: u32,
-    /// Hash of the image, the circuit version and `k`.
-    pub program_id: [u8; 32],
-    pk: ProvingKey<G1Affine>,
-}
-
-impl Keys {
-    pub fn vk(&self) -> &VerifyingKey<G1Affine> {
-        self.pk.get_vk()
-    }
-
-    pub fn program_id_hex(&self) -> String {
-        hex(&self.program_id)
-    }
-}
-
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
-}
-
-/// The tables of an image without a run: what keys are made from.
-fn image_only(image: &Image, limits: &Limits) -> Tables {
-    Tables {
-        image: zkwasm_tables::image_table(image, limits),
-        etable: vec![],
-        events: vec![],
-        mtable: vec![],
-        jtable: vec![],
-        bit_table: vec![],
-        instances: vec![],
-    }
-}
-
-/// The program id: the image table's encoding, the circuit version and `k`, hashed.
-pub fn program_id(image: &Image, limits: &Limits, k: u32) -> [u8; 32] {
-    let table = zkwasm_tables::image_table(image, limits);
-    let mut h = blake2b_simd::Params::new().hash_length(32).to_state();
-    h.update(b"zkwasm program");
-    h.update(&CIRCUIT_VERSION.to_le_bytes());
-    h.update(&k.to_le_bytes());
-    h.update(
-        serde_json::to_string(&table)
-            .expect("image tables serialize")
-            .as_bytes(),
-    );
-    let mut id = [0u8; 32];
-    id.copy_from_slice(h.finalize().as_bytes());
-    id
-}
-
-/// Keys binding `image` at the parameters' size.
-pub fn setup(params: &ParamsKZG<Bn256>, image: &Image, limits: &Limits) -> Result<Keys, Error> {
-    let k = params.k();
-    let circuit = VmCircuit::new(k, image_only(image, limits)).without_witnesses();
-    let synth = |e: halo2_proofs::plonk::Error| Error::Internal(format!("key generation: {e:?}"));
-    let vk = keygen_vk_custom(params, &circuit, true).map_err(synth)?;
-    let pk = keygen_pk(params, vk, &circuit).map_err(synth)?;
-    Ok(Keys {
-        k,
-        program_id: program_id(image, limits, k),
-        pk,
-    })
 }
 
 /// Runs the program on `inputs` and proves the run.
 pub fn prove(
-    params: &ParamsKZG<Bn256>,
-    keys: &Keys,
-    image: &Image,
+    params: &Params,
+    pk: &ProvingKey,
+    program: &Program,
     inputs: &Inputs,
-    limits: &Limits,
 ) -> Result<Proof, Error> {
-    let id = program_id(image, limits, keys.k);
-    if id != keys.program_id {
+    prove_with(params, pk, program, inputs, &Control::default())
+}
+
+/// [`prove`] with progress reports and cancellation.
+pub fn prove_with(
+    params: &Params,
+    pk: &ProvingKey,
+    program: &Program,
+    inputs: &Inputs,
+    control: &Control,
+) -> Result<Proof, Error> {
+    check_params(params, pk.k)?;
+    let id = program.id(pk.k);
+    if id != pk.program_id {
         return Err(Error::ProgramMismatch {
-            expected: keys.program_id_hex(),
-            found: hex(&id),
+            what: "the program",
+            expected: pk.program_id,
+            expected_k: pk.k,
+            found: id,
+            found_k: pk.k,
         });
     }
-    let run = zkwasm_tracer::execute(image, inputs, limits)?;
-    let tables = zkwasm_tables::build(image, &run.trace, &run.outcome.instances, limits);
-    zkwasm_tables::check(&tables).map_err(|v| Error::Internal(v.to_string()))?;
-    let usage = tables.usage();
-    if !usage.fits(keys.k) {
+    let (outcome, tables) = program.tables(inputs, control)?;
+    let summary = program::summary(outcome, &tables);
+    if let Some(e) = summary.obstacle() {
+        return Err(e);
+    }
+    if summary.min_k > pk.k {
         return Err(Error::TooLong {
-            need: usage.min_k(),
-            k: keys.k,
+            need: summary.min_k,
+            k: pk.k,
         });
     }
-    if let Some((i, instr)) = VmCircuit::first_unprovable(&tables) {
-        return Err(Error::Unsupported(format!("step {} runs `{instr}`", i + 1)));
-    }
-    let circuit = VmCircuit::new(keys.k, tables);
-    let instances = circuit.instances();
-    let inst: Vec<&[Fr]> = instances.iter().map(|v| &v[..]).collect();
-    let mut tw = Blake2bWrite::<_, G1Affine, Challenge255<_>>::init(vec![]);
-    create_proof::<
-        KZGCommitmentScheme<Bn256>,
-        ProverSHPLONK<'_, Bn256>,
-        Challenge255<G1Affine>,
-        _,
-        _,
-        _,
-    >(
-        params,
-        &keys.pk,
-        &[circuit],
-        &[&inst],
-        rand::rngs::OsRng,
-        &mut tw,
-    )
-    .map_err(|e| Error::Internal(format!("proving: {e:?}")))?;
-    Ok(Proof {
-        program_id: keys.program_id,
-        k: keys.k,
-        instances: run.outcome.instances,
-        bytes: tw.finalize(),
+    let instances = summary.outcome.instances;
+    control.stage(Stage::Proof, || {
+        let circuit = VmCircuit::new(pk.k, tables);
+        let columns = circuit.instances();
+        let columns: Vec<&[Fr]> = columns.iter().map(|v| &v[..]).collect();
+        let mut transcript = Blake2bWrite::<_, G1Affine, Challenge255<_>>::init(vec![]);
+        create_proof::<
+            KZGCommitmentScheme<Bn256>,
+            ProverSHPLONK<'_, Bn256>,
+            Challenge255<G1Affine>,
+            _,
+            _,
+            _,
+        >(
+            params,
+            &pk.pk,
+            &[circuit],
+            &[&columns],
+            rand::rngs::OsRng,
+            &mut transcript,
+        )
+        .map_err(|e| Error::Internal(format!("proving: {e:?}")))?;
+        Ok(Proof {
+            program_id: pk.program_id,
+            k: pk.k,
+            instances,
+            bytes: transcript.finalize(),
+        })
     })
 }
 
-/// Checks a proof against the keys; returns its public instances.
-pub fn verify(params: &ParamsKZG<Bn256>, keys: &Keys, proof: &Proof) -> Result<Vec<u64>, Error> {
-    if proof.program_id != keys.program_id || proof.k != keys.k {
+/// Checks a proof against a verifying key; returns its public instances.
+pub fn verify(params: &Params, vk: &VerifyingKey, proof: &Proof) -> Result<Vec<u64>, Error> {
+    if proof.program_id != vk.program_id || proof.k != vk.k {
         return Err(Error::ProgramMismatch {
-            expected: keys.program_id_hex(),
-            found: hex(&proof.program_id),
+            what: "the proof",
+            expected: vk.program_id,
+            expected_k: vk.k,
+            found: proof.program_id,
+            found_k: proof.k,
         });
     }
+    check_params(params, vk.k)?;
     let values: Vec<Fr> = proof.instances.iter().map(|&v| Fr::from(v)).collect();
     // The count column must be the number of values: values past it would go unchecked.
     let count = [Fr::from(proof.instances.len() as u64)];
-    let inst: [&[Fr]; 2] = [&values, &count];
-    let mut tr = Blake2bRead::<_, G1Affine, Challenge255<_>>::init(&proof.bytes[..]);
+    let columns: [&[Fr]; 2] = [&values, &count];
+    let mut transcript = Blake2bRead::<_, G1Affine, Challenge255<_>>::init(&proof.bytes[..]);
     verify_proof::<
         KZGCommitmentScheme<Bn256>,
         VerifierSHPLONK<'_, Bn256>,
@@ -242,10 +188,10 @@ pub fn verify(params: &ParamsKZG<Bn256>, keys: &Keys, proof: &Proof) -> Result<V
         _,
     >(
         params.verifier_params(),
-        keys.vk(),
+        &vk.vk,
         SingleStrategy::new(params),
-        &[&inst],
-        &mut tr,
+        &[&columns],
+        &mut transcript,
     )
     .map_err(|_| Error::Invalid)?;
     Ok(proof.instances.clone())

@@ -3,22 +3,23 @@
 //! | bytes | field |
 //! |---|---|
 //! | 8 | magic `ZKWASMPF` |
-//! | 4 | format version (little-endian) |
+//! | 4 | format version |
 //! | 32 | program id |
 //! | 4 | circuit size `k` |
-//! | 4 + 8n | instance count, then each instance (u64, little-endian) |
-//! | 4 + m | proof length, then the proof |
+//! | 4 + 8n | instance count, then each instance (u64) |
+//! | 4 + m | proof length, then the proof (SHPLONK, Blake2b transcript) |
+//!
+//! Integers are little-endian.
 
-use crate::Error;
+use crate::file::{header, Reader};
+use crate::{Error, ProgramId};
 
 const MAGIC: &[u8; 8] = b"ZKWASMPF";
-/// The version of the file format this crate writes and reads.
-pub const FORMAT_VERSION: u32 = 1;
 
-/// A proof of one run, with what a verifier needs besides the keys.
+/// A proof of one run, with what a verifier needs besides the verifying key.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Proof {
-    pub program_id: [u8; 32],
+    pub program_id: ProgramId,
     pub k: u32,
     /// The public instances, in execution order.
     pub instances: Vec<u64>,
@@ -27,11 +28,7 @@ pub struct Proof {
 
 impl Proof {
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(60 + 8 * self.instances.len() + self.bytes.len());
-        out.extend_from_slice(MAGIC);
-        out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
-        out.extend_from_slice(&self.program_id);
-        out.extend_from_slice(&self.k.to_le_bytes());
+        let mut out = header(MAGIC, &self.program_id, self.k);
         out.extend_from_slice(&(self.instances.len() as u32).to_le_bytes());
         for v in &self.instances {
             out.extend_from_slice(&v.to_le_bytes());
@@ -42,60 +39,17 @@ impl Proof {
     }
 
     pub fn from_bytes(b: &[u8]) -> Result<Proof, Error> {
-        let mut r = Reader { b, at: 0 };
-        if r.take(8)? != MAGIC {
-            return Err(Error::Format("not a zkwasm proof file".into()));
-        }
-        let version = r.u32()?;
-        if version != FORMAT_VERSION {
-            return Err(Error::Format(format!(
-                "format version {version}, this build reads {FORMAT_VERSION}"
-            )));
-        }
-        let program_id = r.take(32)?.try_into().expect("32 bytes");
-        let k = r.u32()?;
+        let (mut r, program_id, k) = Reader::open(b, MAGIC, "proof")?;
         let n = r.u32()? as usize;
         let instances = (0..n).map(|_| r.u64()).collect::<Result<_, _>>()?;
         let m = r.u32()? as usize;
         let bytes = r.take(m)?.to_vec();
-        if r.at != b.len() {
-            return Err(Error::Format(format!(
-                "{} bytes after the proof",
-                b.len() - r.at
-            )));
-        }
+        r.finish()?;
         Ok(Proof {
             program_id,
             k,
             instances,
             bytes,
         })
-    }
-}
-
-struct Reader<'a> {
-    b: &'a [u8],
-    at: usize,
-}
-
-impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> Result<&'a [u8], Error> {
-        let end = self.at.checked_add(n).filter(|&e| e <= self.b.len());
-        let end = end.ok_or_else(|| Error::Format(format!("truncated at byte {}", self.at)))?;
-        let s = &self.b[self.at..end];
-        self.at = end;
-        Ok(s)
-    }
-
-    fn u32(&mut self) -> Result<u32, Error> {
-        Ok(u32::from_le_bytes(
-            self.take(4)?.try_into().expect("4 bytes"),
-        ))
-    }
-
-    fn u64(&mut self) -> Result<u64, Error> {
-        Ok(u64::from_le_bytes(
-            self.take(8)?.try_into().expect("8 bytes"),
-        ))
     }
 }

@@ -1,10 +1,14 @@
-//! Real KZG proofs end to end: parameters cached on disk, keys bound to a program, proofs that
-//! verify, and every way a proof or its file can be wrong is refused with its error.
+//! Real KZG proofs end to end: parameters cached on disk, keys bound to a program, key and
+//! proof files, progress and cancellation, and every way a proof, a key or their files can be
+//! wrong is refused with its error, never a panic.
 
-use halo2_proofs::poly::commitment::Params;
 use std::path::PathBuf;
-use zkwasm_prover::{load_params, program_id, prove, setup, verify, Error, Proof};
-use zkwasm_tracer::{load, Image, Inputs, Limits};
+use std::sync::{Arc, Mutex};
+use zkwasm_prover::{
+    execute, load_params, prove, prove_with, setup, verify, Control, Error, Origin, Params,
+    Program, Proof, ProvingKey, Stage, VerifyingKey,
+};
+use zkwasm_tracer::{Inputs, Limits};
 
 /// zkWasm's wasm_output example (twice: read a public input, output its double).
 const EXAMPLE: &str = r#"(module
@@ -14,11 +18,8 @@ const EXAMPLE: &str = r#"(module
     (call $out (i64.mul (call $in (i32.const 1)) (i64.const 2)))
     (call $out (i64.mul (call $in (i32.const 1)) (i64.const 2)))))"#;
 
-fn image(wat: &str) -> Image {
-    load(wat.as_bytes(), &Limits::default())
-        .unwrap()
-        .image("zkmain")
-        .unwrap()
+fn program(wat: &str) -> Program {
+    Program::load(wat.as_bytes(), "zkmain", Limits::default()).unwrap()
 }
 
 fn temp_dir(name: &str) -> PathBuf {
@@ -34,46 +35,70 @@ fn inputs(public: Vec<u64>) -> Inputs {
     }
 }
 
+fn params(name: &str, k: u32) -> (Params, PathBuf) {
+    let dir = temp_dir(name);
+    (load_params(&dir, k).unwrap().0, dir)
+}
+
 #[test]
-fn params_are_generated_once_then_read() {
+fn everything_is_shared_between_threads() {
+    fn shared<T: Send + Sync>() {}
+    shared::<Params>();
+    shared::<Program>();
+    shared::<ProvingKey>();
+    shared::<VerifyingKey>();
+    shared::<Proof>();
+    shared::<Control>();
+    shared::<Error>();
+}
+
+#[test]
+fn params_are_generated_once_read_then_cut_down() {
     let dir = temp_dir("params");
-    let (p1, generated) = load_params(&dir, 10).unwrap();
-    assert!(generated);
-    let (p2, generated) = load_params(&dir, 10).unwrap();
-    assert!(!generated);
-    let (mut a, mut b) = (vec![], vec![]);
-    p1.write(&mut a).unwrap();
-    p2.write(&mut b).unwrap();
-    assert_eq!(a, b, "the cached parameters are the ones written");
+    let origin = |k| load_params(&dir, k).unwrap().1;
+    assert_eq!(origin(11), Origin::Generated(dir.join("K11.params")));
+    assert_eq!(origin(11), Origin::Read(dir.join("K11.params")));
+    // A smaller size comes from the larger file, and is then cached.
+    assert_eq!(
+        origin(10),
+        Origin::Downsized {
+            from: dir.join("K11.params"),
+            to: dir.join("K10.params")
+        }
+    );
+    assert_eq!(origin(10), Origin::Read(dir.join("K10.params")));
     std::fs::write(dir.join("K10.params"), b"not params").unwrap();
     assert!(matches!(load_params(&dir, 10), Err(Error::Params(_))));
+    let mut wrong_k = std::fs::read(dir.join("K11.params")).unwrap();
+    wrong_k[0] = 10;
+    std::fs::write(dir.join("K10.params"), wrong_k).unwrap();
+    assert!(matches!(load_params(&dir, 10), Err(Error::Params(_))));
+    let e = load_params(&dir, 40).unwrap_err();
+    assert!(e.to_string().contains("k = 40"), "{e}");
     let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn prove_verify_and_every_wrong_proof_is_refused() {
-    let dir = temp_dir("e2e");
-    let (params, _) = load_params(&dir, 10).unwrap();
-    let limits = Limits::default();
-    let img = image(EXAMPLE);
-    let keys = setup(&params, &img, &limits).unwrap();
-    let proof = prove(&params, &keys, &img, &inputs(vec![133, 2]), &limits).unwrap();
-    assert_eq!(
-        verify(&params, &keys, &proof).unwrap(),
-        vec![133, 266, 2, 4]
-    );
+    let (params, dir) = params("e2e", 10);
+    let prog = program(EXAMPLE);
+    let (pk, vk) = setup(&params, &prog).unwrap();
+    assert_eq!(pk.program_id, prog.id(10));
+    let proof = prove(&params, &pk, &prog, &inputs(vec![133, 2])).unwrap();
+    assert_eq!(verify(&params, &vk, &proof).unwrap(), vec![133, 266, 2, 4]);
 
     // The file round-trips and is refused when damaged.
     let file = proof.to_bytes();
     assert_eq!(Proof::from_bytes(&file).unwrap(), proof);
-    assert!(matches!(
-        Proof::from_bytes(&file[..file.len() - 1]),
-        Err(Error::Format(_))
-    ));
-    assert!(matches!(
-        Proof::from_bytes(b"something else"),
-        Err(Error::Format(_))
-    ));
+    for cut in [0, 7, 12, 44, 48, 60, file.len() - 1] {
+        assert!(matches!(
+            Proof::from_bytes(&file[..cut]),
+            Err(Error::Format(_))
+        ));
+    }
+    let mut longer = file.clone();
+    longer.push(0);
+    assert!(matches!(Proof::from_bytes(&longer), Err(Error::Format(_))));
     let mut version = file.clone();
     version[8] = 9;
     let e = Proof::from_bytes(&version).unwrap_err();
@@ -81,59 +106,179 @@ fn prove_verify_and_every_wrong_proof_is_refused() {
     let mut flipped = proof.clone();
     flipped.bytes[100] ^= 1;
     assert!(matches!(
-        verify(&params, &keys, &flipped),
+        verify(&params, &vk, &flipped),
         Err(Error::Invalid)
     ));
     let mut wrong = proof.clone();
     wrong.instances[1] = 267;
-    assert!(matches!(
-        verify(&params, &keys, &wrong),
-        Err(Error::Invalid)
-    ));
+    assert!(matches!(verify(&params, &vk, &wrong), Err(Error::Invalid)));
     let mut extra = proof.clone();
     extra.instances.push(0);
-    assert!(matches!(
-        verify(&params, &keys, &extra),
-        Err(Error::Invalid)
-    ));
+    assert!(matches!(verify(&params, &vk, &extra), Err(Error::Invalid)));
+    let mut fewer = proof.clone();
+    fewer.instances.pop();
+    assert!(matches!(verify(&params, &vk, &fewer), Err(Error::Invalid)));
 
     // Keys of another program refuse the proof, and the proof of another program.
-    let other = image(&EXAMPLE.replace("i64.const 2", "i64.const 3"));
-    assert_ne!(program_id(&other, &limits, 10), keys.program_id);
-    let other_keys = setup(&params, &other, &limits).unwrap();
+    let other = program(&EXAMPLE.replace("i64.const 2", "i64.const 3"));
+    assert_ne!(other.id(10), prog.id(10));
+    let (other_pk, other_vk) = setup(&params, &other).unwrap();
+    let e = verify(&params, &other_vk, &proof).unwrap_err();
+    assert!(matches!(e, Error::ProgramMismatch { .. }), "{e}");
+    // ... also when the proof's id is rewritten to theirs: the key itself binds the program.
+    let mut relabelled = proof.clone();
+    relabelled.program_id = other_vk.program_id;
     assert!(matches!(
-        verify(&params, &other_keys, &proof),
-        Err(Error::ProgramMismatch { .. })
+        verify(&params, &other_vk, &relabelled),
+        Err(Error::Invalid)
     ));
-    assert!(matches!(
-        prove(&params, &keys, &other, &inputs(vec![1, 1]), &limits),
-        Err(Error::ProgramMismatch { .. })
-    ));
+    let e = prove(&params, &other_pk, &prog, &inputs(vec![1, 1])).unwrap_err();
+    assert!(matches!(e, Error::ProgramMismatch { .. }), "{e}");
+
+    // Keys and proofs of another size are refused, as are parameters of another size.
+    let (params11, dir11) = self::params("e2e-11", 11);
+    let (pk11, vk11) = setup(&params11, &prog).unwrap();
+    let e = verify(&params, &vk11, &proof).unwrap_err();
+    assert!(
+        e.to_string().contains("at k = 10") && e.to_string().contains("at k = 11"),
+        "{e}"
+    );
+    let e = verify(
+        &params,
+        &vk11,
+        &prove(&params11, &pk11, &prog, &inputs(vec![1, 1])).unwrap(),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::ParamsMismatch {
+                params_k: 10,
+                k: 11
+            }
+        ),
+        "{e}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_dir_all(&dir11);
+}
+
+#[test]
+fn key_files_round_trip_and_damaged_ones_are_refused() {
+    let (params, dir) = params("keys", 10);
+    let prog = program(EXAMPLE);
+    let (pk, vk) = setup(&params, &prog).unwrap();
+    let vk_file = vk.to_bytes();
+    let pk_file = pk.to_bytes();
+    assert_eq!(pk.verifying_key().to_bytes(), vk_file);
+
+    // Keys read back prove and verify.
+    let vk2 = VerifyingKey::from_bytes(&vk_file).unwrap();
+    let pk2 = ProvingKey::from_bytes(&pk_file).unwrap();
+    assert_eq!(vk2.to_bytes(), vk_file);
+    assert_eq!(vk2.hash(), vk.hash());
+    let proof = prove(&params, &pk2, &prog, &inputs(vec![5, 6])).unwrap();
+    assert_eq!(verify(&params, &vk2, &proof).unwrap(), vec![5, 10, 6, 12]);
+
+    // A kind of file for another: refused by its magic.
+    let e = VerifyingKey::from_bytes(&pk_file).unwrap_err();
+    assert!(
+        e.to_string().contains("not a zkwasm verifying key file"),
+        "{e}"
+    );
+    assert!(ProvingKey::from_bytes(&vk_file).is_err());
+    assert!(VerifyingKey::from_bytes(&proof.to_bytes()).is_err());
+
+    // Truncated or with a byte flipped anywhere: refused by the checksum.
+    for cut in (0..vk_file.len()).step_by(7) {
+        assert!(
+            VerifyingKey::from_bytes(&vk_file[..cut]).is_err(),
+            "cut {cut}"
+        );
+    }
+    for at in (0..vk_file.len()).step_by(3) {
+        let mut damaged = vk_file.clone();
+        damaged[at] ^= 0x10;
+        let e = VerifyingKey::from_bytes(&damaged).unwrap_err();
+        assert!(matches!(e, Error::Format(_)), "flip at byte {at}: {e}");
+    }
+    for cut in [0, 20, 52, 60, 100, pk_file.len() / 2, pk_file.len() - 1] {
+        assert!(
+            ProvingKey::from_bytes(&pk_file[..cut]).is_err(),
+            "cut {cut}"
+        );
+    }
+    let mut damaged = pk_file.clone();
+    damaged[pk_file.len() / 2] ^= 1;
+    let e = ProvingKey::from_bytes(&damaged).unwrap_err();
+    assert!(e.to_string().contains("checksum"), "{e}");
     let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn runs_that_cannot_be_proved_say_why() {
-    let dir = temp_dir("limits");
-    let (params, _) = load_params(&dir, 10).unwrap();
-    let limits = Limits::default();
+    let (params, dir) = params("limits", 10);
     // Too long for k = 10: the error names the k that fits.
-    let long = image(
+    let long = program(
         r#"(module (func (export "zkmain") (local i32)
              (local.set 0 (i32.const 400))
              (loop (br_if 0 (local.tee 0 (i32.sub (local.get 0) (i32.const 1)))))))"#,
     );
-    let keys = setup(&params, &long, &limits).unwrap();
-    let e = prove(&params, &keys, &long, &Inputs::default(), &limits).unwrap_err();
+    assert_eq!(execute(&long, &Inputs::default()).unwrap().min_k, 13);
+    let (pk, _) = setup(&params, &long).unwrap();
+    let e = prove(&params, &pk, &long, &Inputs::default()).unwrap_err();
     assert!(matches!(e, Error::TooLong { need: 13, k: 10 }), "{e}");
-    // An instruction without a circuit yet.
-    let and =
-        image(r#"(module (func (export "zkmain") (drop (i32.and (i32.const 6) (i32.const 3)))))"#);
-    let keys = setup(&params, &and, &limits).unwrap();
-    let e = prove(&params, &keys, &and, &Inputs::default(), &limits).unwrap_err();
+    // An instruction without a circuit yet: the dry run and the prover name the step.
+    let and = program(
+        r#"(module (func (export "zkmain") (drop (i32.and (i32.const 6) (i32.const 3)))))"#,
+    );
+    let run = execute(&and, &Inputs::default()).unwrap();
+    let (step, instr) = run.unprovable.clone().unwrap();
+    assert!(instr.contains("and"), "{instr}");
+    let (pk, _) = setup(&params, &and).unwrap();
+    let e = prove(&params, &pk, &and, &Inputs::default()).unwrap_err();
     assert!(matches!(e, Error::Unsupported(_)), "{e}");
-    // A run that fails is reported as such.
-    let e = prove(&params, &keys, &image(EXAMPLE), &inputs(vec![]), &limits);
-    assert!(e.is_err());
+    assert!(e.to_string().contains(&format!("step {step} ")), "{e}");
+    // A run that fails is the tracer's error.
+    let prog = program(EXAMPLE);
+    let (pk, _) = setup(&params, &prog).unwrap();
+    let e = prove(&params, &pk, &prog, &inputs(vec![1])).unwrap_err();
+    assert!(matches!(e, Error::Tracer(_)), "{e}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn progress_is_reported_and_cancellation_stops_between_stages() {
+    let (params, dir) = params("control", 10);
+    let prog = program(EXAMPLE);
+    let (pk, vk) = setup(&params, &prog).unwrap();
+    let seen = Arc::new(Mutex::new(vec![]));
+    let log = seen.clone();
+    let control = Control::with_progress(move |stage, fraction| {
+        log.lock().unwrap().push((stage, fraction));
+    });
+    let proof = prove_with(&params, &pk, &prog, &inputs(vec![1, 2]), &control).unwrap();
+    assert!(verify(&params, &vk, &proof).is_ok());
+    let expected: Vec<(Stage, f64)> = [Stage::Execute, Stage::Tables, Stage::Proof]
+        .into_iter()
+        .flat_map(|s| [(s, 0.0), (s, 1.0)])
+        .collect();
+    assert_eq!(*seen.lock().unwrap(), expected);
+
+    // Cancelled before starting, and by the callback once the tables are done.
+    let cancelled = Control::default();
+    cancelled.cancel();
+    let e = prove_with(&params, &pk, &prog, &inputs(vec![1, 2]), &cancelled).unwrap_err();
+    assert!(matches!(e, Error::Cancelled(Stage::Execute)), "{e}");
+    let slot: Arc<Mutex<Option<Control>>> = Arc::default();
+    let handle = slot.clone();
+    let control = Control::with_progress(move |stage, fraction| {
+        if (stage, fraction) == (Stage::Tables, 1.0) {
+            handle.lock().unwrap().as_ref().unwrap().cancel();
+        }
+    });
+    *slot.lock().unwrap() = Some(control.clone());
+    let e = prove_with(&params, &pk, &prog, &inputs(vec![1, 2]), &control).unwrap_err();
+    assert!(matches!(e, Error::Cancelled(Stage::Proof)), "{e}");
     let _ = std::fs::remove_dir_all(&dir);
 }

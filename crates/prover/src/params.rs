@@ -1,0 +1,105 @@
+//! KZG parameters: read from a directory in the format halo2 writes (`K{k}.params`), cut down
+//! from a larger file there, or generated for development.
+
+use crate::Error;
+use halo2_proofs::halo2curves::bn256::Bn256;
+use halo2_proofs::poly::commitment::Params as _;
+use halo2_proofs::poly::kzg::commitment::ParamsKZG;
+use halo2_proofs::SerdeFormat;
+use std::path::{Path, PathBuf};
+use zkwasm_tables::MAX_K;
+
+/// KZG parameters over BN254.
+pub type Params = ParamsKZG<Bn256>;
+
+/// Where [`load_params`] found its parameters.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// Read from `K{k}.params`.
+    Read(PathBuf),
+    /// Cut down from the larger `K{j}.params` (any prefix of a powers-of-tau setup is one), and
+    /// written to `K{k}.params`.
+    Downsized { from: PathBuf, to: PathBuf },
+    /// Generated from local randomness and written to `K{k}.params`: **not** from a trusted
+    /// setup. Whoever ran the generation could have kept the secret and forge proofs; such
+    /// parameters convince only those who trust the machine that made them.
+    Generated(PathBuf),
+}
+
+impl Origin {
+    pub fn is_generated(&self) -> bool {
+        matches!(self, Origin::Generated(_))
+    }
+}
+
+fn file(dir: &Path, k: u32) -> PathBuf {
+    dir.join(format!("K{k}.params"))
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
+    move |source| Error::Io {
+        path: path.display().to_string(),
+        source,
+    }
+}
+
+/// Reads `K{k}.params` from `dir`; failing that, cuts down the smallest larger `K{j}.params`
+/// there; failing that, generates development parameters. What is derived or generated is
+/// written to `K{k}.params`, so it is never made twice.
+pub fn load_params(dir: &Path, k: u32) -> Result<(Params, Origin), Error> {
+    if !(zkwasm_tables::MIN_K..=MAX_K).contains(&k) {
+        return Err(Error::Unsupported(format!(
+            "k = {k}: circuits are between k = {} and k = {MAX_K}",
+            zkwasm_tables::MIN_K
+        )));
+    }
+    let path = file(dir, k);
+    if path.exists() {
+        let params = read(&path, k)?;
+        return Ok((params, Origin::Read(path)));
+    }
+    let (params, origin) = match (k + 1..=MAX_K)
+        .map(|j| (j, file(dir, j)))
+        .find(|(_, p)| p.exists())
+    {
+        Some((j, from)) => {
+            let mut params = read(&from, j)?;
+            params.downsize(k);
+            let to = path.clone();
+            (params, Origin::Downsized { from, to })
+        }
+        None => (
+            ParamsKZG::<Bn256>::setup(k, rand::rngs::OsRng),
+            Origin::Generated(path.clone()),
+        ),
+    };
+    std::fs::create_dir_all(dir).map_err(io(dir))?;
+    let mut bytes = vec![];
+    params.write(&mut bytes).map_err(io(&path))?;
+    // Written whole under another name, then renamed: a concurrent reader never sees half a file.
+    let partial = dir.join(format!("K{k}.params.{}.partial", std::process::id()));
+    std::fs::write(&partial, bytes).map_err(io(&partial))?;
+    std::fs::rename(&partial, &path).map_err(io(&path))?;
+    Ok((params, origin))
+}
+
+/// Reads parameters for `k` from `path`, checking every point is on its curve. The backend
+/// allocates 2^k points from the file's first word before reading them: the header and the
+/// exact size are checked first, so a corrupt file is an error, not an abort.
+fn read(path: &Path, k: u32) -> Result<Params, Error> {
+    let bytes = std::fs::read(path).map_err(io(path))?;
+    let header = bytes
+        .get(..4)
+        .map(|h| u32::from_le_bytes(h.try_into().expect("4 bytes")));
+    let corrupt = || {
+        Error::Params(format!(
+            "{}: not KZG parameters for k = {k}",
+            path.display()
+        ))
+    };
+    // k, 2^k G1 points and their 2^k Lagrange forms (64 bytes each), two G2 points (128 each).
+    if header != Some(k) || bytes.len() as u64 != 4 + (1u64 << k) * 128 + 256 {
+        return Err(corrupt());
+    }
+    ParamsKZG::<Bn256>::read_custom(&mut &bytes[..], SerdeFormat::RawBytes).map_err(|_| corrupt())
+}
