@@ -64,6 +64,8 @@ must_contain() {
     bytes) echo "i32.extend8_s i32.extend16_s i64.extend8_s i64.extend16_s i64.extend32_s i64.load32_s i32.load16_s" ;;
     i64arith) echo "i64.div_s i64.div_u i64.rem_s i64.rem_u i64.rotl i64.rotr i64.clz i64.ctz i64.popcnt" ;;
     weighted) echo "loop i64.mul i64.lt_u" ;;
+    fibonacci) echo "loop i64.add" ;;
+    horner) echo "loop i64.mul i64.add" ;;
     *) echo "" ;;
     esac
 }

@@ -215,6 +215,32 @@ fn weighted_sum_of_private_values() {
 }
 
 #[test]
+fn fibonacci_iterates_modulo_2_64() {
+    let r = run("fibonacci", &[90], &[]);
+    assert_eq!(r.outcome.instances, vec![90, 2_880_067_194_370_816_120]);
+    // fib(100) wraps around 2^64.
+    let r = run("fibonacci", &[100], &[]);
+    assert_eq!(r.outcome.outputs, vec![fib(100)]);
+    let err = run_err("fibonacci", &[100_001], &[]);
+    assert!(matches!(err, Error::RequireFailed { .. }), "{err}");
+}
+
+#[test]
+fn horner_evaluates_a_private_polynomial() {
+    let r = run("horner", &[3, 2], &[2, 0, 5]);
+    assert_eq!(r.outcome.instances, vec![3, 2, 23]);
+    let coefficients = [7u64, u64::MAX, 1 << 40, 9, 12345];
+    let x = 0x1234_5678_9abc_def0u64;
+    let expected = coefficients
+        .iter()
+        .fold(0u64, |acc, &c| acc.wrapping_mul(x).wrapping_add(c));
+    let r = run("horner", &[x, 4], &coefficients);
+    assert_eq!(r.outcome.outputs, vec![expected]);
+    let err = run_err("horner", &[3, 65], &[]);
+    assert!(matches!(err, Error::RequireFailed { .. }), "{err}");
+}
+
+#[test]
 fn wasm_output_missing_public_input() {
     let err = run_err("wasm_output", &[133], &[]);
     assert_eq!(
@@ -232,7 +258,7 @@ fn wasm_output_missing_public_input() {
 fn fib(n: u64) -> u64 {
     let (mut a, mut b) = (0u64, 1u64);
     for _ in 0..n {
-        (a, b) = (b, a + b);
+        (a, b) = (b, a.wrapping_add(b));
     }
     a
 }
@@ -919,6 +945,9 @@ fn step_counts_stay_small() {
         ),
         ("bytes", vec![0x0123_4567_89ab_cdef, 3], vec![]),
         ("bulk", vec![7, 8, 0], vec![]),
+        ("weighted", vec![3, 7, 1000], vec![1, 2, 3]),
+        ("fibonacci", vec![90], vec![]),
+        ("horner", vec![3, 2], vec![2, 0, 5]),
     ];
     let mut steps = BTreeMap::new();
     for (name, public, private) in runs {
@@ -952,7 +981,9 @@ fn all_guests_load() {
             "bulk",
             "bytes",
             "fib",
+            "fibonacci",
             "fnptr",
+            "horner",
             "i64arith",
             "sha256",
             "sort",

@@ -72,3 +72,24 @@ impl ProgramArgs {
         })
     }
 }
+
+/// Where KZG parameters live.
+#[derive(Args, Debug, Clone)]
+#[command(next_help_heading = "Parameters")]
+pub struct ParamsArgs {
+    /// Directory of KZG parameters `K{k}.params` (the format halo2 writes). A missing size is
+    /// cut down from a larger file there; `setup` and `prove` generate development
+    /// parameters when there is none (NOT a trusted setup, and said so).
+    #[arg(long, value_name = "DIR", default_value = "params")]
+    pub params: PathBuf,
+}
+
+impl Program {
+    /// The program as the prover takes it.
+    pub fn prover_program(&self) -> zkwasm_prover::Program {
+        zkwasm_prover::Program {
+            image: self.image.clone(),
+            limits: self.limits,
+        }
+    }
+}

@@ -2,11 +2,10 @@
 
 use crate::args::ProgramArgs;
 use crate::exit::Exit;
-use crate::exit::Failure;
 use clap::Args;
 use serde_json::json;
-use zkwasm_tables::{Usage, MAX_K};
-use zkwasm_tracer::Outcome;
+use zkwasm_prover::Execution;
+use zkwasm_tables::MAX_K;
 
 #[derive(Args, Debug)]
 #[command(after_help = crate::args::after_help())]
@@ -15,25 +14,24 @@ pub struct DryRunArgs {
     pub program: ProgramArgs,
 
     /// Print one JSON object on stdout: {"ok", "entry", "instances", "outputs", "results",
-    /// "steps", "rows": {table: rows}, "k"}, or {"ok": false, "error": {"kind", "message",
+    /// "steps", "rows": {table: rows}, "k", "provable", "unprovable": {"step", "instruction"} or
+    /// null}, or {"ok": false, "error": {"kind", "message",
     /// "exit_code", ...}} on failure. Values are unsigned 64-bit decimal integers.
     #[arg(long, help_heading = "Output")]
     pub json: bool,
 }
 
 pub fn run(args: &DryRunArgs) -> Exit {
-    let result = args.program.load().and_then(|p| {
-        let run = zkwasm_tracer::execute(&p.image, &p.inputs, &p.limits)?;
-        let tables = zkwasm_tables::build(&p.image, &run.trace, &run.outcome.instances, &p.limits);
-        zkwasm_tables::check(&tables).map_err(|v| Failure::internal(&v))?;
-        Ok((run.outcome, tables.usage()))
-    });
+    let result = args
+        .program
+        .load()
+        .and_then(|p| Ok(zkwasm_prover::execute(&p.prover_program(), &p.inputs)?));
     match result {
-        Ok((outcome, usage)) => {
+        Ok(run) => {
             if args.json {
-                println!("{}", success_json(&args.program.entry, &outcome, &usage));
+                println!("{}", success_json(&args.program.entry, &run));
             } else {
-                print!("{}", human(&outcome, &usage));
+                print!("{}", human(&run));
             }
             Exit::Success
         }
@@ -50,7 +48,8 @@ pub fn run(args: &DryRunArgs) -> Exit {
     }
 }
 
-fn success_json(entry: &str, o: &Outcome, u: &Usage) -> serde_json::Value {
+fn success_json(entry: &str, run: &Execution) -> serde_json::Value {
+    let (o, u) = (&run.outcome, &run.usage);
     json!({
         "ok": true,
         "entry": entry,
@@ -59,13 +58,14 @@ fn success_json(entry: &str, o: &Outcome, u: &Usage) -> serde_json::Value {
         "results": o.results,
         "steps": o.steps,
         "rows": u,
-        "k": u.min_k(),
+        "k": run.min_k,
+        "provable": run.unprovable.is_none(),
+        "unprovable": run.unprovable.as_ref().map(|(step, instr)| json!({"step": step, "instruction": instr})),
     })
 }
 
 /// The smallest circuit, with a warning when no supported circuit holds the run.
-fn k_line(u: &Usage) -> String {
-    let k = u.min_k();
+fn k_line(k: u32) -> String {
     if k > MAX_K {
         format!("{k} (above the largest supported k = {MAX_K}: the run is too long to prove in one circuit)")
     } else {
@@ -78,9 +78,16 @@ fn list(values: &[u64]) -> String {
     format!("[{}]", items.join(", "))
 }
 
-fn human(o: &Outcome, u: &Usage) -> String {
+fn human(run: &Execution) -> String {
+    let (o, u) = (&run.outcome, &run.usage);
+    let provable = match &run.unprovable {
+        None => "yes".to_string(),
+        Some((step, instr)) => {
+            format!("no (step {step} runs `{instr}`, which no circuit covers yet)")
+        }
+    };
     format!(
-        "instances: {}\noutputs:   {}\nresults:   {}\nsteps:     {}\nrows:      etable {}, mtable {}, jtable {}, bit table {}, image {}, fixed {}\nmin k:     {}\n",
+        "instances: {}\noutputs:   {}\nresults:   {}\nsteps:     {}\nrows:      etable {}, mtable {}, jtable {}, bit table {}, image {}, fixed {}\nmin k:     {}\nprovable:  {}\n",
         list(&o.instances),
         list(&o.outputs),
         list(&o.results),
@@ -91,6 +98,7 @@ fn human(o: &Outcome, u: &Usage) -> String {
         u.bit_table,
         u.image,
         u.fixed,
-        k_line(u)
+        k_line(run.min_k),
+        provable
     )
 }

@@ -3,6 +3,7 @@
 
 use serde_json::{json, Value};
 use std::fmt;
+use zkwasm_prover::Error as ProverError;
 use zkwasm_tracer::Error;
 
 /// Help text listing the exit codes (shown by `--help` of every command).
@@ -14,9 +15,14 @@ Exit codes:
   2  usage error, bad input syntax (e.g. `--public 12x`), unreadable `:file` input, or an
      output file that cannot be written
   3  the module cannot be read or loaded: file not found, malformed or invalid Wasm,
-     unsupported feature or import, missing export, bad entry signature, instantiation error
+     unsupported feature or import, missing export, bad entry signature, instantiation
+     error; or parameters, keys or the proof file cannot be read, or are corrupt (keys)
   4  internal error: the run's tables break a rule of the circuits (a zkwasm bug: please
-     report it with the program and inputs)";
+     report it with the program and inputs)
+  5  the proof is rejected: invalid, damaged, or for another program, k or key
+  6  the run cannot be proved with these keys: it needs a larger k (the message names
+     it), it runs an instruction the circuits do not cover yet, or the keys are for
+     another program";
 
 /// The process exit code of a command.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -31,6 +37,10 @@ pub enum Exit {
     Load = 3,
     /// A bug in zkwasm itself: the tables of a run break a rule.
     Internal = 4,
+    /// `verify`: the proof is not valid for the key.
+    Rejected = 5,
+    /// `prove`: the run does not fit the keys or the circuits.
+    Unprovable = 6,
 }
 
 /// A failure of a command: its exit code, a machine-readable kind and a one-line message.
@@ -70,14 +80,36 @@ impl Failure {
         }
     }
 
-    /// The tables of a run break a rule of the circuits: a zkwasm bug.
-    pub fn internal(v: &zkwasm_tables::Violation) -> Failure {
+    /// A file zkwasm reads (keys, proof) is missing or unreadable.
+    pub fn read_file(what: &str, path: &std::path::Path, err: &std::io::Error) -> Failure {
         Failure {
-            exit: Exit::Internal,
-            kind: "internal",
-            message: format!("internal error: the run's tables break a rule ({v}); please report this with the program and inputs"),
+            exit: Exit::Load,
+            kind: "io",
+            message: format!("cannot read {what} `{}`: {err}", path.display()),
             detail: None,
         }
+    }
+
+    /// A proof that does not verify, including a damaged proof file: the verifier's answer.
+    pub fn rejected(e: zkwasm_prover::Error) -> Failure {
+        let (kind, e) = match e {
+            ProverError::Format(_) => ("proof_file", e),
+            ProverError::ProgramMismatch { .. } => ("program_mismatch", e),
+            ProverError::Invalid => ("invalid_proof", e),
+            other => return Failure::from(other),
+        };
+        Failure {
+            exit: Exit::Rejected,
+            kind,
+            message: e.to_string(),
+            detail: None,
+        }
+    }
+
+    /// Adds what to do about it to the message.
+    pub fn hint(mut self, hint: &str) -> Failure {
+        self.message = format!("{}; {hint}", self.message);
+        self
     }
 
     /// Prints `error: MESSAGE` on stderr.
@@ -148,6 +180,34 @@ impl From<Error> for Failure {
             kind,
             message: e.to_string(),
             detail: detail(&e),
+        }
+    }
+}
+
+/// Exit code and kind of every prover error outside `verify` (see [`Failure::rejected`]).
+impl From<ProverError> for Failure {
+    fn from(e: ProverError) -> Failure {
+        let (exit, kind) = match &e {
+            ProverError::Tracer(t) => classify(t),
+            ProverError::Io { .. } => (Exit::Load, "io"),
+            ProverError::Params(_) | ProverError::ParamsMismatch { .. } => (Exit::Load, "params"),
+            ProverError::Format(_) => (Exit::Load, "key_file"),
+            ProverError::TooLong { .. } => (Exit::Unprovable, "too_long"),
+            ProverError::Unsupported(_) => (Exit::Unprovable, "unsupported"),
+            ProverError::ProgramMismatch { .. } => (Exit::Unprovable, "program_mismatch"),
+            ProverError::Invalid => (Exit::Rejected, "invalid_proof"),
+            ProverError::Internal(_) | ProverError::Cancelled(_) => (Exit::Internal, "internal"),
+        };
+        let detail = match &e {
+            ProverError::Tracer(t) => detail(t),
+            ProverError::TooLong { need, k } => Some(json!({"need_k": need, "k": k})),
+            _ => None,
+        };
+        Failure {
+            exit,
+            kind,
+            message: e.to_string(),
+            detail,
         }
     }
 }

@@ -5,12 +5,17 @@
 mod args;
 mod dry_run;
 mod exit;
+mod files;
+mod progress;
+mod prove;
+mod setup;
 mod trace;
+mod verify;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
-/// Zero-knowledge VM for WebAssembly: run and trace programs.
+/// Zero-knowledge VM for WebAssembly: run, trace and prove programs, and verify proofs.
 #[derive(Parser, Debug)]
 #[command(name = "zkwasm-cli", version, about, after_help = exit::EXIT_CODES_HELP)]
 struct Cli {
@@ -24,6 +29,12 @@ enum Command {
     DryRun(dry_run::DryRunArgs),
     /// Run a program and write its execution trace, one record per step (streamed).
     Trace(trace::TraceArgs),
+    /// Make the proving and verifying keys of a program (they bind its image) at one size.
+    Setup(setup::SetupArgs),
+    /// Run a program and prove the run (making the keys first when missing).
+    Prove(prove::ProveArgs),
+    /// Check a proof against a verifying key; print its public instances.
+    Verify(verify::VerifyArgs),
 }
 
 fn main() -> ExitCode {
@@ -32,6 +43,9 @@ fn main() -> ExitCode {
     let code = match cli.command {
         Command::DryRun(args) => dry_run::run(&args),
         Command::Trace(args) => trace::run(&args),
+        Command::Setup(args) => setup::run(&args),
+        Command::Prove(args) => prove::run(&args),
+        Command::Verify(args) => verify::run(&args),
     };
     ExitCode::from(code as u8)
 }

@@ -28,7 +28,7 @@ mod proof;
 pub use control::{Control, Stage};
 pub use file::FORMAT_VERSION;
 pub use keys::{setup, setup_with, ProvingKey, VerifyingKey};
-pub use params::{load_params, Origin, Params};
+pub use params::{load_params, read_params, Origin, Params};
 pub use program::{execute, execute_with, Execution, Program, ProgramId};
 pub use proof::Proof;
 

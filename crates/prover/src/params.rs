@@ -47,6 +47,29 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
 /// there; failing that, generates development parameters. What is derived or generated is
 /// written to `K{k}.params`, so it is never made twice.
 pub fn load_params(dir: &Path, k: u32) -> Result<(Params, Origin), Error> {
+    if let Some(found) = find(dir, k)? {
+        return Ok(found);
+    }
+    let path = file(dir, k);
+    let params = ParamsKZG::<Bn256>::setup(k, rand::rngs::OsRng);
+    save(dir, &path, &params)?;
+    Ok((params, Origin::Generated(path)))
+}
+
+/// Like [`load_params`], but never generates: what a verifier calls, since only the
+/// parameters the keys were made with can check their proofs.
+pub fn read_params(dir: &Path, k: u32) -> Result<(Params, Origin), Error> {
+    find(dir, k)?.ok_or_else(|| {
+        Error::Params(format!(
+            "no {} (nor a larger K*.params) in {}: verifying needs the parameters the keys were made with",
+            file(dir, k).display(),
+            dir.display()
+        ))
+    })
+}
+
+/// `K{k}.params` read, or cut down from a larger file (and then saved), if there is either.
+fn find(dir: &Path, k: u32) -> Result<Option<(Params, Origin)>, Error> {
     if !(zkwasm_tables::MIN_K..=MAX_K).contains(&k) {
         return Err(Error::Unsupported(format!(
             "k = {k}: circuits are between k = {} and k = {MAX_K}",
@@ -55,32 +78,29 @@ pub fn load_params(dir: &Path, k: u32) -> Result<(Params, Origin), Error> {
     }
     let path = file(dir, k);
     if path.exists() {
-        let params = read(&path, k)?;
-        return Ok((params, Origin::Read(path)));
+        return Ok(Some((read(&path, k)?, Origin::Read(path))));
     }
-    let (params, origin) = match (k + 1..=MAX_K)
+    let larger = (k + 1..=MAX_K)
         .map(|j| (j, file(dir, j)))
-        .find(|(_, p)| p.exists())
-    {
-        Some((j, from)) => {
-            let mut params = read(&from, j)?;
-            params.downsize(k);
-            let to = path.clone();
-            (params, Origin::Downsized { from, to })
-        }
-        None => (
-            ParamsKZG::<Bn256>::setup(k, rand::rngs::OsRng),
-            Origin::Generated(path.clone()),
-        ),
+        .find(|(_, p)| p.exists());
+    let Some((j, from)) = larger else {
+        return Ok(None);
     };
+    let mut params = read(&from, j)?;
+    params.downsize(k);
+    save(dir, &path, &params)?;
+    Ok(Some((params, Origin::Downsized { from, to: path })))
+}
+
+/// Writes parameters whole under another name, then renames: a concurrent reader never sees
+/// half a file.
+fn save(dir: &Path, path: &Path, params: &Params) -> Result<(), Error> {
     std::fs::create_dir_all(dir).map_err(io(dir))?;
     let mut bytes = vec![];
-    params.write(&mut bytes).map_err(io(&path))?;
-    // Written whole under another name, then renamed: a concurrent reader never sees half a file.
-    let partial = dir.join(format!("K{k}.params.{}.partial", std::process::id()));
+    params.write(&mut bytes).map_err(io(path))?;
+    let partial = path.with_extension(format!("params.{}.partial", std::process::id()));
     std::fs::write(&partial, bytes).map_err(io(&partial))?;
-    std::fs::rename(&partial, &path).map_err(io(&path))?;
-    Ok((params, origin))
+    std::fs::rename(&partial, path).map_err(io(path))
 }
 
 /// Reads parameters for `k` from `path`, checking every point is on its curve. The backend

@@ -5,8 +5,8 @@
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use zkwasm_prover::{
-    execute, load_params, prove, prove_with, setup, verify, Control, Error, Origin, Params,
-    Program, Proof, ProvingKey, Stage, VerifyingKey,
+    execute, load_params, prove, prove_with, read_params, setup, verify, Control, Error, Origin,
+    Params, Program, Proof, ProvingKey, Stage, VerifyingKey,
 };
 use zkwasm_tracer::{Inputs, Limits};
 
@@ -56,6 +56,8 @@ fn everything_is_shared_between_threads() {
 fn params_are_generated_once_read_then_cut_down() {
     let dir = temp_dir("params");
     let origin = |k| load_params(&dir, k).unwrap().1;
+    let e = read_params(&dir, 11).unwrap_err();
+    assert!(e.to_string().contains("K11.params"), "{e}");
     assert_eq!(origin(11), Origin::Generated(dir.join("K11.params")));
     assert_eq!(origin(11), Origin::Read(dir.join("K11.params")));
     // A smaller size comes from the larger file, and is then cached.
@@ -67,6 +69,10 @@ fn params_are_generated_once_read_then_cut_down() {
         }
     );
     assert_eq!(origin(10), Origin::Read(dir.join("K10.params")));
+    assert_eq!(
+        read_params(&dir, 11).unwrap().1,
+        Origin::Read(dir.join("K11.params"))
+    );
     std::fs::write(dir.join("K10.params"), b"not params").unwrap();
     assert!(matches!(load_params(&dir, 10), Err(Error::Params(_))));
     let mut wrong_k = std::fs::read(dir.join("K11.params")).unwrap();

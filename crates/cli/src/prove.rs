@@ -1,0 +1,96 @@
+//! `prove`: runs the program and proves the run with the keys in the output directory (made
+//! first when missing).
+
+use crate::args::{ParamsArgs, ProgramArgs};
+use crate::exit::{Exit, Failure};
+use crate::files::{self, OutDir};
+use crate::progress::Progress;
+use crate::setup;
+use clap::Args;
+use serde_json::json;
+use std::path::PathBuf;
+use zkwasm_prover::ProvingKey;
+
+#[derive(Args, Debug)]
+#[command(after_help = crate::args::after_help())]
+pub struct ProveArgs {
+    #[command(flatten)]
+    pub program: ProgramArgs,
+
+    #[command(flatten)]
+    pub params: ParamsArgs,
+
+    /// Directory of the keys (made there by `setup` first when missing) and of the proof:
+    /// proof.bin and instances.json are written there.
+    #[arg(long, value_name = "DIR")]
+    pub output: PathBuf,
+}
+
+pub fn run(args: &ProveArgs) -> Exit {
+    match prove(args) {
+        Ok(()) => Exit::Success,
+        Err(f) => {
+            f.report();
+            f.exit
+        }
+    }
+}
+
+fn prove(args: &ProveArgs) -> Result<(), Failure> {
+    let program = args.program.load()?;
+    let out = OutDir(args.output.clone());
+    let pk = if out.pk().exists() {
+        let pk = ProvingKey::from_bytes(&files::read("proving key", &out.pk())?)?;
+        let id = program.prover_program().id(pk.k);
+        if id != pk.program_id {
+            return Err(Failure::from(zkwasm_prover::Error::ProgramMismatch {
+                what: "the module",
+                expected: pk.program_id,
+                expected_k: pk.k,
+                found: id,
+                found_k: pk.k,
+            })
+            .hint(&format!(
+                "the keys in `{}` are another program's: choose another --output",
+                out.0.display()
+            )));
+        }
+        pk
+    } else {
+        let k = setup::choose_k(&program)?;
+        setup::make_keys(&program, &args.program, k, &args.params.params, &out)?
+    };
+    let params = setup::params(&args.params.params, pk.k)?;
+    let progress = Progress::default();
+    let proof = zkwasm_prover::prove_with(
+        &params,
+        &pk,
+        &program.prover_program(),
+        &program.inputs,
+        &progress.control(),
+    )
+    .map_err(|e| match e {
+        e @ zkwasm_prover::Error::TooLong { need, .. } => Failure::from(e).hint(&format!(
+            "make keys of that size with `zkwasm-cli setup -k {need}` into another --output"
+        )),
+        e => Failure::from(e),
+    })?;
+    progress.summary("proved");
+    files::write(&out.proof(), &proof.to_bytes())?;
+    files::write_json(
+        &out.instances(),
+        &json!({
+            "program_id": proof.program_id.to_string(),
+            "k": proof.k,
+            "instances": proof.instances,
+        }),
+    )?;
+    println!("program id: {}", proof.program_id);
+    println!("instances:  {:?}", proof.instances);
+    println!(
+        "proof:      {} ({} bytes)",
+        out.proof().display(),
+        proof.bytes.len()
+    );
+    Ok(())
+}

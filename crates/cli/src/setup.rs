@@ -1,0 +1,129 @@
+//! `setup`: keys for a program at one circuit size, written with a description of the program.
+
+use crate::args::{ParamsArgs, Program, ProgramArgs};
+use crate::exit::{Exit, Failure};
+use crate::files::{self, OutDir};
+use crate::progress::Progress;
+use clap::Args;
+use serde_json::json;
+use std::path::{Path, PathBuf};
+use zkwasm_prover::{Origin, Params, ProvingKey};
+use zkwasm_tables::{MAX_K, MIN_K};
+
+/// The circuit size when none is given and the dry run cannot choose one (it failed, e.g.
+/// for want of inputs): the reference system's size, about 65,000 steps.
+pub const DEFAULT_K: u32 = 18;
+
+#[derive(Args, Debug)]
+#[command(after_help = crate::args::after_help())]
+pub struct SetupArgs {
+    #[command(flatten)]
+    pub program: ProgramArgs,
+
+    /// Circuit size: 2^K rows. Without it, the smallest that holds a dry run with the inputs
+    /// given, or 18 when that run fails.
+    #[arg(short, long, value_name = "K", value_parser = clap::value_parser!(u32).range(MIN_K as i64..=MAX_K as i64))]
+    pub k: Option<u32>,
+
+    #[command(flatten)]
+    pub params: ParamsArgs,
+
+    /// Directory for vk.bin, pk.bin and program.json.
+    #[arg(long, value_name = "DIR", default_value = "out")]
+    pub output: PathBuf,
+}
+
+pub fn run(args: &SetupArgs) -> Exit {
+    let result = args.program.load().and_then(|program| {
+        let k = match args.k {
+            Some(k) => k,
+            None => choose_k(&program)?,
+        };
+        let out = OutDir(args.output.clone());
+        let pk = make_keys(&program, &args.program, k, &args.params.params, &out)?;
+        println!("program id: {}", pk.program_id);
+        println!("k:          {k}");
+        println!("vk hash:    {}", files::hex(&pk.verifying_key().hash()));
+        println!("keys:       {}", out.0.display());
+        Ok(())
+    });
+    match result {
+        Ok(()) => Exit::Success,
+        Err(f) => {
+            f.report();
+            f.exit
+        }
+    }
+}
+
+/// The smallest k that holds a dry run of the program on its inputs, or [`DEFAULT_K`] when the
+/// run fails.
+pub fn choose_k(program: &Program) -> Result<u32, Failure> {
+    match zkwasm_prover::execute(&program.prover_program(), &program.inputs) {
+        Ok(run) => {
+            if let Some(e) = run.obstacle() {
+                return Err(Failure::from(e));
+            }
+            let k = run.min_k.max(MIN_K);
+            eprintln!(
+                "k = {k}: the smallest circuit that holds the run ({} steps)",
+                run.outcome.steps
+            );
+            Ok(k)
+        }
+        Err(e) => {
+            eprintln!("warning: the dry run failed ({e}); using the default k = {DEFAULT_K} (give -k or the inputs to choose)");
+            Ok(DEFAULT_K)
+        }
+    }
+}
+
+/// Parameters for `k` from `dir`, with a warning when they are generated here.
+pub fn params(dir: &Path, k: u32) -> Result<Params, Failure> {
+    let (params, origin) = zkwasm_prover::load_params(dir, k)?;
+    match origin {
+        Origin::Generated(path) => eprintln!(
+            "warning: generated development parameters {}: NOT from a trusted setup; proofs made with them convince only those who trust this machine (put ceremony parameters in {} for production)",
+            path.display(),
+            dir.display()
+        ),
+        Origin::Downsized { from, to } => {
+            eprintln!("note: {} cut down from {}", to.display(), from.display())
+        }
+        Origin::Read(_) => {}
+    }
+    Ok(params)
+}
+
+/// Makes the keys of `program` at `k` and writes vk.bin, pk.bin and program.json into `out`.
+pub fn make_keys(
+    program: &Program,
+    args: &ProgramArgs,
+    k: u32,
+    params_dir: &Path,
+    out: &OutDir,
+) -> Result<ProvingKey, Failure> {
+    let params = params(params_dir, k)?;
+    let progress = Progress::default();
+    let prover_program = program.prover_program();
+    let (pk, vk) = zkwasm_prover::setup_with(&params, &prover_program, &progress.control())?;
+    progress.summary("keys made");
+    out.create()?;
+    files::write(&out.vk(), &vk.to_bytes())?;
+    files::write(&out.pk(), &pk.to_bytes())?;
+    let description = json!({
+        "program_id": pk.program_id.to_string(),
+        "k": k,
+        "circuit_version": zkwasm_prover::CIRCUIT_VERSION,
+        "file_format_version": zkwasm_prover::FORMAT_VERSION,
+        "wasm": args.wasm.display().to_string(),
+        "entry": args.entry,
+        "limits": program.limits,
+        "vk": "vk.bin",
+        "vk_blake2b": files::hex(&vk.hash()),
+        "pk": "pk.bin",
+        "params": params_dir.join(format!("K{k}.params")).display().to_string(),
+    });
+    files::write_json(&out.program(), &description)?;
+    Ok(pk)
+}
