@@ -57,7 +57,7 @@ fn prove(args: &ProveArgs) -> Result<(), Failure> {
         }
         pk
     } else {
-        let k = setup::choose_k(&program)?;
+        let k = setup::choose_k(&program, false)?;
         setup::make_keys(&program, &args.program, k, &args.params.params, &out)?
     };
     let params = setup::params(&args.params.params, pk.k)?;

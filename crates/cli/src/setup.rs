@@ -37,7 +37,7 @@ pub fn run(args: &SetupArgs) -> Exit {
     let result = args.program.load().and_then(|program| {
         let k = match args.k {
             Some(k) => k,
-            None => choose_k(&program)?,
+            None => choose_k(&program, true)?,
         };
         let out = OutDir(args.output.clone());
         let pk = make_keys(&program, &args.program, k, &args.params.params, &out)?;
@@ -56,9 +56,9 @@ pub fn run(args: &SetupArgs) -> Exit {
     }
 }
 
-/// The smallest k that holds a dry run of the program on its inputs, or [`DEFAULT_K`] when the
-/// run fails.
-pub fn choose_k(program: &Program) -> Result<u32, Failure> {
+/// The smallest k that holds a dry run of the program on its inputs. When the run fails:
+/// [`DEFAULT_K`] with `fallback` (keys need no inputs), else the run's error.
+pub fn choose_k(program: &Program, fallback: bool) -> Result<u32, Failure> {
     match zkwasm_prover::execute(&program.prover_program(), &program.inputs) {
         Ok(run) => {
             if let Some(e) = run.obstacle() {
@@ -71,6 +71,7 @@ pub fn choose_k(program: &Program) -> Result<u32, Failure> {
             );
             Ok(k)
         }
+        Err(e) if !fallback => Err(Failure::from(e)),
         Err(e) => {
             eprintln!("warning: the dry run failed ({e}); using the default k = {DEFAULT_K} (give -k or the inputs to choose)");
             Ok(DEFAULT_K)
