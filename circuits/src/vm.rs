@@ -131,15 +131,7 @@ impl Circuit<Fr> for VmCircuit {
         let run: &Tables = if self.witness {
             t
         } else {
-            empty = Tables {
-                etable: vec![],
-                events: vec![],
-                mtable: vec![],
-                jtable: vec![],
-                bit_table: vec![],
-                instances: vec![],
-                image: t.image.clone(),
-            };
+            empty = Tables::of_image(t.image.clone());
             &empty
         };
         config.fixed.load(&mut layouter, self.k)?;

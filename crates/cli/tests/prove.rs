@@ -1,9 +1,12 @@
 //! `setup`, `prove` and `verify` through the binary with real KZG proofs at small k: the files
 //! they write, exit codes, and every wrong proof refused with a one-line reason.
 
+mod common;
+
+use common::{cli, code, stderr, stdout};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 /// A fresh directory under the system temp dir, removed when dropped.
 struct TempDir(PathBuf);
@@ -33,25 +36,6 @@ fn guest(name: &str) -> String {
         "{}/../../guests/wasm/{name}.wasm",
         env!("CARGO_MANIFEST_DIR")
     )
-}
-
-fn cli(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_zkwasm-cli"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
-
-fn code(o: &Output) -> i32 {
-    o.status.code().expect("exited normally")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8(o.stderr.clone()).unwrap()
 }
 
 fn json_file(path: &str) -> Value {

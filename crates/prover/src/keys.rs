@@ -23,9 +23,6 @@ use halo2_proofs::SerdeFormat;
 use zkwasm_circuits::etable::Start;
 use zkwasm_circuits::vm::VmCircuit;
 
-const VK_MAGIC: &[u8; 8] = b"ZKWASMVK";
-const PK_MAGIC: &[u8; 8] = b"ZKWASMPK";
-
 /// What checks a proof: the commitments to the program's image and the circuit's fixed
 /// tables. It binds the program: a proof verifies only against the keys of the program and `k`
 /// it was made for.
@@ -84,32 +81,63 @@ pub fn setup_with(
     ))
 }
 
-/// The file header shared by both keys.
-fn key_header(magic: &[u8; 8], id: &ProgramId, k: u32, start: &Start) -> Vec<u8> {
-    let mut out = header(magic, id, k);
-    out.extend_from_slice(&start.entry_fid.to_le_bytes());
-    out.extend_from_slice(&start.pages.to_le_bytes());
-    out
+/// A backend key and how its file is told apart and encoded.
+trait BackendKey: Sized {
+    const MAGIC: &'static [u8; 8];
+    const WHAT: &'static str;
+    const FORMAT: SerdeFormat;
+    fn bytes(&self) -> Vec<u8>;
+    fn read(r: &mut &[u8], start: Start) -> std::io::Result<Self>;
 }
 
-/// Opens a key file: its id, `k`, circuit constants and the backend's bytes, with the backend's
-/// own `k` (bytes 1..5 of its encoding) checked against ours before the backend sizes anything
-/// from it.
-fn open_key<'a>(
-    b: &'a [u8],
-    magic: &[u8; 8],
-    what: &'static str,
-) -> Result<(ProgramId, u32, Start, &'a [u8]), Error> {
+impl BackendKey for plonk::VerifyingKey<G1Affine> {
+    const MAGIC: &'static [u8; 8] = b"ZKWASMVK";
+    const WHAT: &'static str = "verifying key";
+    const FORMAT: SerdeFormat = SerdeFormat::Processed;
+    fn bytes(&self) -> Vec<u8> {
+        self.to_bytes(Self::FORMAT)
+    }
+    fn read(r: &mut &[u8], start: Start) -> std::io::Result<Self> {
+        Self::read::<_, VmCircuit>(r, Self::FORMAT, start)
+    }
+}
+
+impl BackendKey for plonk::ProvingKey<G1Affine> {
+    const MAGIC: &'static [u8; 8] = b"ZKWASMPK";
+    const WHAT: &'static str = "proving key";
+    const FORMAT: SerdeFormat = SerdeFormat::RawBytes;
+    fn bytes(&self) -> Vec<u8> {
+        self.to_bytes(Self::FORMAT)
+    }
+    fn read(r: &mut &[u8], start: Start) -> std::io::Result<Self> {
+        Self::read::<_, VmCircuit>(r, Self::FORMAT, start)
+    }
+}
+
+/// A key file: header, circuit constants, the backend's encoding, checksum.
+fn encode<K: BackendKey>(id: &ProgramId, k: u32, start: &Start, key: &K) -> Vec<u8> {
+    let mut out = header(K::MAGIC, id, k);
+    out.extend_from_slice(&start.entry_fid.to_le_bytes());
+    out.extend_from_slice(&start.pages.to_le_bytes());
+    out.extend_from_slice(&key.bytes());
+    seal(out)
+}
+
+/// Reads a key file: the checksum first, then the header, then the backend's encoding with
+/// the backend's own `k` (bytes 1..5 of it) checked against ours before the backend sizes
+/// anything from it, and nothing left over.
+fn decode<K: BackendKey>(b: &[u8]) -> Result<(ProgramId, u32, Start, K), Error> {
+    let what = K::WHAT;
     let b = match b.get(..8) {
-        Some(m) if m == magic => unseal(b, what)?,
+        Some(m) if m == K::MAGIC => unseal(b, what)?,
         _ => return Err(Error::Format(format!("not a zkwasm {what} file"))),
     };
-    let (mut r, id, k) = Reader::open(b, magic, what)?;
+    let (mut r, id, k) = Reader::open(b, K::MAGIC, what)?;
     let start = Start {
         entry_fid: r.u32()?,
         pages: r.u32()?,
     };
-    let rest = r.rest();
+    let mut rest = r.rest();
     let backend_k = rest
         .get(1..5)
         .map(|s| u32::from_le_bytes(s.try_into().expect("4 bytes")));
@@ -118,38 +146,23 @@ fn open_key<'a>(
             "{what} file: inconsistent circuit size"
         )));
     }
-    Ok((id, k, start, rest))
-}
-
-/// Reads a backend object that must use up `bytes` exactly.
-fn read_all<T>(
-    mut bytes: &[u8],
-    what: &'static str,
-    read: impl FnOnce(&mut &[u8]) -> std::io::Result<T>,
-) -> Result<T, Error> {
-    let t = read(&mut bytes).map_err(|e| Error::Format(format!("{what} file: {e}")))?;
-    if !bytes.is_empty() {
+    let key = K::read(&mut rest, start).map_err(|e| Error::Format(format!("{what} file: {e}")))?;
+    if !rest.is_empty() {
         return Err(Error::Format(format!(
             "{} bytes after the end of the {what}",
-            bytes.len()
+            rest.len()
         )));
     }
-    Ok(t)
+    Ok((id, k, start, key))
 }
 
 impl VerifyingKey {
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = key_header(VK_MAGIC, &self.program_id, self.k, &self.start);
-        out.extend_from_slice(&self.vk.to_bytes(SerdeFormat::Processed));
-        seal(out)
+        encode(&self.program_id, self.k, &self.start, &self.vk)
     }
 
     pub fn from_bytes(b: &[u8]) -> Result<VerifyingKey, Error> {
-        let what = "verifying key";
-        let (program_id, k, start, rest) = open_key(b, VK_MAGIC, what)?;
-        let vk = read_all(rest, what, |r| {
-            plonk::VerifyingKey::read::<_, VmCircuit>(r, SerdeFormat::Processed, start)
-        })?;
+        let (program_id, k, start, vk) = decode(b)?;
         Ok(VerifyingKey {
             program_id,
             k,
@@ -179,17 +192,11 @@ impl ProvingKey {
     }
 
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = key_header(PK_MAGIC, &self.program_id, self.k, &self.start);
-        out.extend_from_slice(&self.pk.to_bytes(SerdeFormat::RawBytes));
-        seal(out)
+        encode(&self.program_id, self.k, &self.start, &self.pk)
     }
 
     pub fn from_bytes(b: &[u8]) -> Result<ProvingKey, Error> {
-        let what = "proving key";
-        let (program_id, k, start, rest) = open_key(b, PK_MAGIC, what)?;
-        let pk = read_all(rest, what, |r| {
-            plonk::ProvingKey::read::<_, VmCircuit>(r, SerdeFormat::RawBytes, start)
-        })?;
+        let (program_id, k, start, pk) = decode(b)?;
         Ok(ProvingKey {
             program_id,
             k,

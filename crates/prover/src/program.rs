@@ -56,15 +56,7 @@ impl Program {
 
     /// The tables of the image without a run: what keys are made from.
     pub(crate) fn image_tables(&self) -> Tables {
-        Tables {
-            image: zkwasm_tables::image_table(&self.image, &self.limits),
-            etable: vec![],
-            events: vec![],
-            mtable: vec![],
-            jtable: vec![],
-            bit_table: vec![],
-            instances: vec![],
-        }
+        Tables::of_image(zkwasm_tables::image_table(&self.image, &self.limits))
     }
 
     /// Runs the program and lays the run out as checked tables.

@@ -196,6 +196,20 @@ pub struct Tables {
 }
 
 impl Tables {
+    /// The tables of an image without a run: what keys are made from (they depend on the
+    /// program, not on a run).
+    pub fn of_image(image: ImageTable) -> Tables {
+        Tables {
+            image,
+            etable: vec![],
+            events: vec![],
+            mtable: vec![],
+            jtable: vec![],
+            bit_table: vec![],
+            instances: vec![],
+        }
+    }
+
     /// The events of ETable row `i`.
     pub fn events_of(&self, i: usize) -> &[MemEvent] {
         let start = if i == 0 {
