@@ -52,8 +52,10 @@ pub fn load_params(dir: &Path, k: u32) -> Result<(Params, Origin), Error> {
     }
     let path = file(dir, k);
     let params = ParamsKZG::<Bn256>::setup(k, rand::rngs::OsRng);
-    save(dir, &path, &params)?;
-    Ok((params, Origin::Generated(path)))
+    Ok(match save(dir, &path, k, &params)? {
+        None => (params, Origin::Generated(path)),
+        Some(theirs) => (theirs, Origin::Read(path)),
+    })
 }
 
 /// Like [`load_params`], but never generates: what a verifier calls, since only the
@@ -88,19 +90,29 @@ fn find(dir: &Path, k: u32) -> Result<Option<(Params, Origin)>, Error> {
     };
     let mut params = read(&from, j)?;
     params.downsize(k);
-    save(dir, &path, &params)?;
-    Ok(Some((params, Origin::Downsized { from, to: path })))
+    Ok(Some(match save(dir, &path, k, &params)? {
+        None => (params, Origin::Downsized { from, to: path }),
+        Some(theirs) => (theirs, Origin::Read(path)),
+    }))
 }
 
-/// Writes parameters whole under another name, then renames: a concurrent reader never sees
-/// half a file.
-fn save(dir: &Path, path: &Path, params: &Params) -> Result<(), Error> {
+/// Writes parameters whole under a unique name, then links them into place unless a
+/// concurrent caller got there first: then its parameters are returned, read from the file.
+/// Keys are only valid with the parameters on disk, so a file is never replaced, and a
+/// reader never sees half a file.
+fn save(dir: &Path, path: &Path, k: u32, params: &Params) -> Result<Option<Params>, Error> {
     std::fs::create_dir_all(dir).map_err(io(dir))?;
     let mut bytes = vec![];
     params.write(&mut bytes).map_err(io(path))?;
-    let partial = path.with_extension(format!("params.{}.partial", std::process::id()));
+    let partial = path.with_extension(format!("params.{:016x}.partial", rand::random::<u64>()));
     std::fs::write(&partial, bytes).map_err(io(&partial))?;
-    std::fs::rename(&partial, path).map_err(io(path))
+    let linked = std::fs::hard_link(&partial, path);
+    let _ = std::fs::remove_file(&partial);
+    match linked {
+        Ok(()) => Ok(None),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(Some(read(path, k)?)),
+        Err(e) => Err(io(path)(e)),
+    }
 }
 
 /// Reads parameters for `k` from `path`, checking every point is on its curve. The backend

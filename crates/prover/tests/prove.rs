@@ -2,6 +2,7 @@
 //! proof files, progress and cancellation, and every way a proof, a key or their files can be
 //! wrong is refused with its error, never a panic.
 
+use halo2_proofs::poly::commitment::Params as _;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use zkwasm_prover::{
@@ -81,6 +82,32 @@ fn params_are_generated_once_read_then_cut_down() {
     assert!(matches!(load_params(&dir, 10), Err(Error::Params(_))));
     let e = load_params(&dir, 40).unwrap_err();
     assert!(e.to_string().contains("k = 40"), "{e}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn concurrent_callers_share_one_parameter_file() {
+    let dir = temp_dir("race");
+    let written: Vec<Vec<u8>> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..4)
+            .map(|_| s.spawn(|| load_params(&dir, 10).unwrap().0))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                let mut bytes = vec![];
+                h.join().unwrap().write(&mut bytes).unwrap();
+                bytes
+            })
+            .collect()
+    });
+    let on_disk = std::fs::read(dir.join("K10.params")).unwrap();
+    assert!(
+        written.iter().all(|w| *w == on_disk),
+        "every caller holds the file's parameters"
+    );
+    let files = std::fs::read_dir(&dir).unwrap().count();
+    assert_eq!(files, 1, "no partial files left");
     let _ = std::fs::remove_dir_all(&dir);
 }
 
