@@ -9,6 +9,10 @@ use halo2_proofs::SerdeFormat;
 use std::path::{Path, PathBuf};
 use zkwasm_tables::MAX_K;
 
+/// The largest parameter file looked for to cut down: BN254's scalar field has 2^28-th roots
+/// of unity, so no setup for halo2 is larger.
+const LARGEST_FILE: u32 = 28;
+
 /// KZG parameters over BN254.
 pub type Params = ParamsKZG<Bn256>;
 
@@ -82,7 +86,7 @@ fn find(dir: &Path, k: u32) -> Result<Option<(Params, Origin)>, Error> {
     if path.exists() {
         return Ok(Some((read(&path, k)?, Origin::Read(path))));
     }
-    let larger = (k + 1..=MAX_K)
+    let larger = (k + 1..=LARGEST_FILE)
         .map(|j| (j, file(dir, j)))
         .find(|(_, p)| p.exists());
     let Some((j, from)) = larger else {
