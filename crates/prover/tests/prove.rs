@@ -315,3 +315,37 @@ fn progress_is_reported_and_cancellation_stops_between_stages() {
     assert!(matches!(e, Error::Cancelled(Stage::Proof)), "{e}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Files with a valid checksum around a damaged backend encoding (what a malicious key
+/// publisher could send a verifier): refused or read, never a panic.
+#[test]
+fn resealed_damaged_keys_never_panic() {
+    let (params, dir) = params("reseal", 10);
+    let prog = program(EXAMPLE);
+    let (_, vk) = setup(&params, &prog).unwrap();
+    let file = vk.to_bytes();
+    let body = &file[..file.len() - 32];
+    let seal = |mut b: Vec<u8>| {
+        let sum = blake2b_simd::Params::new().hash_length(32).hash(&b);
+        b.extend_from_slice(sum.as_bytes());
+        b
+    };
+    assert_eq!(seal(body.to_vec()), file);
+    let mut variants = vec![];
+    for at in (56..body.len()).step_by(11) {
+        for x in [0x01u8, 0xff] {
+            let mut b = body.to_vec();
+            b[at] ^= x;
+            variants.push(seal(b));
+        }
+        variants.push(seal(body[..at].to_vec()));
+    }
+    let mut longer = body.to_vec();
+    longer.extend_from_slice(&[0; 40]);
+    variants.push(seal(longer));
+    for (i, v) in variants.iter().enumerate() {
+        let read = std::panic::catch_unwind(|| VerifyingKey::from_bytes(v).is_ok());
+        assert!(read.is_ok(), "variant {i} panicked");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
