@@ -96,7 +96,7 @@ fn golden_verifying_key() {
     let hash: String = vk.hash().iter().map(|b| format!("{b:02x}")).collect();
     assert_eq!(
         (prover::CIRCUIT_VERSION, hash.as_str()),
-        (1, "31c2b4cd59d4bd3f4b57c63623632252171fe18c35cc7678bafbd2e107437bff"),
+        (2, "080ddd3beb4220980baf095e4196168e0373e224a9c11e6132cc3fd43baefece"),
         "the verifying key changed (program id {}): if the circuit changed on purpose, bump CIRCUIT_VERSION and pin the new hash",
         vk.program_id
     );

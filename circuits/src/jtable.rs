@@ -74,8 +74,9 @@ impl JTableConfig {
             callee: a.unlimited(meta),
             ret_fid: a.unlimited(meta),
             ret_iid: a.unlimited(meta),
-            rest_calls: a.unlimited(meta),
-            rest_returns: a.unlimited(meta),
+            // The first entry's are copied to the ETable's counters.
+            rest_calls: a.unlimited(meta).copyable(meta),
+            rest_returns: a.unlimited(meta).copyable(meta),
             diff: a.common(meta),
         };
         let cur = |m: &mut VirtualCells<'_, Fr>, c: Cell| c.expr(m);

@@ -163,7 +163,8 @@ impl MTableConfig {
             start: a.unlimited(meta),
             end: a.unlimited(meta),
             value: a.unlimited(meta),
-            rest: a.unlimited(meta),
+            // The first entry's is copied to the ETable's write counter.
+            rest: a.unlimited(meta).copyable(meta),
             lk_type: a.unlimited(meta),
             lo: a.unlimited(meta),
             hi: a.unlimited(meta),

@@ -83,11 +83,7 @@ impl Group {
         fixed: &FixedTables,
         mtable: &dyn Fn(&mut VirtualCells<'_, Fr>) -> Vec<Expression<Fr>>,
     ) -> Group {
-        let mut col = || {
-            let c = meta.advice_column();
-            meta.enable_equality(c);
-            c
-        };
+        let mut col = || meta.advice_column();
         let g = Group {
             used: col(),
             is_write: col(),

@@ -357,7 +357,6 @@ impl ETableConfig {
         let q_first = meta.complex_selector();
         let q_tail = meta.selector();
         let eid = meta.advice_column();
-        meta.enable_equality(eid);
         let groups = std::array::from_fn(|_| Group::configure(meta, q_rows, eid, &fixed, mtable));
         let frame = FrameSlot {
             cols: std::array::from_fn(|_| meta.advice_column()),
@@ -371,10 +370,11 @@ impl ETableConfig {
             sp: a.common(meta),
             pages: a.unlimited(meta),
             frame: a.unlimited(meta),
-            rest_mops: a.unlimited(meta),
-            rest_calls: a.unlimited(meta),
-            rest_returns: a.unlimited(meta),
-            instance: a.unlimited(meta),
+            // Copied to the MTable's and JTable's totals and to the instance count.
+            rest_mops: a.unlimited(meta).copyable(meta),
+            rest_calls: a.unlimited(meta).copyable(meta),
+            rest_returns: a.unlimited(meta).copyable(meta),
+            instance: a.unlimited(meta).copyable(meta),
             io_pos: a.unlimited(meta),
             io_val: a.unlimited(meta),
             sub: a.unlimited(meta),
