@@ -347,8 +347,12 @@ fn cost_stays_within_budget() {
         "{} lookups",
         meta.lookups().len()
     );
+    // Only the copied counters' columns and the instance columns are in the permutation
+    // argument (each column there costs the prover a share of its grand products).
+    let permuted = meta.permutation().get_columns().len();
+    assert!(permuted <= 5, "{permuted} columns in the permutation argument");
     println!(
-        "vm circuit: {} advice columns, {} lookups, degree {}",
+        "vm circuit: {} advice columns, {} lookups, degree {}, {permuted} permuted columns",
         meta.num_advice_columns(),
         meta.lookups().len(),
         meta.degree()
