@@ -350,7 +350,10 @@ fn cost_stays_within_budget() {
     // Only the copied counters' columns and the instance columns are in the permutation
     // argument (each column there costs the prover a share of its grand products).
     let permuted = meta.permutation().get_columns().len();
-    assert!(permuted <= 5, "{permuted} columns in the permutation argument");
+    assert!(
+        permuted <= 5,
+        "{permuted} columns in the permutation argument"
+    );
     println!(
         "vm circuit: {} advice columns, {} lookups, degree {}, {permuted} permuted columns",
         meta.num_advice_columns(),

@@ -112,6 +112,16 @@ impl Failure {
         self
     }
 
+    /// A verifying key other than the one the verifier expects.
+    pub fn rejected_key(found: &str, expected: &str) -> Failure {
+        Failure {
+            exit: Exit::Rejected,
+            kind: "vk_hash_mismatch",
+            message: format!("the verifying key's hash is {found}, expected {expected}"),
+            detail: None,
+        }
+    }
+
     /// Prints `error: MESSAGE` on stderr.
     pub fn report(&self) {
         eprintln!("error: {}", self.message);
@@ -190,9 +200,10 @@ impl From<ProverError> for Failure {
         let (exit, kind) = match &e {
             ProverError::Tracer(t) => classify(t),
             ProverError::Io { .. } => (Exit::Load, "io"),
-            ProverError::Params(_) | ProverError::ParamsMismatch { .. } => (Exit::Load, "params"),
+            ProverError::Params(_) | ProverError::ParamsMismatch(_) => (Exit::Load, "params"),
             ProverError::Format(_) => (Exit::Load, "key_file"),
             ProverError::TooLong { .. } => (Exit::Unprovable, "too_long"),
+            ProverError::BeyondLargestCircuit { .. } => (Exit::Unprovable, "too_long"),
             ProverError::Unsupported(_) => (Exit::Unprovable, "unsupported"),
             ProverError::ProgramMismatch { .. } => (Exit::Unprovable, "program_mismatch"),
             ProverError::Invalid => (Exit::Rejected, "invalid_proof"),
@@ -200,7 +211,10 @@ impl From<ProverError> for Failure {
         };
         let detail = match &e {
             ProverError::Tracer(t) => detail(t),
-            ProverError::TooLong { need, k } => Some(json!({"need_k": need, "k": k})),
+            ProverError::TooLong { need, k, .. } => Some(json!({"need_k": need, "k": k})),
+            ProverError::BeyondLargestCircuit { need, max } => {
+                Some(json!({"need_k": need, "max_k": max}))
+            }
             _ => None,
         };
         Failure {

@@ -24,9 +24,10 @@ impl OutDir {
         self.0.join("instances.json")
     }
 
+    /// Creates the directory (before any long work, so a bad `--output` fails at once).
     pub fn create(&self) -> Result<(), Failure> {
-        std::fs::create_dir_all(&self.0)
-            .map_err(|e| Failure::write_output(&format!("`{}`", self.0.display()), &e))
+        let fail = |e| Failure::write_output(&format!("--output `{}`", self.0.display()), &e);
+        std::fs::create_dir_all(&self.0).map_err(fail)
     }
 }
 
@@ -34,9 +35,40 @@ pub fn read(what: &str, path: &Path) -> Result<Vec<u8>, Failure> {
     std::fs::read(path).map_err(|e| Failure::read_file(what, path, &e))
 }
 
+/// Writes the whole file under a temporary name, then renames it into place: a reader (or a
+/// process killed mid-write) never leaves half a file under the real name.
 pub fn write(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
-    std::fs::write(path, bytes)
-        .map_err(|e| Failure::write_output(&format!("`{}`", path.display()), &e))
+    let fail = |e| Failure::write_output(&format!("`{}`", path.display()), &e);
+    let partial = path.with_extension(format!("partial.{}", std::process::id()));
+    std::fs::write(&partial, bytes).map_err(fail)?;
+    std::fs::rename(&partial, path).map_err(|e| {
+        let _ = std::fs::remove_file(&partial);
+        fail(e)
+    })
+}
+
+/// Removes a file if it is there.
+pub fn remove(path: &Path) -> Result<(), Failure> {
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            Err(Failure::write_output(&format!("`{}`", path.display()), &e))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Reads a key file; a damaged or foreign one is named, with what to do.
+pub fn read_key<T>(
+    what: &str,
+    path: &Path,
+    parse: impl FnOnce(&[u8]) -> Result<T, zkwasm_prover::Error>,
+) -> Result<T, Failure> {
+    parse(&read(what, path)?).map_err(|e| {
+        Failure::from(e).hint(&format!(
+            "`{}`: make the keys again with `zkwasm-cli setup`",
+            path.display()
+        ))
+    })
 }
 
 /// Pretty JSON, newline-terminated.

@@ -38,6 +38,13 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    // Like other Unix tools, end quietly when the reader of stdout goes away (`| head`)
+    // instead of panicking in `println!`.
+    #[cfg(unix)]
+    // SAFETY: restoring a signal's default disposition at start-up, before any thread exists.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     // Clap exits with 2 on usage errors and 0 for --help/--version.
     let cli = Cli::parse();
     let code = match cli.command {

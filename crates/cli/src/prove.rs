@@ -40,7 +40,7 @@ fn prove(args: &ProveArgs) -> Result<(), Failure> {
     let program = args.program.load()?;
     let out = OutDir(args.output.clone());
     let pk = if out.pk().exists() {
-        let pk = ProvingKey::from_bytes(&files::read("proving key", &out.pk())?)?;
+        let pk = files::read_key("proving key", &out.pk(), ProvingKey::from_bytes)?;
         let id = program.prover_program().id(pk.k);
         if id != pk.program_id {
             return Err(Failure::from(zkwasm_prover::Error::ProgramMismatch {
@@ -60,7 +60,8 @@ fn prove(args: &ProveArgs) -> Result<(), Failure> {
         let k = setup::choose_k(&program, false)?;
         setup::make_keys(&program, &args.program, k, &args.params.params, &out)?
     };
-    let params = setup::params(&args.params.params, pk.k)?;
+    // The keys need the parameters they were made with: never generate others for them.
+    let (params, _) = zkwasm_prover::read_params(&args.params.params, pk.k)?;
     let progress = Progress::default();
     let proof = zkwasm_prover::prove_with(
         &params,

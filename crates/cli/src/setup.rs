@@ -88,8 +88,8 @@ pub fn params(dir: &Path, k: u32) -> Result<Params, Failure> {
             path.display(),
             dir.display()
         ),
-        Origin::Downsized { from, to } => {
-            eprintln!("note: {} cut down from {}", to.display(), from.display())
+        Origin::Downsized { from, .. } => {
+            eprintln!("note: parameters for k = {k} cut down from {}", from.display())
         }
         Origin::Read(_) => {}
     }
@@ -104,14 +104,15 @@ pub fn make_keys(
     params_dir: &Path,
     out: &OutDir,
 ) -> Result<ProvingKey, Failure> {
+    out.create()?;
     let params = params(params_dir, k)?;
     let progress = Progress::default();
     let prover_program = program.prover_program();
     let (pk, vk) = zkwasm_prover::setup_with(&params, &prover_program, &progress.control())?;
     progress.summary("keys made");
-    out.create()?;
-    files::write(&out.vk(), &vk.to_bytes())?;
-    files::write(&out.pk(), &pk.to_bytes())?;
+    // A proof left from earlier keys would not verify against these.
+    files::remove(&out.proof())?;
+    files::remove(&out.instances())?;
     let description = json!({
         "program_id": pk.program_id.to_string(),
         "k": k,
@@ -126,5 +127,8 @@ pub fn make_keys(
         "params": params_dir.join(format!("K{k}.params")).display().to_string(),
     });
     files::write_json(&out.program(), &description)?;
+    files::write(&out.vk(), &vk.to_bytes())?;
+    // Last: `prove` takes the directory's keys as complete once pk.bin is there.
+    files::write(&out.pk(), &pk.to_bytes())?;
     Ok(pk)
 }

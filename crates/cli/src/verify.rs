@@ -27,25 +27,31 @@ pub struct VerifyArgs {
     #[arg(long, value_name = "FILE", requires = "proof")]
     pub vk: Option<PathBuf>,
 
-    /// Print one JSON object on stdout: {"valid": true, "program_id", "k", "instances"}, or
-    /// {"valid": false, "error": {"kind", "message", "exit_code"}}.
+    /// Require the verifying key file to have this BLAKE2b-256 hash (hex, as `setup` prints it
+    /// and program.json records it): the program id in a key file is only the key's claim.
+    #[arg(long, value_name = "HEX")]
+    pub vk_hash: Option<String>,
+
+    /// Print one JSON object on stdout: {"valid": true, "program_id", "k", "vk_hash",
+    /// "instances"}, or {"valid": false, "error": {"kind", "message", "exit_code"}}.
     #[arg(long)]
     pub json: bool,
 }
 
 pub fn run(args: &VerifyArgs) -> Exit {
     match verify(args) {
-        Ok(proof) => {
+        Ok((proof, vk_hash)) => {
             if args.json {
                 println!(
                     "{}",
-                    json!({"valid": true, "program_id": proof.program_id.to_string(), "k": proof.k, "instances": proof.instances})
+                    json!({"valid": true, "program_id": proof.program_id.to_string(), "k": proof.k, "vk_hash": vk_hash, "instances": proof.instances})
                 );
             } else {
                 println!(
                     "valid proof of program {} (k = {})",
                     proof.program_id, proof.k
                 );
+                println!("vk hash:   {vk_hash}");
                 println!("instances: {:?}", proof.instances);
             }
             Exit::Success
@@ -60,7 +66,8 @@ pub fn run(args: &VerifyArgs) -> Exit {
     }
 }
 
-fn verify(args: &VerifyArgs) -> Result<Proof, Failure> {
+/// The proof and the hash of the key it verified against.
+fn verify(args: &VerifyArgs) -> Result<(Proof, String), Failure> {
     let (proof_path, vk_path) = match (&args.output, &args.proof, &args.vk) {
         (Some(dir), _, _) => {
             let out = OutDir(dir.clone());
@@ -69,10 +76,26 @@ fn verify(args: &VerifyArgs) -> Result<Proof, Failure> {
         (None, Some(proof), Some(vk)) => (proof.clone(), vk.clone()),
         _ => unreachable!("clap requires --output or both --proof and --vk"),
     };
-    let vk = VerifyingKey::from_bytes(&files::read("verifying key", &vk_path)?)?;
+    let vk = files::read_key("verifying key", &vk_path, VerifyingKey::from_bytes)?;
+    let vk_hash = files::hex(&vk.hash());
+    if let Some(want) = &args.vk_hash {
+        if !want.eq_ignore_ascii_case(&vk_hash) {
+            return Err(Failure::rejected_key(&vk_hash, want));
+        }
+    }
     let proof =
         Proof::from_bytes(&files::read("proof", &proof_path)?).map_err(Failure::rejected)?;
+    // A proof of another program or size is refused before parameters are even read.
+    if proof.program_id != vk.program_id || proof.k != vk.k {
+        return Err(Failure::rejected(zkwasm_prover::Error::ProgramMismatch {
+            what: "the proof",
+            expected: vk.program_id,
+            expected_k: vk.k,
+            found: proof.program_id,
+            found_k: proof.k,
+        }));
+    }
     let (params, _) = zkwasm_prover::read_params(&args.params, vk.k)?;
     zkwasm_prover::verify(&params, &vk, &proof).map_err(Failure::rejected)?;
-    Ok(proof)
+    Ok((proof, vk_hash))
 }

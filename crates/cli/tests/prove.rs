@@ -131,6 +131,45 @@ fn setup_prove_verify_and_tampered_proofs() {
     assert_eq!(v["valid"], true);
     assert_eq!(v["instances"], serde_json::json!([3, 2, 23]));
 
+    // The expected key, by hash: accepted; any other: exit 5.
+    let vk_hash = description["vk_blake2b"].as_str().unwrap().to_string();
+    assert_eq!(v["vk_hash"], vk_hash.as_str());
+    let mut with_hash = vec!["verify", "--params", &params, "--output", &out, "--vk-hash"];
+    expect(0, &[&with_hash[..], &[&vk_hash[..]]].concat());
+    with_hash.push("00");
+    let o = expect(5, &with_hash);
+    assert!(error_line(&o).contains("hash"), "{}", stderr(&o));
+
+    // Parameters of another setup with the same keys: refused (exit 3), never an invalid proof.
+    let other_params = t.join("other-params");
+    let weighted = guest("weighted");
+    expect(
+        0,
+        &[
+            "setup",
+            "--wasm",
+            &weighted,
+            "-k",
+            "10",
+            "--params",
+            &other_params,
+            "--output",
+            &t.join("w"),
+        ],
+    );
+    let o = expect(
+        3,
+        &[
+            &prove[..3 + HORNER.len()],
+            &["--params", &other_params, "--output", &out],
+        ]
+        .concat(),
+    );
+    assert!(error_line(&o).contains("another setup"), "{}", stderr(&o));
+    let o = verify(&other_params, &proof, &vk);
+    assert_eq!(code(&o), 3);
+    assert!(error_line(&o).contains("another setup"), "{}", stderr(&o));
+
     // Tampered proof files: exit 5 with one line saying why.
     let bad = t.join("bad.bin");
     let len = std::fs::read(&proof).unwrap().len();
@@ -139,8 +178,8 @@ fn setup_prove_verify_and_tampered_proofs() {
             "invalid proof",
             Box::new(move |b: &mut Vec<u8>| b[len - 100] ^= 1),
         ),
-        // The third instance (23) becomes 24: bytes 8 + 4 + 32 + 4 + 4 + 2 * 8.
-        ("invalid proof", Box::new(|b: &mut Vec<u8>| b[68] = 24)),
+        // The third instance (23) becomes 24: bytes 8 + 4 + 4 + 32 + 4 + 4 + 2 * 8.
+        ("invalid proof", Box::new(|b: &mut Vec<u8>| b[72] = 24)),
         (
             "truncated",
             Box::new(move |b: &mut Vec<u8>| b.truncate(len / 2)),
@@ -150,7 +189,8 @@ fn setup_prove_verify_and_tampered_proofs() {
             Box::new(|b: &mut Vec<u8>| b[0] = b'X'),
         ),
         ("format version 7", Box::new(|b: &mut Vec<u8>| b[8] = 7)),
-        ("is for program", Box::new(|b: &mut Vec<u8>| b[12] ^= 1)),
+        ("circuit version 3", Box::new(|b: &mut Vec<u8>| b[12] = 3)),
+        ("is for program", Box::new(|b: &mut Vec<u8>| b[16] ^= 1)),
     ];
     for (reason, tamper) in tampers {
         copy_with(&proof, &bad, tamper);
@@ -161,7 +201,6 @@ fn setup_prove_verify_and_tampered_proofs() {
 
     // The proof against another program's key, and against the same program's key at k = 11.
     let other = t.join("other");
-    let weighted = guest("weighted");
     expect(
         0,
         &[
@@ -194,6 +233,17 @@ fn setup_prove_verify_and_tampered_proofs() {
     assert_eq!(code(&o), 3);
     assert!(error_line(&o).contains("K10.params"), "{}", stderr(&o));
     assert!(!Path::new(&t.join("no-params")).exists());
+
+    // Setup again into the directory removes the proof made with the old keys.
+    assert!(Path::new(&proof).exists());
+    expect(
+        0,
+        &[
+            "setup", "--wasm", &weighted, "-k", "10", "--params", &params, "--output", &out,
+        ],
+    );
+    assert!(!Path::new(&proof).exists());
+    assert!(!Path::new(&t.join("out/instances.json")).exists());
 }
 
 #[test]

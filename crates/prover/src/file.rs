@@ -1,17 +1,18 @@
 //! The common frame of zkwasm's binary files (proofs, verifying keys, proving keys): a magic
-//! word naming the kind of file, the format version, the program id and the circuit size, all
-//! little-endian, then the kind's own fields.
+//! word naming the kind of file, the format version, the circuit version, the program id and
+//! the circuit size, all little-endian, then the kind's own fields.
 
-use crate::{Error, ProgramId};
+use crate::{Error, ProgramId, CIRCUIT_VERSION};
 
 /// The version of the file formats this crate writes and reads.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 /// Starts a file of kind `magic`.
 pub(crate) fn header(magic: &[u8; 8], id: &ProgramId, k: u32) -> Vec<u8> {
-    let mut out = Vec::with_capacity(48);
+    let mut out = Vec::with_capacity(52);
     out.extend_from_slice(magic);
     out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+    out.extend_from_slice(&CIRCUIT_VERSION.to_le_bytes());
     out.extend_from_slice(&id.0);
     out.extend_from_slice(&k.to_le_bytes());
     out
@@ -52,8 +53,9 @@ pub(crate) struct Reader<'a> {
 }
 
 impl<'a> Reader<'a> {
-    /// Checks the magic word and the format version; returns the reader and the program id and
-    /// `k` of the file.
+    /// Checks the magic word, the format version and the circuit version (files of another
+    /// circuit are refused before anything of theirs is read); returns the reader and the
+    /// program id and `k` of the file.
     pub fn open(
         b: &'a [u8],
         magic: &[u8; 8],
@@ -67,6 +69,12 @@ impl<'a> Reader<'a> {
         if version != FORMAT_VERSION {
             return Err(Error::Format(format!(
                 "{what} file format version {version}, this build reads {FORMAT_VERSION}"
+            )));
+        }
+        let circuit = r.u32()?;
+        if circuit != CIRCUIT_VERSION {
+            return Err(Error::Format(format!(
+                "{what} made for circuit version {circuit}, this build's circuit is version {CIRCUIT_VERSION}: make it again"
             )));
         }
         let id = ProgramId(r.take(32)?.try_into().expect("32 bytes"));

@@ -4,9 +4,11 @@
 //! |---|---|
 //! | 8 | magic `ZKWASMVK` or `ZKWASMPK` |
 //! | 4 | format version |
+//! | 4 | circuit version |
 //! | 32 | program id |
 //! | 4 | circuit size `k` |
 //! | 8 | the circuit's constants: entry function, initial pages (u32 each) |
+//! | 32 | the fingerprint of the parameters the key was made with |
 //! | n | the backend's own key encoding (verifying key: compressed points; proving key: raw) |
 //! | 32 | BLAKE2b-256 of all the bytes before |
 //!
@@ -15,6 +17,7 @@
 
 use crate::control::{Control, Stage};
 use crate::file::{header, seal, unseal, Reader};
+use crate::params::fingerprint;
 use crate::{Error, Params, Program, ProgramId};
 use halo2_proofs::halo2curves::bn256::G1Affine;
 use halo2_proofs::plonk::{self, keygen_pk, keygen_vk_custom, Circuit};
@@ -30,6 +33,9 @@ use zkwasm_circuits::vm::VmCircuit;
 pub struct VerifyingKey {
     pub program_id: ProgramId,
     pub k: u32,
+    /// [`crate::params::fingerprint`] of the parameters the key was made with: only those
+    /// check its proofs.
+    pub params: [u8; 32],
     start: Start,
     pub(crate) vk: plonk::VerifyingKey<G1Affine>,
 }
@@ -40,6 +46,9 @@ pub struct VerifyingKey {
 pub struct ProvingKey {
     pub program_id: ProgramId,
     pub k: u32,
+    /// [`crate::params::fingerprint`] of the parameters the key was made with: proofs made
+    /// with others would not verify.
+    pub params: [u8; 32],
     start: Start,
     pub(crate) pk: plonk::ProvingKey<G1Affine>,
 }
@@ -56,7 +65,16 @@ pub fn setup_with(
     control: &Control,
 ) -> Result<(ProvingKey, VerifyingKey), Error> {
     let k = params.k();
-    let circuit = VmCircuit::new(k, program.image_tables()).without_witnesses();
+    let tables = program.image_tables();
+    let need = tables.usage().min_k();
+    if need > k {
+        return Err(Error::TooLong {
+            need,
+            k,
+            what: "the program's image",
+        });
+    }
+    let circuit = VmCircuit::new(k, tables).without_witnesses();
     let keygen = |e: plonk::Error| Error::Internal(format!("key generation: {e:?}"));
     let vk = control.stage(Stage::VerifyingKey, || {
         keygen_vk_custom(params, &circuit, true).map_err(keygen)
@@ -65,16 +83,19 @@ pub fn setup_with(
         keygen_pk(params, vk.clone(), &circuit).map_err(keygen)
     })?;
     let (program_id, start) = (program.id(k), circuit.params());
+    let fingerprint = fingerprint(params);
     Ok((
         ProvingKey {
             program_id,
             k,
+            params: fingerprint,
             start,
             pk,
         },
         VerifyingKey {
             program_id,
             k,
+            params: fingerprint,
             start,
             vk,
         },
@@ -114,29 +135,41 @@ impl BackendKey for plonk::ProvingKey<G1Affine> {
     }
 }
 
-/// A key file: header, circuit constants, the backend's encoding, checksum.
-fn encode<K: BackendKey>(id: &ProgramId, k: u32, start: &Start, key: &K) -> Vec<u8> {
-    let mut out = header(K::MAGIC, id, k);
-    out.extend_from_slice(&start.entry_fid.to_le_bytes());
-    out.extend_from_slice(&start.pages.to_le_bytes());
+/// What a key file holds besides the backend's key.
+struct Frame {
+    id: ProgramId,
+    k: u32,
+    start: Start,
+    params: [u8; 32],
+}
+
+/// A key file: header, circuit constants, parameters' fingerprint, the backend's encoding,
+/// checksum.
+fn encode<K: BackendKey>(f: Frame, key: &K) -> Vec<u8> {
+    let mut out = header(K::MAGIC, &f.id, f.k);
+    out.extend_from_slice(&f.start.entry_fid.to_le_bytes());
+    out.extend_from_slice(&f.start.pages.to_le_bytes());
+    out.extend_from_slice(&f.params);
     out.extend_from_slice(&key.bytes());
     seal(out)
 }
 
 /// Reads a key file: the checksum first, then the header, then the backend's encoding with
 /// the backend's own `k` (bytes 1..5 of it) checked against ours before the backend sizes
-/// anything from it, and nothing left over.
-fn decode<K: BackendKey>(b: &[u8]) -> Result<(ProgramId, u32, Start, K), Error> {
+/// anything from it, and nothing left over. The backend's readers unwrap and size buffers from
+/// the file: only intact files of this circuit version reach them, and a panic on a crafted
+/// one is still turned into an error.
+fn decode<K: BackendKey>(b: &[u8]) -> Result<(Frame, K), Error> {
     let what = K::WHAT;
-    let b = match b.get(..8) {
-        Some(m) if m == K::MAGIC => unseal(b, what)?,
-        _ => return Err(Error::Format(format!("not a zkwasm {what} file"))),
-    };
-    let (mut r, id, k) = Reader::open(b, K::MAGIC, what)?;
+    // The header first (a key of another format or circuit version says so), then the
+    // checksum, then the fields.
+    Reader::open(b, K::MAGIC, what)?;
+    let (mut r, id, k) = Reader::open(unseal(b, what)?, K::MAGIC, what)?;
     let start = Start {
         entry_fid: r.u32()?,
         pages: r.u32()?,
     };
+    let params = r.take(32)?.try_into().expect("32 bytes");
     let mut rest = r.rest();
     let backend_k = rest
         .get(1..5)
@@ -146,27 +179,50 @@ fn decode<K: BackendKey>(b: &[u8]) -> Result<(ProgramId, u32, Start, K), Error> 
             "{what} file: inconsistent circuit size"
         )));
     }
-    let key = K::read(&mut rest, start).map_err(|e| Error::Format(format!("{what} file: {e}")))?;
+    let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| K::read(&mut rest, start)));
+    let key = match read {
+        Ok(Ok(key)) => key,
+        Ok(Err(e)) => return Err(Error::Format(format!("{what} file: {e}"))),
+        Err(_) => return Err(Error::Format(format!("{what} file: unreadable key"))),
+    };
     if !rest.is_empty() {
         return Err(Error::Format(format!(
             "{} bytes after the end of the {what}",
             rest.len()
         )));
     }
-    Ok((id, k, start, key))
+    Ok((
+        Frame {
+            id,
+            k,
+            start,
+            params,
+        },
+        key,
+    ))
 }
 
 impl VerifyingKey {
+    fn frame(&self) -> Frame {
+        Frame {
+            id: self.program_id,
+            k: self.k,
+            start: self.start,
+            params: self.params,
+        }
+    }
+
     pub fn to_bytes(&self) -> Vec<u8> {
-        encode(&self.program_id, self.k, &self.start, &self.vk)
+        encode(self.frame(), &self.vk)
     }
 
     pub fn from_bytes(b: &[u8]) -> Result<VerifyingKey, Error> {
-        let (program_id, k, start, vk) = decode(b)?;
+        let (f, vk) = decode(b)?;
         Ok(VerifyingKey {
-            program_id,
-            k,
-            start,
+            program_id: f.id,
+            k: f.k,
+            params: f.params,
+            start: f.start,
             vk,
         })
     }
@@ -186,21 +242,29 @@ impl ProvingKey {
         VerifyingKey {
             program_id: self.program_id,
             k: self.k,
+            params: self.params,
             start: self.start,
             vk: self.pk.get_vk().clone(),
         }
     }
 
     pub fn to_bytes(&self) -> Vec<u8> {
-        encode(&self.program_id, self.k, &self.start, &self.pk)
+        let frame = Frame {
+            id: self.program_id,
+            k: self.k,
+            start: self.start,
+            params: self.params,
+        };
+        encode(frame, &self.pk)
     }
 
     pub fn from_bytes(b: &[u8]) -> Result<ProvingKey, Error> {
-        let (program_id, k, start, pk) = decode(b)?;
+        let (f, pk) = decode(b)?;
         Ok(ProvingKey {
-            program_id,
-            k,
-            start,
+            program_id: f.id,
+            k: f.k,
+            params: f.params,
+            start: f.start,
             pk,
         })
     }

@@ -27,14 +27,15 @@ mod proof;
 
 pub use control::{Control, Stage};
 pub use file::FORMAT_VERSION;
+/// The backend's parameter methods (`k()`, `write`, ...), for [`Params`] values.
+pub use halo2_proofs::poly::commitment::{Params as ParamsMethods, ParamsProver};
 pub use keys::{setup, setup_with, ProvingKey, VerifyingKey};
-pub use params::{load_params, read_params, Origin, Params};
+pub use params::{fingerprint, load_params, read_params, Origin, Params};
 pub use program::{execute, execute_with, Execution, Program, ProgramId};
 pub use proof::Proof;
 
 use halo2_proofs::halo2curves::bn256::{Bn256, Fr, G1Affine};
 use halo2_proofs::plonk::{create_proof, verify_proof};
-use halo2_proofs::poly::commitment::{Params as _, ParamsProver};
 use halo2_proofs::poly::kzg::commitment::KZGCommitmentScheme;
 use halo2_proofs::poly::kzg::multiopen::{ProverSHPLONK, VerifierSHPLONK};
 use halo2_proofs::poly::kzg::strategy::SingleStrategy;
@@ -57,12 +58,20 @@ pub enum Error {
         path: String,
         source: std::io::Error,
     },
-    #[error("corrupt parameters: {0}")]
+    #[error("parameters: {0}")]
     Params(String),
     #[error(transparent)]
     Tracer(#[from] zkwasm_tracer::Error),
-    #[error("the run needs k = {need}, the keys are for k = {k}")]
-    TooLong { need: u32, k: u32 },
+    #[error("{what} needs k = {need}, the keys are for k = {k}")]
+    TooLong {
+        need: u32,
+        k: u32,
+        what: &'static str,
+    },
+    #[error(
+        "the run needs k = {need}, larger than the largest circuit (k = {max}): shorten the run"
+    )]
+    BeyondLargestCircuit { need: u32, max: u32 },
     #[error("internal error (a zkwasm bug): {0}")]
     Internal(String),
     #[error("cannot be proved yet: {0}")]
@@ -77,19 +86,26 @@ pub enum Error {
         found: ProgramId,
         found_k: u32,
     },
-    #[error("the parameters are for k = {params_k}, the key is for k = {k}")]
-    ParamsMismatch { params_k: u32, k: u32 },
+    #[error("the parameters are not the ones the key was made with ({0})")]
+    ParamsMismatch(String),
     #[error("invalid proof: the proof does not verify against the key and its instances")]
     Invalid,
     #[error("cancelled before the {0} stage")]
     Cancelled(Stage),
 }
 
-fn check_params(params: &Params, k: u32) -> Result<(), Error> {
-    match params.k() {
-        params_k if params_k == k => Ok(()),
-        params_k => Err(Error::ParamsMismatch { params_k, k }),
+/// Proofs are made and checked with the parameters the keys were made with, and nothing else.
+fn check_params(params: &Params, k: u32, made_with: &[u8; 32]) -> Result<(), Error> {
+    if params.k() != k {
+        return Err(Error::ParamsMismatch(format!(
+            "they are for k = {}, the key for k = {k}",
+            params.k()
+        )));
     }
+    if params::fingerprint(params) != *made_with {
+        return Err(Error::ParamsMismatch("another setup".into()));
+    }
+    Ok(())
 }
 
 /// Runs the program on `inputs` and proves the run.
@@ -110,7 +126,7 @@ pub fn prove_with(
     inputs: &Inputs,
     control: &Control,
 ) -> Result<Proof, Error> {
-    check_params(params, pk.k)?;
+    check_params(params, pk.k, &pk.params)?;
     let id = program.id(pk.k);
     if id != pk.program_id {
         return Err(Error::ProgramMismatch {
@@ -130,6 +146,7 @@ pub fn prove_with(
         return Err(Error::TooLong {
             need: summary.min_k,
             k: pk.k,
+            what: "the run",
         });
     }
     let instances = summary.outcome.instances;
@@ -174,7 +191,7 @@ pub fn verify(params: &Params, vk: &VerifyingKey, proof: &Proof) -> Result<Vec<u
             found_k: proof.k,
         });
     }
-    check_params(params, vk.k)?;
+    check_params(params, vk.k, &vk.params)?;
     let values: Vec<Fr> = proof.instances.iter().map(|&v| Fr::from(v)).collect();
     // The count column must be the number of values: values past it would go unchecked.
     let count = [Fr::from(proof.instances.len() as u64)];

@@ -3,7 +3,8 @@
 
 use crate::Error;
 use halo2_proofs::halo2curves::bn256::Bn256;
-use halo2_proofs::poly::commitment::Params as _;
+use halo2_proofs::halo2curves::group::GroupEncoding;
+use halo2_proofs::poly::commitment::{Params as _, ParamsProver};
 use halo2_proofs::poly::kzg::commitment::ParamsKZG;
 use halo2_proofs::SerdeFormat;
 use std::path::{Path, PathBuf};
@@ -22,8 +23,8 @@ pub enum Origin {
     /// Read from `K{k}.params`.
     Read(PathBuf),
     /// Cut down from the larger `K{j}.params` (any prefix of a powers-of-tau setup is one), and
-    /// written to `K{k}.params`.
-    Downsized { from: PathBuf, to: PathBuf },
+    /// cached as `K{k}.params` when the directory is writable.
+    Downsized { from: PathBuf, cached: bool },
     /// Generated from local randomness and written to `K{k}.params`: **not** from a trusted
     /// setup. Whoever ran the generation could have kept the secret and forge proofs; such
     /// parameters convince only those who trust the machine that made them.
@@ -67,7 +68,7 @@ pub fn load_params(dir: &Path, k: u32) -> Result<(Params, Origin), Error> {
 pub fn read_params(dir: &Path, k: u32) -> Result<(Params, Origin), Error> {
     find(dir, k)?.ok_or_else(|| {
         Error::Params(format!(
-            "no {} (nor a larger K*.params) in {}: verifying needs the parameters the keys were made with",
+            "no {} (nor a larger K*.params) in {}: verifying needs the parameters the keys were made with (never generated)",
             file(dir, k).display(),
             dir.display()
         ))
@@ -94,9 +95,17 @@ fn find(dir: &Path, k: u32) -> Result<Option<(Params, Origin)>, Error> {
     };
     let mut params = read(&from, j)?;
     params.downsize(k);
-    Ok(Some(match save(dir, &path, k, &params)? {
-        None => (params, Origin::Downsized { from, to: path }),
-        Some(theirs) => (theirs, Origin::Read(path)),
+    // A read-only directory (a mounted ceremony) still serves: the cache is only a saving.
+    Ok(Some(match save(dir, &path, k, &params) {
+        Ok(None) => (params, Origin::Downsized { from, cached: true }),
+        Ok(Some(theirs)) => (theirs, Origin::Read(path)),
+        Err(_) => (
+            params,
+            Origin::Downsized {
+                from,
+                cached: false,
+            },
+        ),
     }))
 }
 
@@ -117,6 +126,21 @@ fn save(dir: &Path, path: &Path, k: u32, params: &Params) -> Result<Option<Param
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(Some(read(path, k)?)),
         Err(e) => Err(io(path)(e)),
     }
+}
+
+/// What identifies a setup whatever its size: a hash of the first two G1 points (the
+/// generator and the secret times it) and of the G2 generator and the secret times it. Keys
+/// record it, so proving or verifying with other parameters fails with a clear error instead of
+/// an invalid proof.
+pub fn fingerprint(params: &Params) -> [u8; 32] {
+    let g = params.get_g();
+    let mut h = blake2b_simd::Params::new().hash_length(32).to_state();
+    for p in &g[..2] {
+        h.update(p.to_bytes().as_ref());
+    }
+    h.update(params.g2().to_bytes().as_ref());
+    h.update(params.s_g2().to_bytes().as_ref());
+    h.finalize().as_bytes().try_into().expect("32 bytes")
 }
 
 /// Reads parameters for `k` from `path`, checking every point is on its curve. The backend

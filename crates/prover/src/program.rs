@@ -100,9 +100,9 @@ impl Execution {
         if let Some((step, instr)) = &self.unprovable {
             return Some(Error::Unsupported(format!("step {step} runs `{instr}`")));
         }
-        (self.min_k > zkwasm_tables::MAX_K).then_some(Error::TooLong {
+        (self.min_k > zkwasm_tables::MAX_K).then_some(Error::BeyondLargestCircuit {
             need: self.min_k,
-            k: zkwasm_tables::MAX_K,
+            max: zkwasm_tables::MAX_K,
         })
     }
 }

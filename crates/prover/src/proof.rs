@@ -4,6 +4,7 @@
 //! |---|---|
 //! | 8 | magic `ZKWASMPF` |
 //! | 4 | format version |
+//! | 4 | circuit version |
 //! | 32 | program id |
 //! | 4 | circuit size `k` |
 //! | 4 + 8n | instance count, then each instance (u64) |

@@ -66,7 +66,7 @@ fn params_are_generated_once_read_then_cut_down() {
         origin(10),
         Origin::Downsized {
             from: dir.join("K11.params"),
-            to: dir.join("K10.params")
+            cached: true
         }
     );
     assert_eq!(origin(10), Origin::Read(dir.join("K10.params")));
@@ -136,6 +136,10 @@ fn prove_verify_and_every_wrong_proof_is_refused() {
     version[8] = 9;
     let e = Proof::from_bytes(&version).unwrap_err();
     assert!(e.to_string().contains("format version 9"), "{e}");
+    let mut circuit = file.clone();
+    circuit[12] ^= 3;
+    let e = Proof::from_bytes(&circuit).unwrap_err();
+    assert!(e.to_string().contains("circuit version"), "{e}");
     let mut flipped = proof.clone();
     flipped.bytes[100] ^= 1;
     assert!(matches!(
@@ -182,18 +186,17 @@ fn prove_verify_and_every_wrong_proof_is_refused() {
         &prove(&params11, &pk11, &prog, &inputs(vec![1, 1])).unwrap(),
     )
     .unwrap_err();
-    assert!(
-        matches!(
-            e,
-            Error::ParamsMismatch {
-                params_k: 10,
-                k: 11
-            }
-        ),
-        "{e}"
-    );
-    let _ = std::fs::remove_dir_all(&dir);
-    let _ = std::fs::remove_dir_all(&dir11);
+    assert!(matches!(e, Error::ParamsMismatch(_)), "{e}");
+
+    // Parameters of another setup (same k): refused by the keys' fingerprint of theirs.
+    let (other_params, dir_other) = self::params("e2e-other", 10);
+    let e = prove(&other_params, &pk, &prog, &inputs(vec![1, 1])).unwrap_err();
+    assert!(e.to_string().contains("another setup"), "{e}");
+    let e = verify(&other_params, &vk, &proof).unwrap_err();
+    assert!(matches!(e, Error::ParamsMismatch(_)), "{e}");
+    for d in [dir, dir11, dir_other] {
+        let _ = std::fs::remove_dir_all(d);
+    }
 }
 
 #[test]
@@ -212,6 +215,12 @@ fn key_files_round_trip_and_damaged_ones_are_refused() {
     assert_eq!(vk2.hash(), vk.hash());
     let proof = prove(&params, &pk2, &prog, &inputs(vec![5, 6])).unwrap();
     assert_eq!(verify(&params, &vk2, &proof).unwrap(), vec![5, 10, 6, 12]);
+
+    // A key of another circuit version: refused by its header, before the backend reads it.
+    let mut old = vk_file.clone();
+    old[12] = 1;
+    let e = VerifyingKey::from_bytes(&old).unwrap_err();
+    assert!(e.to_string().contains("circuit version 1"), "{e}");
 
     // A kind of file for another: refused by its magic.
     let e = VerifyingKey::from_bytes(&pk_file).unwrap_err();
@@ -260,7 +269,24 @@ fn runs_that_cannot_be_proved_say_why() {
     assert_eq!(execute(&long, &Inputs::default()).unwrap().min_k, 13);
     let (pk, _) = setup(&params, &long).unwrap();
     let e = prove(&params, &pk, &long, &Inputs::default()).unwrap_err();
-    assert!(matches!(e, Error::TooLong { need: 13, k: 10 }), "{e}");
+    assert!(
+        matches!(
+            e,
+            Error::TooLong {
+                need: 13,
+                k: 10,
+                ..
+            }
+        ),
+        "{e}"
+    );
+    // An image too large for k = 10: refused before key generation.
+    let big = program(&format!(
+        r#"(module (memory 2) (data (i32.const 0) "{}") (func (export "zkmain")))"#,
+        "\\01".repeat(70_000)
+    ));
+    let e = setup(&params, &big).expect_err("too large");
+    assert!(e.to_string().contains("image needs k = 14"), "{e}");
     // An instruction without a circuit yet: the dry run and the prover name the step.
     let and = program(
         r#"(module (func (export "zkmain") (drop (i32.and (i32.const 6) (i32.const 3)))))"#,
@@ -332,7 +358,7 @@ fn resealed_damaged_keys_never_panic() {
     };
     assert_eq!(seal(body.to_vec()), file);
     let mut variants = vec![];
-    for at in (56..body.len()).step_by(11) {
+    for at in (92..body.len()).step_by(11) {
         for x in [0x01u8, 0xff] {
             let mut b = body.to_vec();
             b[at] ^= x;
