@@ -5,7 +5,8 @@ use crate::files::{self, OutDir};
 use clap::Args;
 use serde_json::json;
 use std::path::PathBuf;
-use zkwasm_prover::{Proof, VerifyingKey};
+use zkwasm_prover::{Program, Proof, VerifyingKey};
+use zkwasm_tracer::Limits;
 
 #[derive(Args, Debug)]
 #[command(after_help = crate::exit::EXIT_CODES_HELP)]
@@ -26,6 +27,15 @@ pub struct VerifyArgs {
     /// The verifying key file.
     #[arg(long, value_name = "FILE", requires = "proof")]
     pub vk: Option<PathBuf>,
+
+    /// Make the verifying key of this module (Wasm or WAT) with the parameters and require the
+    /// received key to be exactly it: binds the proof to the module, not to the key's claim.
+    #[arg(long, value_name = "FILE")]
+    pub wasm: Option<PathBuf>,
+
+    /// The module's entry export (with --wasm).
+    #[arg(long, value_name = "NAME", default_value = "zkmain", requires = "wasm")]
+    pub entry: String,
 
     /// Require the verifying key file to have this BLAKE2b-256 hash (hex, as `setup` prints it
     /// and program.json records it): the program id in a key file is only the key's claim.
@@ -96,6 +106,21 @@ fn verify(args: &VerifyArgs) -> Result<(Proof, String), Failure> {
         }));
     }
     let (params, _) = zkwasm_prover::read_params(&args.params, vk.k)?;
+    if let Some(wasm) = &args.wasm {
+        let bytes = std::fs::read(wasm).map_err(|e| Failure::read_module(wasm, &e))?;
+        let program = Program::load(&bytes, &args.entry, Limits::default())?;
+        let expected = zkwasm_prover::verifying_key(&params, &program)?;
+        if expected.to_bytes() != vk.to_bytes() {
+            return Err(Failure::rejected_key(
+                &vk_hash,
+                &format!(
+                    "{} (the key `{}` makes)",
+                    files::hex(&expected.hash()),
+                    wasm.display()
+                ),
+            ));
+        }
+    }
     zkwasm_prover::verify(&params, &vk, &proof).map_err(Failure::rejected)?;
     Ok((proof, vk_hash))
 }

@@ -140,6 +140,14 @@ fn setup_prove_verify_and_tampered_proofs() {
     let o = expect(5, &with_hash);
     assert!(error_line(&o).contains("hash"), "{}", stderr(&o));
 
+    // The key the module makes: accepted; another module's: exit 5.
+    let mut with_wasm = vec!["verify", "--params", &params, "--output", &out, "--wasm"];
+    expect(0, &[&with_wasm[..], &[&wasm[..]]].concat());
+    let fib = guest("fibonacci");
+    with_wasm.push(&fib);
+    let o = expect(5, &with_wasm);
+    assert!(error_line(&o).contains("the key"), "{}", stderr(&o));
+
     // Parameters of another setup with the same keys: refused (exit 3), never an invalid proof.
     let other_params = t.join("other-params");
     let weighted = guest("weighted");

@@ -64,6 +64,37 @@ pub fn setup_with(
     program: &Program,
     control: &Control,
 ) -> Result<(ProvingKey, VerifyingKey), Error> {
+    let (vk, circuit) = make_vk(params, program, control)?;
+    let pk = control.stage(Stage::ProvingKey, || {
+        keygen_pk(params, vk.vk.clone(), &circuit).map_err(keygen_error)
+    })?;
+    let pk = ProvingKey {
+        program_id: vk.program_id,
+        k: vk.k,
+        params: vk.params,
+        start: vk.start,
+        pk,
+    };
+    Ok((pk, vk))
+}
+
+/// The verifying key `setup` makes for `program` with these parameters, alone: what a
+/// verifier computes to check that a key it received belongs to a module (compare
+/// [`VerifyingKey::hash`]), since the program id in a key file is only the key's claim.
+pub fn verifying_key(params: &Params, program: &Program) -> Result<VerifyingKey, Error> {
+    Ok(make_vk(params, program, &Control::default())?.0)
+}
+
+fn keygen_error(e: plonk::Error) -> Error {
+    Error::Internal(format!("key generation: {e:?}"))
+}
+
+/// The verifying key, and the key-less circuit it was made from.
+fn make_vk(
+    params: &Params,
+    program: &Program,
+    control: &Control,
+) -> Result<(VerifyingKey, VmCircuit), Error> {
     let k = params.k();
     let tables = program.image_tables();
     let need = tables.usage().min_k();
@@ -75,31 +106,17 @@ pub fn setup_with(
         });
     }
     let circuit = VmCircuit::new(k, tables).without_witnesses();
-    let keygen = |e: plonk::Error| Error::Internal(format!("key generation: {e:?}"));
     let vk = control.stage(Stage::VerifyingKey, || {
-        keygen_vk_custom(params, &circuit, true).map_err(keygen)
+        keygen_vk_custom(params, &circuit, true).map_err(keygen_error)
     })?;
-    let pk = control.stage(Stage::ProvingKey, || {
-        keygen_pk(params, vk.clone(), &circuit).map_err(keygen)
-    })?;
-    let (program_id, start) = (program.id(k), circuit.params());
-    let fingerprint = fingerprint(params);
-    Ok((
-        ProvingKey {
-            program_id,
-            k,
-            params: fingerprint,
-            start,
-            pk,
-        },
-        VerifyingKey {
-            program_id,
-            k,
-            params: fingerprint,
-            start,
-            vk,
-        },
-    ))
+    let vk = VerifyingKey {
+        program_id: program.id(k),
+        k,
+        params: fingerprint(params),
+        start: circuit.params(),
+        vk,
+    };
+    Ok((vk, circuit))
 }
 
 /// A backend key and how its file is told apart and encoded.

@@ -29,7 +29,7 @@ pub use control::{Control, Stage};
 pub use file::FORMAT_VERSION;
 /// The backend's parameter methods (`k()`, `write`, ...), for [`Params`] values.
 pub use halo2_proofs::poly::commitment::{Params as ParamsMethods, ParamsProver};
-pub use keys::{setup, setup_with, ProvingKey, VerifyingKey};
+pub use keys::{setup, setup_with, verifying_key, ProvingKey, VerifyingKey};
 pub use params::{fingerprint, load_params, read_params, Origin, Params};
 pub use program::{execute, execute_with, Execution, Program, ProgramId};
 pub use proof::Proof;

@@ -6,8 +6,8 @@ use halo2_proofs::poly::commitment::Params as _;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use zkwasm_prover::{
-    execute, load_params, prove, prove_with, read_params, setup, verify, Control, Error, Origin,
-    Params, Program, Proof, ProvingKey, Stage, VerifyingKey,
+    execute, load_params, prove, prove_with, read_params, setup, verify, verifying_key, Control,
+    Error, Origin, Params, Program, Proof, ProvingKey, Stage, VerifyingKey,
 };
 use zkwasm_tracer::{Inputs, Limits};
 
@@ -207,6 +207,10 @@ fn key_files_round_trip_and_damaged_ones_are_refused() {
     let vk_file = vk.to_bytes();
     let pk_file = pk.to_bytes();
     assert_eq!(pk.verifying_key().to_bytes(), vk_file);
+    // A verifier makes the same key from the module alone; another module makes another.
+    assert_eq!(verifying_key(&params, &prog).unwrap().to_bytes(), vk_file);
+    let other = program(&EXAMPLE.replace("i64.const 2", "i64.const 3"));
+    assert_ne!(verifying_key(&params, &other).unwrap().to_bytes(), vk_file);
 
     // Keys read back prove and verify.
     let vk2 = VerifyingKey::from_bytes(&vk_file).unwrap();
