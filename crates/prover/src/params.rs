@@ -93,8 +93,7 @@ fn find(dir: &Path, k: u32) -> Result<Option<(Params, Origin)>, Error> {
     let Some((j, from)) = larger else {
         return Ok(None);
     };
-    let mut params = read(&from, j)?;
-    params.downsize(k);
+    let params = read_prefix(&from, j, k)?;
     // A read-only directory (a mounted ceremony) still serves: the cache is only a saving.
     Ok(Some(match save(dir, &path, k, &params) {
         Ok(None) => (params, Origin::Downsized { from, cached: true }),
@@ -143,6 +142,45 @@ pub fn fingerprint(params: &Params) -> [u8; 32] {
     h.finalize().as_bytes().try_into().expect("32 bytes")
 }
 
+/// The parameters for `k` inside the larger file `path` (for `j`), reading only what they
+/// need: the first 2^k G1 points and the two G2 points (a K24 ceremony file holds 2 GiB of
+/// points, most of which a small circuit never uses). Their Lagrange forms are recomputed.
+fn read_prefix(path: &Path, j: u32, k: u32) -> Result<Params, Error> {
+    use std::io::{Read, Seek, SeekFrom};
+    let corrupt = || {
+        Error::Params(format!(
+            "{}: not KZG parameters for k = {j}",
+            path.display()
+        ))
+    };
+    let mut f = std::fs::File::open(path).map_err(io(path))?;
+    let len = f.metadata().map_err(io(path))?.len();
+    let mut header = [0u8; 4];
+    f.read_exact(&mut header).map_err(io(path))?;
+    if u32::from_le_bytes(header) != j || len != file_size(j) {
+        return Err(corrupt());
+    }
+    let points = (1usize << k) * 64;
+    let mut g = vec![0u8; points];
+    f.read_exact(&mut g).map_err(io(path))?;
+    let mut g2 = [0u8; 256];
+    f.seek(SeekFrom::Start(len - 256)).map_err(io(path))?;
+    f.read_exact(&mut g2).map_err(io(path))?;
+    // A K{k} file with the G1 points standing in for their Lagrange forms, which `downsize`
+    // then recomputes from them.
+    let bytes = [&k.to_le_bytes()[..], &g, &g, &g2].concat();
+    let mut params = ParamsKZG::<Bn256>::read_custom(&mut &bytes[..], SerdeFormat::RawBytes)
+        .map_err(|_| corrupt())?;
+    params.downsize(k);
+    Ok(params)
+}
+
+/// The size of a `K{k}.params` file: k, 2^k G1 points and their 2^k Lagrange forms (64 bytes
+/// each), two G2 points (128 each).
+fn file_size(k: u32) -> u64 {
+    4 + (1u64 << k) * 128 + 256
+}
+
 /// Reads parameters for `k` from `path`, checking every point is on its curve. The backend
 /// allocates 2^k points from the file's first word before reading them: the header and the
 /// exact size are checked first, so a corrupt file is an error, not an abort.
@@ -157,8 +195,7 @@ fn read(path: &Path, k: u32) -> Result<Params, Error> {
             path.display()
         ))
     };
-    // k, 2^k G1 points and their 2^k Lagrange forms (64 bytes each), two G2 points (128 each).
-    if header != Some(k) || bytes.len() as u64 != 4 + (1u64 << k) * 128 + 256 {
+    if header != Some(k) || bytes.len() as u64 != file_size(k) {
         return Err(corrupt());
     }
     ParamsKZG::<Bn256>::read_custom(&mut &bytes[..], SerdeFormat::RawBytes).map_err(|_| corrupt())

@@ -70,6 +70,17 @@ fn params_are_generated_once_read_then_cut_down() {
         }
     );
     assert_eq!(origin(10), Origin::Read(dir.join("K10.params")));
+    // What was cut down is the larger setup's own downsizing.
+    let mut larger =
+        Params::read(&mut &std::fs::read(dir.join("K11.params")).unwrap()[..]).unwrap();
+    larger.downsize(10);
+    let (mut expected, mut got) = (vec![], vec![]);
+    larger.write(&mut expected).unwrap();
+    load_params(&dir, 10).unwrap().0.write(&mut got).unwrap();
+    assert!(
+        expected == got,
+        "cut-down parameters differ from the larger setup's prefix"
+    );
     assert_eq!(
         read_params(&dir, 11).unwrap().1,
         Origin::Read(dir.join("K11.params"))
