@@ -4,7 +4,7 @@
 use crate::exit::Failure;
 use clap::Args;
 use std::path::PathBuf;
-use zkwasm_tracer::{Image, Inputs, Limits};
+use zkwasm_tracer::{Inputs, Limits};
 
 const INPUT_HELP: &str = "Input syntax (repeat the flag or separate items with commas):
   N:i64              one value: decimal (negative = two's complement) or 0x hex; a bare N means N:i64
@@ -43,11 +43,10 @@ pub fn after_help() -> String {
     format!("{INPUT_HELP}\n\n{}", crate::exit::EXIT_CODES_HELP)
 }
 
-/// A loaded program, ready to run.
+/// A loaded program with its inputs, ready to run or prove.
 pub struct Program {
-    pub image: Image,
+    pub program: zkwasm_prover::Program,
     pub inputs: Inputs,
-    pub limits: Limits,
 }
 
 impl ProgramArgs {
@@ -66,9 +65,8 @@ impl ProgramArgs {
         let bytes = std::fs::read(&self.wasm).map_err(|e| Failure::read_module(&self.wasm, &e))?;
         let image = zkwasm_tracer::load(&bytes, &limits)?.image(&self.entry)?;
         Ok(Program {
-            image,
+            program: zkwasm_prover::Program { image, limits },
             inputs,
-            limits,
         })
     }
 }
@@ -82,14 +80,4 @@ pub struct ParamsArgs {
     /// parameters when there is none (NOT a trusted setup, and said so).
     #[arg(long, value_name = "DIR", default_value = "params")]
     pub params: PathBuf,
-}
-
-impl Program {
-    /// The program as the prover takes it.
-    pub fn prover_program(&self) -> zkwasm_prover::Program {
-        zkwasm_prover::Program {
-            image: self.image.clone(),
-            limits: self.limits,
-        }
-    }
 }

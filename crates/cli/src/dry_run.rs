@@ -25,7 +25,7 @@ pub fn run(args: &DryRunArgs) -> Exit {
     let result = args
         .program
         .load()
-        .and_then(|p| Ok(zkwasm_prover::execute(&p.prover_program(), &p.inputs)?));
+        .and_then(|p| Ok(zkwasm_prover::execute(&p.program, &p.inputs)?));
     match result {
         Ok(run) => {
             if args.json {

@@ -39,34 +39,26 @@ pub fn run(args: &ProveArgs) -> Exit {
 fn prove(args: &ProveArgs) -> Result<(), Failure> {
     let program = args.program.load()?;
     let out = OutDir(args.output.clone());
-    let pk = if out.pk().exists() {
+    let (pk, params) = if out.pk().exists() {
         let pk = files::read_key("proving key", &out.pk(), ProvingKey::from_bytes)?;
-        let id = program.prover_program().id(pk.k);
-        if id != pk.program_id {
-            return Err(Failure::from(zkwasm_prover::Error::ProgramMismatch {
-                what: "the module",
-                expected: pk.program_id,
-                expected_k: pk.k,
-                found: id,
-                found_k: pk.k,
-            })
-            .hint(&format!(
+        pk.check_program(&program.program).map_err(|e| {
+            Failure::from(e).hint(&format!(
                 "the keys in `{}` are another program's: choose another --output",
                 out.0.display()
-            )));
-        }
-        pk
+            ))
+        })?;
+        // Existing keys need the parameters they were made with: never generate others.
+        let (params, _) = zkwasm_prover::read_params(&args.params.params, pk.k)?;
+        (pk, params)
     } else {
         let k = setup::choose_k(&program, false)?;
         setup::make_keys(&program, &args.program, k, &args.params.params, &out)?
     };
-    // The keys need the parameters they were made with: never generate others for them.
-    let (params, _) = zkwasm_prover::read_params(&args.params.params, pk.k)?;
     let progress = Progress::default();
     let proof = zkwasm_prover::prove_with(
         &params,
         &pk,
-        &program.prover_program(),
+        &program.program,
         &program.inputs,
         &progress.control(),
     )

@@ -40,7 +40,7 @@ pub fn run(args: &SetupArgs) -> Exit {
             None => choose_k(&program, true)?,
         };
         let out = OutDir(args.output.clone());
-        let pk = make_keys(&program, &args.program, k, &args.params.params, &out)?;
+        let (pk, _) = make_keys(&program, &args.program, k, &args.params.params, &out)?;
         println!("program id: {}", pk.program_id);
         println!("k:          {k}");
         println!("vk hash:    {}", files::hex(&pk.verifying_key().hash()));
@@ -59,7 +59,7 @@ pub fn run(args: &SetupArgs) -> Exit {
 /// The smallest k that holds a dry run of the program on its inputs. When the run fails:
 /// [`DEFAULT_K`] with `fallback` (keys need no inputs), else the run's error.
 pub fn choose_k(program: &Program, fallback: bool) -> Result<u32, Failure> {
-    match zkwasm_prover::execute(&program.prover_program(), &program.inputs) {
+    match zkwasm_prover::execute(&program.program, &program.inputs) {
         Ok(run) => {
             if let Some(e) = run.obstacle() {
                 return Err(Failure::from(e));
@@ -96,19 +96,19 @@ pub fn params(dir: &Path, k: u32) -> Result<Params, Failure> {
     Ok(params)
 }
 
-/// Makes the keys of `program` at `k` and writes vk.bin, pk.bin and program.json into `out`.
+/// Makes the keys of `program` at `k` and writes vk.bin, pk.bin and program.json into `out`;
+/// returns the proving key and the parameters it was made with.
 pub fn make_keys(
     program: &Program,
     args: &ProgramArgs,
     k: u32,
     params_dir: &Path,
     out: &OutDir,
-) -> Result<ProvingKey, Failure> {
+) -> Result<(ProvingKey, Params), Failure> {
     out.create()?;
     let params = params(params_dir, k)?;
     let progress = Progress::default();
-    let prover_program = program.prover_program();
-    let (pk, vk) = zkwasm_prover::setup_with(&params, &prover_program, &progress.control())?;
+    let (pk, vk) = zkwasm_prover::setup_with(&params, &program.program, &progress.control())?;
     progress.summary("keys made");
     // A proof left from earlier keys would not verify against these.
     files::remove(&out.proof())?;
@@ -120,7 +120,7 @@ pub fn make_keys(
         "file_format_version": zkwasm_prover::FORMAT_VERSION,
         "wasm": args.wasm.display().to_string(),
         "entry": args.entry,
-        "limits": program.limits,
+        "limits": program.program.limits,
         "vk": "vk.bin",
         "vk_blake2b": files::hex(&vk.hash()),
         "pk": "pk.bin",
@@ -130,5 +130,5 @@ pub fn make_keys(
     files::write(&out.vk(), &vk.to_bytes())?;
     // Last: `prove` takes the directory's keys as complete once pk.bin is there.
     files::write(&out.pk(), &pk.to_bytes())?;
-    Ok(pk)
+    Ok((pk, params))
 }

@@ -80,12 +80,16 @@ pub fn run(args: &TraceArgs) -> Exit {
     let mut sink = TraceSink::new(
         BufWriter::with_capacity(1 << 16, out),
         args.format,
-        &program.image,
+        &program.program.image,
         args.stack_top,
     );
     sink.header();
-    let result =
-        zkwasm_tracer::run_with(&program.image, &program.inputs, &program.limits, &mut sink);
+    let result = zkwasm_tracer::run_with(
+        &program.program.image,
+        &program.inputs,
+        &program.program.limits,
+        &mut sink,
+    );
     // A closed pipe (`| head`) is not an error of ours.
     let (written, io_result) = sink.finish();
     let io_failure = io_result

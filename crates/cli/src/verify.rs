@@ -96,15 +96,7 @@ fn verify(args: &VerifyArgs) -> Result<(Proof, String), Failure> {
     let proof =
         Proof::from_bytes(&files::read("proof", &proof_path)?).map_err(Failure::rejected)?;
     // A proof of another program or size is refused before parameters are even read.
-    if proof.program_id != vk.program_id || proof.k != vk.k {
-        return Err(Failure::rejected(zkwasm_prover::Error::ProgramMismatch {
-            what: "the proof",
-            expected: vk.program_id,
-            expected_k: vk.k,
-            found: proof.program_id,
-            found_k: proof.k,
-        }));
-    }
+    vk.check_label(&proof).map_err(Failure::rejected)?;
     let (params, _) = zkwasm_prover::read_params(&args.params, vk.k)?;
     if let Some(wasm) = &args.wasm {
         let bytes = std::fs::read(wasm).map_err(|e| Failure::read_module(wasm, &e))?;

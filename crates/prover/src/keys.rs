@@ -18,7 +18,7 @@
 use crate::control::{Control, Stage};
 use crate::file::{header, seal, unseal, Reader};
 use crate::params::fingerprint;
-use crate::{Error, Params, Program, ProgramId};
+use crate::{Error, Params, Program, ProgramId, Proof};
 use halo2_proofs::halo2curves::bn256::G1Affine;
 use halo2_proofs::plonk::{self, keygen_pk, keygen_vk_custom, Circuit};
 use halo2_proofs::poly::commitment::Params as _;
@@ -105,12 +105,13 @@ fn make_vk(
             what: "the program's image",
         });
     }
+    let program_id = ProgramId::of(&tables.image, k);
     let circuit = VmCircuit::new(k, tables).without_witnesses();
     let vk = control.stage(Stage::VerifyingKey, || {
         keygen_vk_custom(params, &circuit, true).map_err(keygen_error)
     })?;
     let vk = VerifyingKey {
-        program_id: program.id(k),
+        program_id,
         k,
         params: fingerprint(params),
         start: circuit.params(),
@@ -220,6 +221,21 @@ fn decode<K: BackendKey>(b: &[u8]) -> Result<(Frame, K), Error> {
 }
 
 impl VerifyingKey {
+    /// Refuses a proof labelled with another program or size: cheap, before any cryptography
+    /// (the key itself is what binds; this catches mix-ups with a clear message).
+    pub fn check_label(&self, proof: &Proof) -> Result<(), Error> {
+        if proof.program_id != self.program_id || proof.k != self.k {
+            return Err(Error::ProgramMismatch {
+                what: "the proof",
+                expected: self.program_id,
+                expected_k: self.k,
+                found: proof.program_id,
+                found_k: proof.k,
+            });
+        }
+        Ok(())
+    }
+
     fn frame(&self) -> Frame {
         Frame {
             id: self.program_id,
@@ -255,6 +271,21 @@ impl VerifyingKey {
 }
 
 impl ProvingKey {
+    /// Refuses a program other than the one the key was made for.
+    pub fn check_program(&self, program: &Program) -> Result<(), Error> {
+        let id = program.id(self.k);
+        if id != self.program_id {
+            return Err(Error::ProgramMismatch {
+                what: "the program",
+                expected: self.program_id,
+                expected_k: self.k,
+                found: id,
+                found_k: self.k,
+            });
+        }
+        Ok(())
+    }
+
     pub fn verifying_key(&self) -> VerifyingKey {
         VerifyingKey {
             program_id: self.program_id,

@@ -127,16 +127,7 @@ pub fn prove_with(
     control: &Control,
 ) -> Result<Proof, Error> {
     check_params(params, pk.k, &pk.params)?;
-    let id = program.id(pk.k);
-    if id != pk.program_id {
-        return Err(Error::ProgramMismatch {
-            what: "the program",
-            expected: pk.program_id,
-            expected_k: pk.k,
-            found: id,
-            found_k: pk.k,
-        });
-    }
+    pk.check_program(program)?;
     let (outcome, tables) = program.tables(inputs, control)?;
     let summary = program::summary(outcome, &tables);
     if let Some(e) = summary.obstacle() {
@@ -182,15 +173,7 @@ pub fn prove_with(
 
 /// Checks a proof against a verifying key; returns its public instances.
 pub fn verify(params: &Params, vk: &VerifyingKey, proof: &Proof) -> Result<Vec<u64>, Error> {
-    if proof.program_id != vk.program_id || proof.k != vk.k {
-        return Err(Error::ProgramMismatch {
-            what: "the proof",
-            expected: vk.program_id,
-            expected_k: vk.k,
-            found: proof.program_id,
-            found_k: proof.k,
-        });
-    }
+    vk.check_label(proof)?;
     check_params(params, vk.k, &vk.params)?;
     let values: Vec<Fr> = proof.instances.iter().map(|&v| Fr::from(v)).collect();
     // The count column must be the number of values: values past it would go unchecked.

@@ -4,7 +4,7 @@ use crate::control::{Control, Stage};
 use crate::{Error, CIRCUIT_VERSION};
 use std::fmt;
 use zkwasm_circuits::vm::VmCircuit;
-use zkwasm_tables::{Tables, Usage};
+use zkwasm_tables::{ImageTable, Tables, Usage};
 use zkwasm_tracer::{Image, Inputs, Limits, Outcome};
 
 /// A program's identity at one circuit size: the hash (BLAKE2b-256) of its image table, the
@@ -12,6 +12,22 @@ use zkwasm_tracer::{Image, Inputs, Limits, Outcome};
 /// circuits or sizes fails with a clear message before any cryptography runs.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ProgramId(pub [u8; 32]);
+
+impl ProgramId {
+    /// The id of the program whose image table is `table`, at size `k`.
+    pub fn of(table: &ImageTable, k: u32) -> ProgramId {
+        let mut h = blake2b_simd::Params::new().hash_length(32).to_state();
+        h.update(b"zkwasm program");
+        h.update(&CIRCUIT_VERSION.to_le_bytes());
+        h.update(&k.to_le_bytes());
+        h.update(
+            serde_json::to_string(table)
+                .expect("image tables serialize")
+                .as_bytes(),
+        );
+        ProgramId(h.finalize().as_bytes().try_into().expect("32 bytes"))
+    }
+}
 
 impl fmt::Display for ProgramId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -41,17 +57,7 @@ impl Program {
     }
 
     pub fn id(&self, k: u32) -> ProgramId {
-        let table = zkwasm_tables::image_table(&self.image, &self.limits);
-        let mut h = blake2b_simd::Params::new().hash_length(32).to_state();
-        h.update(b"zkwasm program");
-        h.update(&CIRCUIT_VERSION.to_le_bytes());
-        h.update(&k.to_le_bytes());
-        h.update(
-            serde_json::to_string(&table)
-                .expect("image tables serialize")
-                .as_bytes(),
-        );
-        ProgramId(h.finalize().as_bytes().try_into().expect("32 bytes"))
+        ProgramId::of(&zkwasm_tables::image_table(&self.image, &self.limits), k)
     }
 
     /// The tables of the image without a run: what keys are made from.
