@@ -97,7 +97,7 @@ fn golden_verifying_key() {
     let hash: String = vk.hash().iter().map(|b| format!("{b:02x}")).collect();
     assert_eq!(
         (prover::CIRCUIT_VERSION, hash.as_str()),
-        (2, "39253fa7c5cb0cb5e318df442850970cca4489d1a8761ad4bb0072407753f8f2"),
+        (3, "65ae5a98389e40722c21afcd1c043c9a76212592fc96a94b61bc3bc7dac30c92"),
         "the verifying key changed (program id {}): if the circuit changed on purpose, bump CIRCUIT_VERSION and pin the new hash",
         vk.program_id
     );

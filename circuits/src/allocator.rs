@@ -3,14 +3,16 @@
 //! A table entry (an ETable step, an MTable entry, ...) occupies a block of `rows` consecutive
 //! rows. A cell is one `(column, rotation)` inside the block; pools hand out cells column by
 //! column, rotation by rotation, so one physical column holds `rows` cells of an entry and one
-//! range lookup per column checks them all (each lookup argument costs three committed
-//! polynomials in this backend, so cells share them).
+//! range check per column covers them all.
 //!
 //! Pools, by what their columns guarantee:
 //! - [`Kind::Bit`]: `x (1 - x) = 0` on every row of the block;
-//! - [`Kind::U8`]: `x` in the 8-bit range table;
+//! - [`Kind::U8`]: `x` in `0 .. 256`;
 //! - [`Kind::Common`]: `x` in the common range `0 .. 2^k - RESERVED` (eids and eid
 //!   differences: any count of rows fits);
+//!
+//! (U8 and Common columns are range-checked as whole columns by [`crate::range`], which the
+//! circuit configures with [`Allocator::range_columns`]);
 //! - [`Kind::Unlimited`]: no constraint.
 //!
 //! Composite values are expressions over limbs, not cells: a [`U32Cell`] is four U8 limbs, a
@@ -18,7 +20,7 @@
 //! common cells, so their cells overlay the same columns; [`Allocator::absorb`] keeps the
 //! columns any fork created.
 
-use crate::fixed::FixedTables;
+use crate::range::{common_bound, Range, RangeWitness};
 use crate::Fr;
 use halo2_proofs::circuit::{Region, Value};
 use halo2_proofs::plonk::{Advice, Column, ConstraintSystem, Expression, Selector, VirtualCells};
@@ -104,13 +106,12 @@ pub struct Allocator {
     rows: usize,
     /// Enables the pools' constraints on every row of the table's blocks.
     q: Selector,
-    fixed: FixedTables,
     pools: Vec<Pool>,
 }
 
 impl Allocator {
     /// An allocator for blocks of `rows` rows; `q` must be enabled on every row of the table.
-    pub fn new(rows: usize, q: Selector, fixed: FixedTables) -> Self {
+    pub fn new(rows: usize, q: Selector) -> Self {
         let pools = KINDS
             .iter()
             .map(|&kind| Pool {
@@ -119,12 +120,7 @@ impl Allocator {
                 used: 0,
             })
             .collect();
-        Allocator {
-            rows,
-            q,
-            fixed,
-            pools,
-        }
+        Allocator { rows, q, pools }
     }
 
     pub fn rows(&self) -> usize {
@@ -140,12 +136,17 @@ impl Allocator {
 
     /// A new cell of `kind`; creates (and constrains) a column when the pool is full.
     pub fn alloc(&mut self, meta: &mut ConstraintSystem<Fr>, kind: Kind) -> Cell {
-        let (rows, q, fixed) = (self.rows, self.q, self.fixed);
+        let (rows, q) = (self.rows, self.q);
         let pool = self.pool(kind);
         let col_index = pool.used / rows;
         if col_index == pool.columns.len() {
             let column = meta.advice_column();
-            constrain_column(meta, kind, column, q, &fixed);
+            if kind == Kind::Bit {
+                meta.create_gate("bit cell", |m| {
+                    let (q, x) = (m.query_selector(q), m.query_advice(column, Rotation::cur()));
+                    vec![q * x.clone() * (Expression::Constant(Fr::one()) - x)]
+                });
+            }
             pool.columns.push(column);
         }
         let cell = Cell {
@@ -198,40 +199,26 @@ impl Allocator {
             .collect()
     }
 
+    /// The columns whose cells must lie in a range, for [`crate::range`].
+    pub fn range_columns(&self) -> Vec<(Column<Advice>, Range)> {
+        let range = |kind| match kind {
+            Kind::U8 => Some(Range::U8),
+            Kind::Common => Some(Range::Common),
+            Kind::Bit | Kind::Unlimited => None,
+        };
+        self.pools
+            .iter()
+            .filter_map(|p| range(p.kind).map(|r| p.columns.iter().map(move |&c| (c, r))))
+            .flatten()
+            .collect()
+    }
+
     /// Every column, for filling unused cells with zeros.
     pub fn all_columns(&self) -> Vec<Column<Advice>> {
         self.pools
             .iter()
             .flat_map(|p| p.columns.iter().copied())
             .collect()
-    }
-}
-
-fn constrain_column(
-    meta: &mut ConstraintSystem<Fr>,
-    kind: Kind,
-    column: Column<Advice>,
-    q: Selector,
-    fixed: &FixedTables,
-) {
-    match kind {
-        Kind::Bit => meta.create_gate("bit cell", |m| {
-            let (q, x) = (m.query_selector(q), m.query_advice(column, Rotation::cur()));
-            vec![q * x.clone() * (Expression::Constant(Fr::one()) - x)]
-        }),
-        Kind::U8 => {
-            meta.lookup("u8 cell", |m| {
-                let (q, x) = (m.query_selector(q), m.query_advice(column, Rotation::cur()));
-                vec![(q * x, fixed.range8)]
-            });
-        }
-        Kind::Common => {
-            meta.lookup("common range cell", |m| {
-                let (q, x) = (m.query_selector(q), m.query_advice(column, Rotation::cur()));
-                vec![(q * x, fixed.common)]
-            });
-        }
-        Kind::Unlimited => {}
     }
 }
 
@@ -288,10 +275,11 @@ impl BlockWriter {
         self.set_bytes(&c.limbs, v as u64);
     }
 
-    /// Writes the collected values into the region.
-    pub fn flush(self, region: &mut Region<'_, Fr>) {
+    /// Writes the collected values into the region (and the range-checked ones into `range`).
+    pub fn flush(self, region: &mut Region<'_, Fr>, range: &mut RangeWitness) {
         for (column, row, v) in self.cells {
             region.assign_advice(column, row, Value::known(v));
+            range.record(column, row, v);
         }
     }
 }
@@ -301,7 +289,7 @@ impl BlockWriter {
 /// on in all of them whatever the run (the circuit's shape, and so its keys, depend on `k`
 /// alone); entries past the run's are disabled and zero.
 pub fn blocks(k: u32, rows: usize) -> usize {
-    (FixedTables::common_bound(k) as usize / rows).saturating_sub(1)
+    (common_bound(k) as usize / rows).saturating_sub(1)
 }
 
 /// Assigns zero to `columns` on rows `rows` of the region: cells no entry uses still take part

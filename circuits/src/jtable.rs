@@ -14,7 +14,7 @@
 //! zero tuple. Layout: one row per entry (10 cells: 2 bits, 7 unlimited, 1 common range).
 
 use crate::allocator::{blocks, zero_fill, Allocator, BlockWriter, Cell};
-use crate::fixed::FixedTables;
+use crate::range::{Range, RangeConfig, RangeWitness};
 use crate::tamper::Overrides;
 use crate::Fr;
 use halo2_proofs::circuit::{Layouter, SimpleFloorPlanner, Value};
@@ -53,6 +53,7 @@ pub struct JTableConfig {
     q_tail: Selector,
     pub cells: Cells,
     columns: Vec<Column<Advice>>,
+    range_columns: Vec<(Column<Advice>, Range)>,
 }
 
 fn c(v: u64) -> Expression<Fr> {
@@ -61,11 +62,11 @@ fn c(v: u64) -> Expression<Fr> {
 
 impl JTableConfig {
     /// `entry_fid` is the image's entry function: the static entry is fixed by the circuit.
-    pub fn configure(meta: &mut ConstraintSystem<Fr>, fixed: FixedTables, entry_fid: u32) -> Self {
+    pub fn configure(meta: &mut ConstraintSystem<Fr>, entry_fid: u32) -> Self {
         let q_entry = meta.complex_selector();
         let q_first = meta.complex_selector();
         let q_tail = meta.selector();
-        let mut a = Allocator::new(ROWS, q_entry, fixed);
+        let mut a = Allocator::new(ROWS, q_entry);
         let x = Cells {
             enabled: a.bit(meta),
             returned: a.bit(meta),
@@ -137,7 +138,13 @@ impl JTableConfig {
             q_tail,
             cells: x,
             columns: a.all_columns(),
+            range_columns: a.range_columns(),
         }
+    }
+
+    /// The columns whose cells must lie in a range (the circuit checks them).
+    pub fn range_columns(&self) -> &[(Column<Advice>, Range)] {
+        &self.range_columns
     }
 
     /// The table the ETable's call and return lookups search: `(frame, parent, callee,
@@ -161,6 +168,7 @@ impl JTableConfig {
         k: u32,
         rows: &[JRow],
         overrides: &Overrides,
+        range: &mut RangeWitness,
     ) -> Result<[halo2_proofs::circuit::Cell; 2], Error> {
         layouter.assign_region(
             || "jtable",
@@ -195,12 +203,12 @@ impl JTableConfig {
                     w.set_u64(x.rest_calls, calls);
                     w.set_u64(x.rest_returns, returns);
                     // Wrapping: forged (unsorted) frames in negative tests get a difference
-                    // the range lookup rejects.
+                    // the range check rejects.
                     let diff = rows
                         .get(i + 1)
                         .map_or(0, |n| n.frame.wrapping_sub(j.frame).wrapping_sub(1));
                     w.set_u64(x.diff, diff as u64);
-                    w.flush(&mut region);
+                    w.flush(&mut region, range);
                     calls = calls.wrapping_sub(!j.is_static as u64);
                     returns = returns.wrapping_sub((!j.is_static && j.returned) as u64);
                 }
@@ -218,7 +226,7 @@ impl JTableConfig {
                     first(x.rest_calls, totals.0, &mut region),
                     first(x.rest_returns, totals.1, &mut region),
                 ];
-                overrides.apply(&mut region);
+                overrides.apply(&mut region, range);
                 Ok(counters)
             },
         )
@@ -237,7 +245,7 @@ pub struct JTableCircuit {
 
 #[derive(Clone, Debug)]
 pub struct JTableCircuitConfig {
-    fixed: FixedTables,
+    range: RangeConfig,
     pub jtable: JTableConfig,
     instance: Column<Instance>,
 }
@@ -273,12 +281,12 @@ impl Circuit<Fr> for JTableCircuit {
     }
 
     fn configure_with_params(meta: &mut ConstraintSystem<Fr>, entry_fid: u32) -> Self::Config {
-        let fixed = FixedTables::configure(meta);
-        let jtable = JTableConfig::configure(meta, fixed, entry_fid);
+        let jtable = JTableConfig::configure(meta, entry_fid);
+        let range = RangeConfig::configure(meta, jtable.range_columns());
         let instance = meta.instance_column();
         meta.enable_equality(instance);
         JTableCircuitConfig {
-            fixed,
+            range,
             jtable,
             instance,
         }
@@ -293,11 +301,17 @@ impl Circuit<Fr> for JTableCircuit {
         config: Self::Config,
         mut layouter: impl Layouter<Fr>,
     ) -> Result<(), Error> {
-        config.fixed.load(&mut layouter, self.k)?;
-        let [calls, returns] =
-            config
-                .jtable
-                .assign(&mut layouter, self.k, &self.rows, &self.overrides)?;
+        let mut range = config.range.witness(self.k);
+        let [calls, returns] = config.jtable.assign(
+            &mut layouter,
+            self.k,
+            &self.rows,
+            &self.overrides,
+            &mut range,
+        )?;
+        config
+            .range
+            .assign(&mut layouter, self.k, &range, &Overrides::new())?;
         layouter.constrain_instance(calls, config.instance, 0);
         layouter.constrain_instance(returns, config.instance, 1);
         Ok(())

@@ -21,7 +21,7 @@
 //! entries are disabled (every type bit 0) and zero.
 
 use crate::allocator::{blocks, zero_fill, Allocator, BlockWriter, Cell, U32Cell};
-use crate::fixed::FixedTables;
+use crate::range::{common_bound, Range, RangeConfig, RangeWitness};
 use crate::tamper::Overrides;
 use crate::Fr;
 use halo2_proofs::circuit::{Layouter, Value};
@@ -36,7 +36,7 @@ use zkwasm_tables::{ImageTable, InitMemory, MRow, END_EID};
 /// circuit leaves it to the witness.
 pub fn end_of(k: u32, end: u32) -> u64 {
     if end == END_EID {
-        FixedTables::common_bound(k) - 1
+        common_bound(k) - 1
     } else {
         end as u64
     }
@@ -137,6 +137,7 @@ pub struct MTableConfig {
     q_tail: Selector,
     pub cells: Cells,
     columns: Vec<Column<halo2_proofs::plonk::Advice>>,
+    range_columns: Vec<(Column<halo2_proofs::plonk::Advice>, Range)>,
     pub init_table: InitTable,
 }
 
@@ -145,12 +146,12 @@ fn c(v: u64) -> Expression<Fr> {
 }
 
 impl MTableConfig {
-    pub fn configure(meta: &mut ConstraintSystem<Fr>, fixed: FixedTables) -> Self {
+    pub fn configure(meta: &mut ConstraintSystem<Fr>) -> Self {
         let q_rows = meta.complex_selector();
         let q_entry = meta.complex_selector();
         let q_first = meta.complex_selector();
         let q_tail = meta.selector();
-        let mut a = Allocator::new(ROWS, q_rows, fixed);
+        let mut a = Allocator::new(ROWS, q_rows);
         let cells = Cells {
             is_stack: a.bit(meta),
             is_heap: a.bit(meta),
@@ -292,6 +293,7 @@ impl MTableConfig {
                 .collect()
         });
         let columns = a.all_columns();
+        let range_columns = a.range_columns();
         MTableConfig {
             q_rows,
             q_entry,
@@ -299,8 +301,14 @@ impl MTableConfig {
             q_tail,
             cells,
             columns,
+            range_columns,
             init_table,
         }
+    }
+
+    /// The columns whose cells must lie in a range (the circuit checks them).
+    pub fn range_columns(&self) -> &[(Column<halo2_proofs::plonk::Advice>, Range)] {
+        &self.range_columns
     }
 
     /// The table the ETable's memory accesses look up: `(type, address, start, end, value,
@@ -326,6 +334,7 @@ impl MTableConfig {
         image: &ImageTable,
         rows: &[MRow],
         overrides: &Overrides,
+        range: &mut RangeWitness,
     ) -> Result<halo2_proofs::circuit::Cell, Error> {
         layouter.assign_region(
             || "mtable",
@@ -351,7 +360,7 @@ impl MTableConfig {
                         .get(i + 1)
                         .is_some_and(|n| (n.loc, n.addr) == (row.loc, row.addr));
                     self.assign_entry(&mut w, k, image, row, rows.get(i + 1), same, rest);
-                    w.flush(&mut region);
+                    w.flush(&mut region, range);
                     rest = rest.wrapping_sub(!row.init as u64);
                 }
                 let x = &self.cells;
@@ -360,7 +369,7 @@ impl MTableConfig {
                     x.rest.rot as usize,
                     Value::known(Fr::from(total)),
                 );
-                overrides.apply(&mut region);
+                overrides.apply(&mut region, range);
                 Ok(first_rest.cell())
             },
         )
@@ -439,7 +448,7 @@ pub struct MTableCircuit {
 
 #[derive(Clone, Debug)]
 pub struct MTableCircuitConfig {
-    fixed: FixedTables,
+    range: RangeConfig,
     pub mtable: MTableConfig,
     instance: Column<halo2_proofs::plonk::Instance>,
 }
@@ -465,12 +474,12 @@ impl halo2_proofs::plonk::Circuit<Fr> for MTableCircuit {
     }
 
     fn configure(meta: &mut ConstraintSystem<Fr>) -> Self::Config {
-        let fixed = FixedTables::configure(meta);
-        let mtable = MTableConfig::configure(meta, fixed);
+        let mtable = MTableConfig::configure(meta);
+        let range = RangeConfig::configure(meta, mtable.range_columns());
         let instance = meta.instance_column();
         meta.enable_equality(instance);
         MTableCircuitConfig {
-            fixed,
+            range,
             mtable,
             instance,
         }
@@ -481,15 +490,19 @@ impl halo2_proofs::plonk::Circuit<Fr> for MTableCircuit {
         config: Self::Config,
         mut layouter: impl Layouter<Fr>,
     ) -> Result<(), Error> {
-        config.fixed.load(&mut layouter, self.k)?;
         config.mtable.init_table.load(&mut layouter, &self.image)?;
+        let mut range = config.range.witness(self.k);
         let total = config.mtable.assign(
             &mut layouter,
             self.k,
             &self.image,
             &self.rows,
             &self.overrides,
+            &mut range,
         )?;
+        config
+            .range
+            .assign(&mut layouter, self.k, &range, &Overrides::new())?;
         layouter.constrain_instance(total, config.instance, 0);
         Ok(())
     }

@@ -2,6 +2,7 @@
 //! the honest assignment, so a test can forge exactly the cell an attacker would and check
 //! that the circuit rejects it. Honest proving uses an empty set.
 
+use crate::range::RangeWitness;
 use crate::Fr;
 use halo2_proofs::circuit::{Region, Value};
 use halo2_proofs::plonk::{Advice, Column};
@@ -26,10 +27,17 @@ impl Overrides {
         self.0.is_empty()
     }
 
-    /// Writes the overrides into the region (after the honest assignment).
-    pub fn apply(&self, region: &mut Region<'_, Fr>) {
-        for (&(column, row), &v) in &self.0 {
+    /// The cells to overwrite: column, row, value.
+    pub fn cells(&self) -> impl Iterator<Item = (Column<Advice>, usize, Fr)> + '_ {
+        self.0.iter().map(|(&(column, row), &v)| (column, row, v))
+    }
+
+    /// Writes the overrides into the region (after the honest assignment), and into `range`
+    /// where they hit range-checked cells.
+    pub fn apply(&self, region: &mut Region<'_, Fr>, range: &mut RangeWitness) {
+        for (column, row, v) in self.cells() {
             region.assign_advice(column, row, Value::known(v));
+            range.record(column, row, v);
         }
     }
 }

@@ -4,10 +4,10 @@
 //! non-static entries and its returned ones.
 
 use crate::etable::{ETableConfig, Io, Start};
-use crate::fixed::FixedTables;
 use crate::image::InstructionTable;
 use crate::jtable::JTableConfig;
 use crate::mtable::MTableConfig;
+use crate::range::{common_bound, RangeConfig};
 use crate::tamper::Overrides;
 use crate::Fr;
 use halo2_proofs::circuit::{Layouter, SimpleFloorPlanner};
@@ -25,6 +25,8 @@ pub struct VmCircuit {
     /// Cells to overwrite in the MTable and ETable regions (tamper tests).
     pub mtable_overrides: Overrides,
     pub etable_overrides: Overrides,
+    /// Cells of the range argument to forge (see [`RangeConfig::assign`]).
+    pub range_overrides: Overrides,
 }
 
 impl VmCircuit {
@@ -35,6 +37,7 @@ impl VmCircuit {
             witness: true,
             mtable_overrides: Overrides::new(),
             etable_overrides: Overrides::new(),
+            range_overrides: Overrides::new(),
         }
     }
 
@@ -58,11 +61,16 @@ impl VmConfig {
     pub fn etable_rc(self) -> std::rc::Rc<ETableConfig> {
         self.etable
     }
+
+    /// The range argument's columns (for tamper tests).
+    pub fn range_columns(&self) -> crate::range::RangeColumns {
+        self.range.columns()
+    }
 }
 
 #[derive(Clone)]
 pub struct VmConfig {
-    fixed: FixedTables,
+    range: RangeConfig,
     instructions: InstructionTable,
     mtable: MTableConfig,
     jtable: JTableConfig,
@@ -86,15 +94,15 @@ impl Circuit<Fr> for VmCircuit {
             witness: false,
             mtable_overrides: Overrides::new(),
             etable_overrides: Overrides::new(),
+            range_overrides: Overrides::new(),
             ..self.clone()
         }
     }
 
     fn configure_with_params(meta: &mut ConstraintSystem<Fr>, start: Start) -> VmConfig {
-        let fixed = FixedTables::configure(meta);
         let instructions = InstructionTable::configure(meta);
-        let mtable = MTableConfig::configure(meta, fixed);
-        let jtable = JTableConfig::configure(meta, fixed, start.entry_fid);
+        let mtable = MTableConfig::configure(meta);
+        let jtable = JTableConfig::configure(meta, start.entry_fid);
         let io = Io {
             values: meta.instance_column(),
             pos: meta.fixed_column(),
@@ -103,15 +111,21 @@ impl Circuit<Fr> for VmCircuit {
         meta.enable_equality(count);
         let etable = ETableConfig::configure(
             meta,
-            fixed,
             instructions,
             start,
             &|m| mtable.lookup_table(m),
             &|m| jtable.lookup_table(m),
             io,
         );
+        let inputs = [
+            mtable.range_columns(),
+            jtable.range_columns(),
+            etable.range_columns(),
+        ]
+        .concat();
+        let range = RangeConfig::configure(meta, &inputs);
         VmConfig {
-            fixed,
+            range,
             instructions,
             mtable,
             jtable,
@@ -134,23 +148,34 @@ impl Circuit<Fr> for VmCircuit {
             empty = Tables::of_image(t.image.clone());
             &empty
         };
-        config.fixed.load(&mut layouter, self.k)?;
         config.instructions.load(&mut layouter, &t.image)?;
         config.mtable.init_table.load(&mut layouter, &t.image)?;
+        let mut range = config.range.witness(self.k);
         let writes = config.mtable.assign(
             &mut layouter,
             self.k,
             &t.image,
             &run.mtable,
             &self.mtable_overrides,
+            &mut range,
         )?;
-        let [calls, returns] =
-            config
-                .jtable
-                .assign(&mut layouter, self.k, &run.jtable, &Overrides::new())?;
-        let e = config
-            .etable
-            .assign(&mut layouter, self.k, run, &self.etable_overrides)?;
+        let [calls, returns] = config.jtable.assign(
+            &mut layouter,
+            self.k,
+            &run.jtable,
+            &Overrides::new(),
+            &mut range,
+        )?;
+        let e = config.etable.assign(
+            &mut layouter,
+            self.k,
+            run,
+            &self.etable_overrides,
+            &mut range,
+        )?;
+        config
+            .range
+            .assign(&mut layouter, self.k, &range, &self.range_overrides)?;
         layouter.assign_region(
             || "counters",
             |mut region| {
@@ -161,7 +186,7 @@ impl Circuit<Fr> for VmCircuit {
             },
         )?;
         layouter.constrain_instance(e.instances, config.count, 0);
-        let rows = FixedTables::common_bound(self.k) as usize - 1;
+        let rows = common_bound(self.k) as usize - 1;
         layouter.assign_region(
             || "instance positions",
             |mut region| {

@@ -104,11 +104,11 @@ fn duplicate_and_unordered_frames_are_rejected() {
     );
     rows.pop(); // keep the counts
     let f = run(&t, rows, Overrides::new());
-    assert!(f.contains("lookup: common range cell"), "{f:?}");
+    assert!(f.contains("gate: range sum ends at zero"), "{f:?}");
     let mut rows = t.jtable.clone();
     rows.swap(2, 3);
     let f = run(&t, rows, Overrides::new());
-    assert!(f.contains("lookup: common range cell"), "{f:?}");
+    assert!(f.contains("gate: range sum ends at zero"), "{f:?}");
 }
 
 #[test]

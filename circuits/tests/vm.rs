@@ -336,17 +336,20 @@ fn cost_stays_within_budget() {
     let t = tables(PROGRAM);
     let c = VmCircuit::new(k_for(&t), t);
     let mut meta = ConstraintSystem::<Fr>::default();
-    VmCircuit::configure_with_params(&mut meta, c.params());
+    let config = VmCircuit::configure_with_params(&mut meta, c.params());
     assert!(meta.degree() <= 5, "degree {}", meta.degree());
+    // The range argument: one helper per three of the 13 range-checked columns (ETable 9,
+    // MTable 3, JTable 1), two multiplicities, the table helper and the running sum.
+    let range = config.range_columns();
+    assert_eq!(range.helpers.len(), 5);
+    let range = range.helpers.len() + 4;
     // The MTable (8 columns) and the JTable (10) have their own budget tests; the rest is the
     // ETable, 4 rows per step: at most the reference system's 160 cells per step.
-    let etable_cells = (meta.num_advice_columns() - 8 - 10) * ROWS;
+    let etable_cells = (meta.num_advice_columns() - 8 - 10 - range) * ROWS;
     assert!(etable_cells <= 160, "{etable_cells} cells per step");
-    assert!(
-        meta.lookups().len() <= 18,
-        "{} lookups",
-        meta.lookups().len()
-    );
+    // Instruction, instance, frame, memory access, initial memory: range checks are no
+    // lookups (each lookup costs three committed polynomials).
+    assert_eq!(meta.lookups().len(), 5, "lookups");
     // Only the copied counters' columns and the instance columns are in the permutation
     // argument (each column there costs the prover a share of its grand products).
     let permuted = meta.permutation().get_columns().len();
@@ -355,8 +358,9 @@ fn cost_stays_within_budget() {
         "{permuted} columns in the permutation argument"
     );
     println!(
-        "vm circuit: {} advice columns, {} lookups, degree {}, {permuted} permuted columns",
+        "vm circuit: {} advice columns, {} fixed, {} lookups, degree {}, {permuted} permuted columns",
         meta.num_advice_columns(),
+        meta.num_fixed_columns(),
         meta.lookups().len(),
         meta.degree()
     );
@@ -597,4 +601,25 @@ fn provable_classes_have_gates() {
     };
     assert!(!zkwasm_circuits::etable::provable(and, 3));
     assert_eq!(VmCircuit::first_unprovable(&t), None);
+}
+
+#[test]
+fn forged_range_multiplicities_are_rejected() {
+    // The VM's 13 range-checked columns share one argument: a prover claiming that no cell
+    // holds the byte 0 (or that one more common-range cell holds 1) cannot balance it.
+    use halo2_proofs::plonk::{Circuit, ConstraintSystem};
+    let t = tables(PROGRAM);
+    let k = k_for(&t);
+    let mut meta = ConstraintSystem::<zkwasm_circuits::Fr>::default();
+    let cols = VmCircuit::configure_with_params(&mut meta, VmCircuit::new(k, t.clone()).params())
+        .range_columns();
+    for (column, row, v) in [(cols.m8, 0, 0), (cols.mc, 1, 1 << 20)] {
+        let mut c = VmCircuit::new(k, t.clone());
+        c.range_overrides
+            .set(column, row, zkwasm_circuits::Fr::from(v));
+        assert_eq!(
+            failures(k, &c, c.instances()),
+            set(&["gate: range sum ends at zero"])
+        );
+    }
 }

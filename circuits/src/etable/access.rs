@@ -10,7 +10,7 @@
 //! its instruction class says.
 
 use crate::allocator::BlockWriter;
-use crate::fixed::FixedTables;
+use crate::range::Range;
 use crate::Fr;
 use halo2_proofs::plonk::{Advice, Column, ConstraintSystem, Expression, Selector, VirtualCells};
 use halo2_proofs::poly::Rotation;
@@ -75,12 +75,12 @@ impl Slot {
 
 impl Group {
     /// Configures one group: per-row rules on every row of the ETable (`q_rows`), given the
-    /// step's eid column (constant over a block), and the MTable and range lookups.
+    /// step's eid column (constant over a block), and the MTable lookup. The eid distances
+    /// are range-checked by the circuit ([`Group::range_columns`]).
     pub fn configure(
         meta: &mut ConstraintSystem<Fr>,
         q_rows: Selector,
         eid: Column<Advice>,
-        fixed: &FixedTables,
         mtable: &dyn Fn(&mut VirtualCells<'_, Fr>) -> Vec<Expression<Fr>>,
     ) -> Group {
         let mut col = || meta.advice_column();
@@ -116,20 +116,17 @@ impl Group {
             v.push(read * (cur(m, g.end) - eid - cur(m, g.d_end)));
             v.into_iter().map(|e| q.clone() * e).collect::<Vec<_>>()
         });
-        for d in [g.d_start, g.d_end] {
-            meta.lookup("access slot eid distance", |m| {
-                vec![(
-                    m.query_selector(q_rows) * m.query_advice(d, Rotation::cur()),
-                    fixed.common,
-                )]
-            });
-        }
         meta.lookup_any("access slot in mtable", |m| {
             let input = [g.loc, g.addr, g.start, g.end, g.value, g.is_i32]
                 .map(|c| m.query_advice(c, Rotation::cur()));
             input.into_iter().zip(mtable(m)).collect()
         });
         g
+    }
+
+    /// The eid distances, in the common range.
+    pub fn range_columns(&self) -> [(Column<Advice>, Range); 2] {
+        [(self.d_start, Range::Common), (self.d_end, Range::Common)]
     }
 
     pub fn columns(&self) -> [Column<Advice>; 10] {

@@ -36,8 +36,8 @@ mod op_return;
 mod op_select;
 
 use crate::allocator::{blocks, zero_fill, Allocator, BlockWriter, Cell};
-use crate::fixed::FixedTables;
 use crate::image::InstructionTable;
+use crate::range::{Range, RangeWitness};
 use crate::tamper::Overrides;
 use crate::Fr;
 use access::{Group, Slot};
@@ -339,13 +339,13 @@ pub struct ETableConfig {
     ctx: Ctx,
     classes: Vec<(Cell, Box<dyn Op>)>,
     columns: Vec<Column<Advice>>,
+    range_columns: Vec<(Column<Advice>, Range)>,
 }
 
 impl ETableConfig {
     /// `mtable` and `jtable` give the tables the access and frame slots look up.
     pub fn configure(
         meta: &mut ConstraintSystem<Fr>,
-        fixed: FixedTables,
         image: InstructionTable,
         init: Start,
         mtable: &dyn Fn(&mut VirtualCells<'_, Fr>) -> Vec<Expression<Fr>>,
@@ -357,11 +357,11 @@ impl ETableConfig {
         let q_first = meta.complex_selector();
         let q_tail = meta.selector();
         let eid = meta.advice_column();
-        let groups = std::array::from_fn(|_| Group::configure(meta, q_rows, eid, &fixed, mtable));
+        let groups = std::array::from_fn(|_| Group::configure(meta, q_rows, eid, mtable));
         let frame = FrameSlot {
             cols: std::array::from_fn(|_| meta.advice_column()),
         };
-        let mut a = Allocator::new(ROWS, q_rows, fixed);
+        let mut a = Allocator::new(ROWS, q_rows);
         let common = Common {
             enabled: a.bit(meta),
             fid: a.unlimited(meta),
@@ -545,6 +545,8 @@ impl ETableConfig {
         columns.push(eid);
         columns.extend(groups.iter().flat_map(|g| g.columns()));
         columns.extend(frame.cols);
+        let mut range_columns = a.range_columns();
+        range_columns.extend(groups.iter().flat_map(|g| g.range_columns()));
         ETableConfig {
             q_rows,
             q_step,
@@ -553,7 +555,13 @@ impl ETableConfig {
             ctx,
             classes,
             columns,
+            range_columns,
         }
+    }
+
+    /// The columns whose cells must lie in a range (the circuit checks them).
+    pub fn range_columns(&self) -> &[(Column<Advice>, Range)] {
+        &self.range_columns
     }
 
     /// Assigns the steps into a table of size `k`; returns the counter cells the VM ties to
@@ -564,6 +572,7 @@ impl ETableConfig {
         k: u32,
         t: &Tables,
         overrides: &Overrides,
+        range: &mut RangeWitness,
     ) -> Result<Counters, Error> {
         layouter.assign_region(
             || "etable",
@@ -597,7 +606,7 @@ impl ETableConfig {
                     })
                     .collect::<Result<_, Error>>()?;
                 for w in chunks {
-                    w.flush(&mut region);
+                    w.flush(&mut region, range);
                 }
                 let x = self.ctx.common;
                 // The instance counter after the run, on every block past it (the block after
@@ -628,7 +637,7 @@ impl ETableConfig {
                     ),
                     instances: count.ok_or(Error::Synthesis)?,
                 };
-                overrides.apply(&mut region);
+                overrides.apply(&mut region, range);
                 Ok(counters)
             },
         )

@@ -1,0 +1,407 @@
+//! Range checks of whole advice columns, all batched into one logarithmic-derivative (logUp)
+//! argument instead of one lookup argument per column.
+//!
+//! A lookup argument costs this backend three committed polynomials (permuted input, permuted
+//! table, grand product) and five quotient terms, and the VM has a dozen range-checked
+//! columns (byte limbs, eids and eid differences): those lookups were a quarter of the proving
+//! time. Here every range-checked column costs a third of one committed polynomial:
+//!
+//! - two fixed tables: `t8` holds `0 .. 256`, `tc` the common range `0 .. B`
+//!   (`B = `[`common_bound`]`(k)`), zero on the rows past them;
+//! - first phase: multiplicities `m8`, `mc`, how often each table row's value occurs in the
+//!   inputs;
+//! - challenges `α`, `γ` drawn after the first phase: a byte input `x` is the element
+//!   `e = x + γ` (tag 1), a common-range input the element `e = x` (tag 0), so a byte cell can
+//!   only match the byte table;
+//! - second phase: one helper column per group of up to three inputs,
+//!   `h = Σ 1 / (α - e_i)`, the table helper `h_t = m8 / (α - γ - t8) + mc / (α - tc)`, and
+//!   the running sum `s`: `s = 0` on row 0, `s' = s + Σ h - h_t` on rows `0 .. B`, `s = 0` on
+//!   row `B`.
+//!
+//! The sum of `1 / (α - e)` over every input cell of rows `0 .. B` then equals the sum of
+//! `m / (α - t)` over the tables; for random `α`, `γ` that holds only if every input is a table
+//! value (Haböck, "Multivariate lookups based on logarithmic derivatives", 2022). The checks
+//! cover every row `0 .. B` of an input column, whatever the table in it: rows a table leaves
+//! empty hold zero, which is in both ranges.
+//!
+//! Degrees: a helper of three inputs is `q · (h · Π (α - e_i) - Σ_i Π_{j≠i} (α - e_j))`,
+//! degree 5; the table helper's gate has degree 4.
+
+use crate::tamper::Overrides;
+use crate::Fr;
+use ff::{BatchInvert, Field, PrimeField};
+use halo2_proofs::circuit::{Layouter, Region, Value};
+use halo2_proofs::plonk::{
+    Advice, Challenge, Column, ConstraintSystem, Error, Expression, FirstPhase, Fixed, SecondPhase,
+    Selector, VirtualCells,
+};
+use halo2_proofs::poly::Rotation;
+use rayon::prelude::*;
+use zkwasm_tables::capacity::RESERVED_ROWS;
+
+/// Inputs per helper column: three keep the helper's gate at degree 5.
+const GROUP: usize = 3;
+
+/// Rows of the byte table.
+const BYTES: usize = 256;
+
+/// The largest common-range value plus one at circuit size `k`: every row a table may use.
+pub fn common_bound(k: u32) -> u64 {
+    (1u64 << k) - RESERVED_ROWS as u64
+}
+
+/// The range a column's cells must lie in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Range {
+    /// `0 .. 256`.
+    U8,
+    /// `0 .. `[`common_bound`]`(k)`.
+    Common,
+}
+
+/// A helper column and the inputs it sums.
+#[derive(Clone, Debug)]
+struct Helper {
+    column: Column<Advice>,
+    inputs: Vec<(Column<Advice>, Range)>,
+}
+
+#[derive(Clone, Debug)]
+pub struct RangeConfig {
+    t8: Column<Fixed>,
+    tc: Column<Fixed>,
+    m8: Column<Advice>,
+    mc: Column<Advice>,
+    alpha: Challenge,
+    gamma: Challenge,
+    helpers: Vec<Helper>,
+    h_table: Column<Advice>,
+    sum: Column<Advice>,
+    /// Rows `0 .. B`.
+    q_on: Selector,
+    q_first: Selector,
+    /// Row `B`.
+    q_end: Selector,
+}
+
+/// The element a cell of range `r` stands for.
+fn element(r: Range, x: Expression<Fr>, gamma: Expression<Fr>) -> Expression<Fr> {
+    match r {
+        Range::U8 => x + gamma,
+        Range::Common => x,
+    }
+}
+
+impl RangeConfig {
+    /// Range-checks every cell of rows `0 .. B` of each input column.
+    pub fn configure(meta: &mut ConstraintSystem<Fr>, inputs: &[(Column<Advice>, Range)]) -> Self {
+        let t8 = meta.fixed_column();
+        let tc = meta.fixed_column();
+        let m8 = meta.advice_column_in(FirstPhase);
+        let mc = meta.advice_column_in(FirstPhase);
+        let alpha = meta.challenge_usable_after(FirstPhase);
+        let gamma = meta.challenge_usable_after(FirstPhase);
+        let helpers: Vec<Helper> = inputs
+            .chunks(GROUP)
+            .map(|g| Helper {
+                column: meta.advice_column_in(SecondPhase),
+                inputs: g.to_vec(),
+            })
+            .collect();
+        let h_table = meta.advice_column_in(SecondPhase);
+        let sum = meta.advice_column_in(SecondPhase);
+        let (q_on, q_first, q_end) = (meta.selector(), meta.selector(), meta.selector());
+        let cur =
+            |m: &mut VirtualCells<'_, Fr>, c: Column<Advice>| m.query_advice(c, Rotation::cur());
+        for h in &helpers {
+            meta.create_gate("range helper", |m| {
+                let q = m.query_selector(q_on);
+                let (a, g) = (m.query_challenge(alpha), m.query_challenge(gamma));
+                let d: Vec<Expression<Fr>> = h
+                    .inputs
+                    .iter()
+                    .map(|&(c, r)| a.clone() - element(r, cur(m, c), g.clone()))
+                    .collect();
+                let product = |skip: Option<usize>| {
+                    d.iter()
+                        .enumerate()
+                        .filter(|&(i, _)| Some(i) != skip)
+                        .fold(Expression::Constant(Fr::ONE), |acc, (_, e)| acc * e.clone())
+                };
+                let numerator = (0..d.len()).fold(Expression::Constant(Fr::ZERO), |acc, i| {
+                    acc + product(Some(i))
+                });
+                vec![q * (cur(m, h.column) * product(None) - numerator)]
+            });
+        }
+        meta.create_gate("range table helper", |m| {
+            let q = m.query_selector(q_on);
+            let (a, g) = (m.query_challenge(alpha), m.query_challenge(gamma));
+            let d8 = a.clone() - g - m.query_fixed(t8, Rotation::cur());
+            let dc = a - m.query_fixed(tc, Rotation::cur());
+            vec![
+                q * (cur(m, h_table) * d8.clone() * dc.clone() - cur(m, m8) * dc - cur(m, mc) * d8),
+            ]
+        });
+        meta.create_gate("range sum", |m| {
+            let q = m.query_selector(q_on);
+            let step = helpers
+                .iter()
+                .fold(Expression::Constant(Fr::ZERO), |acc, h| {
+                    acc + cur(m, h.column)
+                });
+            let next = m.query_advice(sum, Rotation::next());
+            vec![q * (next - cur(m, sum) - step + cur(m, h_table))]
+        });
+        meta.create_gate("range sum starts at zero", |m| {
+            vec![m.query_selector(q_first) * cur(m, sum)]
+        });
+        // Where every input cell was a table value.
+        meta.create_gate("range sum ends at zero", |m| {
+            vec![m.query_selector(q_end) * cur(m, sum)]
+        });
+        RangeConfig {
+            t8,
+            tc,
+            m8,
+            mc,
+            alpha,
+            gamma,
+            helpers,
+            h_table,
+            sum,
+            q_on,
+            q_first,
+            q_end,
+        }
+    }
+
+    /// The input columns, in the order [`RangeWitness`] keeps them.
+    fn inputs(&self) -> impl Iterator<Item = (Column<Advice>, Range)> + '_ {
+        self.helpers.iter().flat_map(|h| h.inputs.iter().copied())
+    }
+
+    /// An empty record of the input columns' values at circuit size `k`.
+    pub fn witness(&self, k: u32) -> RangeWitness {
+        RangeWitness::new(k, self.inputs().map(|(c, _)| c).collect())
+    }
+
+    /// The advice columns of the argument, for tamper tests.
+    pub fn columns(&self) -> RangeColumns {
+        RangeColumns {
+            m8: self.m8,
+            mc: self.mc,
+            helpers: self.helpers.iter().map(|h| h.column).collect(),
+            h_table: self.h_table,
+            sum: self.sum,
+        }
+    }
+
+    /// Assigns the tables, the multiplicities of the values in `w` and, once the challenges
+    /// are drawn (second phase), the helpers and the running sum.
+    ///
+    /// `forged` is for tamper tests (empty when proving): its multiplicities replace the
+    /// counted ones before the helpers and the sum are derived from them (a prover that lies
+    /// about them consistently), its other cells overwrite the derived ones.
+    pub fn assign(
+        &self,
+        layouter: &mut impl Layouter<Fr>,
+        k: u32,
+        w: &RangeWitness,
+        forged: &Overrides,
+    ) -> Result<(), Error> {
+        let challenges = layouter
+            .get_challenge(self.alpha)
+            .zip(layouter.get_challenge(self.gamma));
+        let mut known = None;
+        challenges.map(|ag| known = Some(ag));
+        let bound = common_bound(k) as usize;
+        layouter.assign_region(
+            || "range checks",
+            |mut region| {
+                for r in 0..bound {
+                    self.q_on.enable(&mut region, r)?;
+                    region.assign_fixed(self.tc, r, Fr::from(r as u64));
+                    region.assign_fixed(self.t8, r, Fr::from((r < BYTES) as u64 * r as u64));
+                }
+                self.q_first.enable(&mut region, 0)?;
+                self.q_end.enable(&mut region, bound)?;
+                let (mut m8, mut mc) = self.multiplicities(w, bound);
+                for (c, r, v) in forged.cells() {
+                    match (c == self.m8, c == self.mc) {
+                        (true, _) => m8[r] = v,
+                        (_, true) => mc[r] = v,
+                        _ => {}
+                    }
+                }
+                let set = |region: &mut Region<'_, Fr>, c: Column<Advice>, v: &[Fr]| {
+                    for (r, v) in v.iter().enumerate() {
+                        region.assign_advice(c, r, Value::known(*v));
+                    }
+                };
+                set(&mut region, self.m8, &m8);
+                set(&mut region, self.mc, &mc);
+                if let Some((alpha, gamma)) = known {
+                    let inv = Inverses::new(alpha, gamma, bound);
+                    let helpers: Vec<Vec<Fr>> = self
+                        .helpers
+                        .par_iter()
+                        .map(|h| {
+                            let mut sum = vec![Fr::ZERO; bound];
+                            for &(c, r) in &h.inputs {
+                                for (s, x) in sum.iter_mut().zip(w.values(c)) {
+                                    *s += inv.of(r, x);
+                                }
+                            }
+                            sum
+                        })
+                        .collect();
+                    let table: Vec<Fr> = (0..bound)
+                        .map(|r| {
+                            let byte = if r < BYTES {
+                                m8[r] * inv.u8[r]
+                            } else {
+                                Fr::ZERO
+                            };
+                            byte + mc[r] * inv.common[r]
+                        })
+                        .collect();
+                    let mut running = Vec::with_capacity(bound + 1);
+                    let mut s = Fr::ZERO;
+                    for r in 0..bound {
+                        running.push(s);
+                        s += helpers.iter().map(|h| h[r]).sum::<Fr>() - table[r];
+                    }
+                    running.push(s);
+                    for (h, v) in self.helpers.iter().zip(&helpers) {
+                        set(&mut region, h.column, v);
+                    }
+                    set(&mut region, self.h_table, &table);
+                    set(&mut region, self.sum, &running);
+                }
+                for (c, r, v) in forged.cells() {
+                    region.assign_advice(c, r, Value::known(v));
+                }
+                Ok(())
+            },
+        )
+    }
+
+    /// How often each byte and each common-range value occurs in the inputs. Values outside
+    /// their range are not counted: the running sum then does not end at zero.
+    fn multiplicities(&self, w: &RangeWitness, bound: usize) -> (Vec<Fr>, Vec<Fr>) {
+        let mut m8 = vec![0u64; bound];
+        let mut mc = vec![0u64; bound];
+        for (c, r) in self.inputs() {
+            let (m, limit) = match r {
+                Range::U8 => (&mut m8, BYTES),
+                Range::Common => (&mut mc, bound),
+            };
+            for x in w.values(c) {
+                if let Some(v) = small(x, limit) {
+                    m[v] += 1;
+                }
+            }
+        }
+        let field = |m: Vec<u64>| m.into_iter().map(Fr::from).collect();
+        (field(m8), field(mc))
+    }
+}
+
+/// The argument's advice columns.
+#[derive(Clone, Debug)]
+pub struct RangeColumns {
+    pub m8: Column<Advice>,
+    pub mc: Column<Advice>,
+    pub helpers: Vec<Column<Advice>>,
+    pub h_table: Column<Advice>,
+    pub sum: Column<Advice>,
+}
+
+/// `x` as an integer below `limit`, if it is one.
+fn small(x: &Fr, limit: usize) -> Option<usize> {
+    let repr = x.to_repr();
+    let bytes = repr.as_ref();
+    if bytes[8..].iter().any(|&b| b != 0) {
+        return None;
+    }
+    let v = u64::from_le_bytes(bytes[..8].try_into().expect("8 bytes"));
+    (v < limit as u64).then_some(v as usize)
+}
+
+/// `1 / (α - γ - x)` for every byte and `1 / (α - x)` for every common-range value, so that
+/// the helpers of an honest witness need no inversion per cell.
+struct Inverses {
+    alpha: Fr,
+    gamma: Fr,
+    u8: Vec<Fr>,
+    common: Vec<Fr>,
+}
+
+impl Inverses {
+    fn new(alpha: Fr, gamma: Fr, bound: usize) -> Self {
+        let mut u8: Vec<Fr> = (0..BYTES as u64)
+            .map(|x| alpha - gamma - Fr::from(x))
+            .collect();
+        let mut common: Vec<Fr> = (0..bound as u64).map(|x| alpha - Fr::from(x)).collect();
+        u8.iter_mut().batch_invert();
+        common.par_chunks_mut(1 << 12).for_each(|c| {
+            c.iter_mut().batch_invert();
+        });
+        Inverses {
+            alpha,
+            gamma,
+            u8,
+            common,
+        }
+    }
+
+    /// `1 / (α - e)` for a cell `x` of range `r` (a value out of range is inverted directly).
+    fn of(&self, r: Range, x: &Fr) -> Fr {
+        let (table, shift) = match r {
+            Range::U8 => (&self.u8, self.gamma),
+            Range::Common => (&self.common, Fr::ZERO),
+        };
+        match small(x, table.len()) {
+            Some(v) => table[v],
+            None => (self.alpha - shift - x).invert().unwrap_or(Fr::ZERO),
+        }
+    }
+}
+
+/// The values the tables assign to the range-checked columns, rows `0 .. B` (zero where
+/// nothing is assigned), kept apart from the region for the helpers' witness.
+#[derive(Debug)]
+pub struct RangeWitness {
+    /// Position in `values` by advice column index.
+    slot: Vec<Option<usize>>,
+    values: Vec<Vec<Fr>>,
+}
+
+impl RangeWitness {
+    fn new(k: u32, columns: Vec<Column<Advice>>) -> Self {
+        let rows = common_bound(k) as usize;
+        let mut slot = vec![None; columns.iter().map(|c| c.index() + 1).max().unwrap_or(0)];
+        for (i, c) in columns.iter().enumerate() {
+            slot[c.index()] = Some(i);
+        }
+        RangeWitness {
+            slot,
+            values: vec![vec![Fr::ZERO; rows]; columns.len()],
+        }
+    }
+
+    /// Records an assigned cell (cells of other columns, or past row `B`, are ignored).
+    pub fn record(&mut self, column: Column<Advice>, row: usize, v: Fr) {
+        if let Some(&Some(i)) = self.slot.get(column.index()) {
+            if let Some(cell) = self.values[i].get_mut(row) {
+                *cell = v;
+            }
+        }
+    }
+
+    fn values(&self, c: Column<Advice>) -> &[Fr] {
+        let i = self.slot[c.index()].expect("an input column");
+        &self.values[i]
+    }
+}
