@@ -192,6 +192,7 @@ impl RangeConfig {
             m8: self.m8,
             mc: self.mc,
             helpers: self.helpers.iter().map(|h| h.column).collect(),
+            inputs: self.inputs().collect(),
             h_table: self.h_table,
             sum: self.sum,
         }
@@ -314,6 +315,8 @@ pub struct RangeColumns {
     pub m8: Column<Advice>,
     pub mc: Column<Advice>,
     pub helpers: Vec<Column<Advice>>,
+    /// The range-checked columns, in helper order.
+    pub inputs: Vec<(Column<Advice>, Range)>,
     pub h_table: Column<Advice>,
     pub sum: Column<Advice>,
 }

@@ -1,5 +1,5 @@
-//! The range argument on its own (MockProver, k = 10): two byte columns and two common-range
-//! columns hold chosen values. Honest values pass; out-of-range values, a byte cell passed off
+//! The range argument on its own (MockProver, k = 10): three byte columns and two common-range
+//! columns (helpers of three and of two inputs) hold chosen values. Honest values pass; out-of-range values, a byte cell passed off
 //! as a common-range value, and forged helpers, multiplicities or sums fail by the named gate.
 
 use halo2_proofs::circuit::{Layouter, SimpleFloorPlanner, Value};
@@ -11,7 +11,13 @@ use zkwasm_circuits::tamper::Overrides;
 use zkwasm_circuits::Fr;
 
 const K: u32 = 10;
-const LAYOUT: [Range; 4] = [Range::U8, Range::U8, Range::Common, Range::Common];
+const LAYOUT: [Range; 5] = [
+    Range::U8,
+    Range::U8,
+    Range::Common,
+    Range::Common,
+    Range::U8,
+];
 
 fn bound() -> usize {
     common_bound(K) as usize
@@ -20,13 +26,13 @@ fn bound() -> usize {
 /// Input column `i` holds `values[i]` on rows `0 ..`, zero after.
 #[derive(Clone, Debug)]
 struct RangeCircuit {
-    values: [Vec<Fr>; 4],
+    values: [Vec<Fr>; 5],
     forged: Overrides,
 }
 
 #[derive(Clone, Debug)]
 struct Config {
-    inputs: [Column<Advice>; 4],
+    inputs: [Column<Advice>; 5],
     range: RangeConfig,
 }
 
@@ -43,7 +49,7 @@ impl Circuit<Fr> for RangeCircuit {
     }
 
     fn configure(meta: &mut ConstraintSystem<Fr>) -> Config {
-        let inputs = [(); 4].map(|_| meta.advice_column());
+        let inputs = [(); 5].map(|_| meta.advice_column());
         let checked: Vec<_> = inputs.iter().copied().zip(LAYOUT).collect();
         let range = RangeConfig::configure(meta, &checked);
         Config { inputs, range }
@@ -77,6 +83,7 @@ fn honest() -> RangeCircuit {
             (0..n).map(|r| Fr::from((r * 7 + 3) % 256)).collect(),
             (0..n).map(Fr::from).collect(),
             (0..n).map(|r| Fr::from((r * 13 + 5) % n)).collect(),
+            (0..n).map(|r| Fr::from(255 - r % 256)).collect(),
         ],
         forged: Overrides::new(),
     }
@@ -111,7 +118,7 @@ const END: &str = "gate: range sum ends at zero";
 fn honest_values_pass() {
     let c = honest();
     assert_eq!(run(&c), set(&[]));
-    // A helper of three inputs and one of one; degree 5.
+    // A helper of three inputs and one of two; degree 5.
     assert_eq!(columns().helpers.len(), 2);
     let mut meta = ConstraintSystem::<Fr>::default();
     RangeCircuit::configure(&mut meta);
@@ -129,10 +136,14 @@ fn out_of_range_values_are_rejected() {
         (2, Fr::from(b)),
         (3, -Fr::one()),
         (3, Fr::from(b + 256)),
+        (4, Fr::from(300)),
     ] {
-        let mut c = honest();
-        c.values[column][9] = v;
-        assert_eq!(run(&c), set(&[END]), "{v:?} in column {column}");
+        // The first, a middle and the last row checked.
+        for row in [0, 9, bound() - 1] {
+            let mut c = honest();
+            c.values[column][row] = v;
+            assert_eq!(run(&c), set(&[END]), "{v:?} in column {column}, row {row}");
+        }
     }
     // The largest values in range pass.
     let mut c = honest();
@@ -175,6 +186,14 @@ fn forged_multiplicities_are_rejected() {
     c.forged
         .set(cols.m8, bytes_of(was), Fr::from(bytes))
         .set(cols.mc, 300, Fr::from(commons + 1));
+    assert_eq!(run(&c), set(&[END]));
+    // The other way round: a common-range cell holding 5, counted as the byte 5.
+    let mut c = honest();
+    let five = Fr::from(5);
+    let (bytes, commons) = (count(&c, Range::U8, five), count(&c, Range::Common, five));
+    c.forged
+        .set(cols.m8, 5, Fr::from(bytes + 1))
+        .set(cols.mc, 5, Fr::from(commons - 1));
     assert_eq!(run(&c), set(&[END]));
     // Out-of-range 256 balanced by a negative multiplicity somewhere else.
     let mut c = honest();

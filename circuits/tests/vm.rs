@@ -8,6 +8,7 @@ use std::collections::BTreeSet;
 use zkwasm_circuits::allocator::blocks;
 use zkwasm_circuits::etable::ROWS;
 use zkwasm_circuits::mock::failures;
+use zkwasm_circuits::range::Range;
 use zkwasm_circuits::vm::VmCircuit;
 use zkwasm_tables::{build, check, Tables, MIN_K};
 use zkwasm_tracer::{execute, load, Inputs, Limits};
@@ -341,6 +342,12 @@ fn cost_stays_within_budget() {
     // The range argument: one helper per three of the 13 range-checked columns (ETable 9,
     // MTable 3, JTable 1), two multiplicities, the table helper and the running sum.
     let range = config.range_columns();
+    let count = |r| range.inputs.iter().filter(|(_, x)| *x == r).count();
+    assert_eq!(
+        (count(Range::U8), count(Range::Common)),
+        (9, 4),
+        "bytes: ETable 6, MTable 3; common: ETable sp and 2 eid distances, JTable 1"
+    );
     assert_eq!(range.helpers.len(), 5);
     let range = range.helpers.len() + 4;
     // The MTable (8 columns) and the JTable (10) have their own budget tests; the rest is the
