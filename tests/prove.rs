@@ -97,7 +97,7 @@ fn golden_verifying_key() {
     let hash: String = vk.hash().iter().map(|b| format!("{b:02x}")).collect();
     assert_eq!(
         (prover::CIRCUIT_VERSION, hash.as_str()),
-        (3, "65ae5a98389e40722c21afcd1c043c9a76212592fc96a94b61bc3bc7dac30c92"),
+        (4, "9924e0e962d94bd6cedb3b1d038e305f880f73d3b72ac2ab8b88a28cbef2b7eb"),
         "the verifying key changed (program id {}): if the circuit changed on purpose, bump CIRCUIT_VERSION and pin the new hash",
         vk.program_id
     );

@@ -2,7 +2,7 @@
 //! `lookup: NAME` or `permutation`, so negative tests assert the exact constraint.
 
 use crate::Fr;
-use halo2_proofs::dev::{MockProver, VerifyFailure};
+use halo2_proofs::dev::{FailureLocation, MockProver, VerifyFailure};
 use halo2_proofs::plonk::Circuit;
 use std::collections::BTreeSet;
 
@@ -16,6 +16,32 @@ pub fn failures<C: Circuit<Fr>>(k: u32, circuit: &C, instances: Vec<Vec<Fr>>) ->
         Ok(()) => BTreeSet::new(),
         Err(fs) => fs.iter().map(name).collect(),
     }
+}
+
+/// The rows (offsets in their region) at which gate `gate` (named as [`failures`] names it,
+/// `gate: NAME`) fails: for shared rules, which step broke them.
+pub fn failing_rows<C: Circuit<Fr>>(
+    k: u32,
+    circuit: &C,
+    instances: Vec<Vec<Fr>>,
+    gate: &str,
+) -> BTreeSet<usize> {
+    let Ok(prover) = MockProver::run(k, circuit, instances) else {
+        return BTreeSet::new();
+    };
+    let Err(fs) = prover.verify() else {
+        return BTreeSet::new();
+    };
+    fs.iter()
+        .filter(|f| name(f) == gate)
+        .filter_map(|f| match f {
+            VerifyFailure::ConstraintNotSatisfied { location, .. } => Some(match location {
+                FailureLocation::InRegion { offset, .. } => *offset,
+                FailureLocation::OutsideRegion { row } => *row,
+            }),
+            _ => None,
+        })
+        .collect()
 }
 
 fn name(f: &VerifyFailure) -> String {

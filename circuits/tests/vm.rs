@@ -7,7 +7,7 @@ use common::Kzg;
 use std::collections::BTreeSet;
 use zkwasm_circuits::allocator::blocks;
 use zkwasm_circuits::etable::ROWS;
-use zkwasm_circuits::mock::failures;
+use zkwasm_circuits::mock::{failing_rows, failures};
 use zkwasm_circuits::range::Range;
 use zkwasm_circuits::vm::VmCircuit;
 use zkwasm_tables::{build, check, Tables, MIN_K};
@@ -48,6 +48,20 @@ fn run(t: Tables) -> BTreeSet<String> {
     let k = k_for(&t);
     let c = VmCircuit::new(k, t);
     failures(k, &c, c.instances())
+}
+
+/// The ETable's shared rules: a class's accesses and its next state.
+const SLOTS_RULE: &str = "gate: etable slots";
+const NEXT_RULE: &str = "gate: etable next state";
+
+/// The steps at which `gate` fails.
+fn failing_steps(t: Tables, gate: &str) -> BTreeSet<usize> {
+    let k = k_for(&t);
+    let c = VmCircuit::new(k, t);
+    failing_rows(k, &c, c.instances(), gate)
+        .into_iter()
+        .map(|row| row / ROWS)
+        .collect()
 }
 
 /// Runs `wat` with inputs and builds its (checked) tables.
@@ -180,8 +194,8 @@ fn wrong_branch_is_rejected() {
     let mut t = tables(CONTROL);
     let i = step(&t, |i| matches!(i, Instr::BrIfNez { .. }));
     t.etable[i + 1].iid = t.etable[i].iid + 1;
-    let f = run(t);
-    assert!(f.contains("gate: op br_if_nez"), "{f:?}");
+    let f = failing_steps(t, NEXT_RULE);
+    assert!(f.contains(&i), "{f:?}");
 }
 
 fn set(names: &[&str]) -> BTreeSet<String> {
@@ -449,7 +463,7 @@ fn etable_config(t: &Tables) -> zkwasm_circuits::etable::ETableConfig {
 #[test]
 fn flipped_class_selector_is_rejected() {
     // A `const` step claiming to be a `drop`: the instruction is not the image's, and the
-    // drop's own rules do not hold for the step's accesses either.
+    // step's write is not a drop's access either.
     use zkwasm_tables::encode::Class;
     let t = tables(PROGRAM);
     let cfg = etable_config(&t);
@@ -472,9 +486,47 @@ fn flipped_class_selector_is_rejected() {
     );
     let f = failures(k, &c, c.instances());
     assert!(
-        f.contains("lookup: etable instruction in image") && f.contains("gate: op drop"),
+        f.contains("lookup: etable instruction in image") && f.contains(SLOTS_RULE),
         "{f:?}"
     );
+    let rows = failing_rows(k, &c, c.instances(), SLOTS_RULE);
+    assert_eq!(rows, BTreeSet::from([i * ROWS]), "a drop writes no slot");
+}
+
+#[test]
+fn forged_slot_fields_are_rejected() {
+    // A `local.get` reads slot 0 and writes slot 1; every field of a used slot moved by one,
+    // and an unused slot claimed used, breaks the shared slot rule at that step.
+    use zkwasm_circuits::Fr;
+    let t = tables(PROGRAM);
+    let cfg = etable_config(&t);
+    let i = step(&t, |i| matches!(i, Instr::LocalGet { .. }));
+    let k = k_for(&t);
+    let honest = VmCircuit::new(k, t.clone());
+    let mut forged = vec![];
+    for (j, e) in t.events_of(i).iter().enumerate() {
+        let s = cfg.slot(j);
+        let g = s.group;
+        let is_write = e.rw == zkwasm_tracer::trace::Rw::Write;
+        let is_i32 = e.ty == zkwasm_tracer::ValTy::I32;
+        forged.extend([
+            (g.used, s.rot, 1),
+            (g.is_write, s.rot, is_write as u64),
+            (g.loc, s.rot, e.loc as u64),
+            (g.addr, s.rot, e.addr as u64),
+            (g.is_i32, s.rot, is_i32 as u64),
+        ]);
+    }
+    assert_eq!(forged.len(), 10, "two accesses");
+    let unused = cfg.slot(2);
+    forged.push((unused.group.used, unused.rot, 0));
+    for (col, rot, honest_value) in forged {
+        let mut c = honest.clone();
+        let row = i * ROWS + rot as usize;
+        c.etable_overrides.set(col, row, Fr::from(honest_value + 1));
+        let rows = failing_rows(k, &c, c.instances(), SLOTS_RULE);
+        assert_eq!(rows, BTreeSet::from([i * ROWS]), "{col:?} row {row}");
+    }
 }
 
 #[test]
@@ -483,10 +535,10 @@ fn wrong_next_state_is_rejected() {
     let i = step(&t, |i| matches!(i, Instr::I64Const(_)));
     let mut sp = t.clone();
     sp.etable[i + 1].sp += 1;
-    assert!(run(sp).contains("gate: op const"));
+    assert!(failing_steps(sp, NEXT_RULE).contains(&i));
     let mut frame = t.clone();
     frame.etable[i + 1].frame += 1;
-    assert!(run(frame).contains("gate: op const"));
+    assert!(failing_steps(frame, NEXT_RULE).contains(&i));
 }
 
 #[test]
@@ -497,77 +549,64 @@ fn return_to_a_wrong_address_is_rejected() {
     let frame = t.etable[i].frame;
     t.etable[i + 1].iid += 1;
     // The frame slot (the JTable's return address) disagrees with the next step.
-    assert!(run(t.clone()).contains("gate: op return"));
+    assert!(failing_steps(t.clone(), NEXT_RULE).contains(&i));
     // Moving the JTable's return address along breaks the call that opened the frame: its
     // frame slot must hold the call's own `iid + 1`.
     let j = t.jtable.iter_mut().find(|j| j.frame == frame).unwrap();
     j.ret_iid += 1;
-    let f = run(t);
-    assert!(
-        f.contains("gate: op call") && !f.contains("gate: op return"),
-        "{f:?}"
-    );
+    assert!(run(t.clone()).contains("gate: op call"));
+    assert!(!failing_steps(t, NEXT_RULE).contains(&i));
 }
 
 /// Which step of a run a test tampers with.
 type Pick = fn(&Instr) -> bool;
 
-/// Every class's own gate checks its next state: the step after one of each class with its
-/// stack pointer moved by one is rejected by that class's gate.
+/// Every class's next state is checked: the step after one of each class with its stack
+/// pointer moved by one breaks the shared next-state rule at that class's step.
 #[test]
 fn every_class_checks_its_next_state() {
-    let cases: [(Pick, &str, &str); 12] = [
+    let cases: [(&str, Pick, &str); 14] = [
         (
+            "const",
             |i| matches!(i, Instr::I32Const(_) | Instr::I64Const(_)),
-            "gate: op const",
             PROGRAM,
         ),
-        (|i| matches!(i, Instr::Drop), "gate: op drop", PROGRAM),
+        ("drop", |i| matches!(i, Instr::Drop), PROGRAM),
         (
+            "local.get",
             |i| matches!(i, Instr::LocalGet { .. }),
-            "gate: op local.get",
             PROGRAM,
         ),
         (
+            "local.set",
             |i| matches!(i, Instr::LocalSet { .. }),
-            "gate: op local.set",
             PROGRAM,
         ),
         (
+            "local.tee",
             |i| matches!(i, Instr::LocalTee { .. }),
-            "gate: op local.tee",
             PROGRAM,
         ),
+        ("bin", |i| matches!(i, Instr::Bin { .. }), PROGRAM),
+        ("call", |i| matches!(i, Instr::Call(_)), PROGRAM),
+        ("return", |i| matches!(i, Instr::Return(_)), PROGRAM),
+        ("br", |i| matches!(i, Instr::Br { .. }), CONTROL),
+        ("br_if_eqz", |i| matches!(i, Instr::BrIfEqz { .. }), CONTROL),
+        ("br_if_nez", |i| matches!(i, Instr::BrIfNez { .. }), CONTROL),
         (
-            |i| matches!(i, Instr::Bin { .. }),
-            "gate: op bin arith",
-            PROGRAM,
-        ),
-        (|i| matches!(i, Instr::Call(_)), "gate: op call", PROGRAM),
-        (|i| matches!(i, Instr::Br { .. }), "gate: op br", CONTROL),
-        (
-            |i| matches!(i, Instr::BrIfEqz { .. }),
-            "gate: op br_if_eqz",
-            CONTROL,
-        ),
-        (
+            "global.get",
             |i| matches!(i, Instr::GlobalGet { .. }),
-            "gate: op global.get",
             CONTROL,
         ),
-        (|i| matches!(i, Instr::Rel { .. }), "gate: op rel", CONTROL),
-        (
-            |i| matches!(i, Instr::Select(_)),
-            "gate: op select",
-            CONTROL,
-        ),
+        ("rel", |i| matches!(i, Instr::Rel { .. }), CONTROL),
+        ("select", |i| matches!(i, Instr::Select(_)), CONTROL),
     ];
-    for (pick, gate, program) in cases {
+    for (class, pick, program) in cases {
         let mut t = tables(program);
         let i = step(&t, pick);
         t.etable[i + 1].sp += 1;
-        let f = run(t);
-        assert!(f.contains(gate), "{gate}: {f:?}");
+        let f = failing_steps(t, NEXT_RULE);
+        assert!(f.contains(&i), "{class} at step {i}: {f:?}");
     }
 }
 

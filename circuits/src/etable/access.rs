@@ -7,7 +7,7 @@
 //! and an unused slot is all zero (the zero tuple is in the MTable's table: rows off its
 //! entries). The columns are pure so the lookup input has degree 1 against the MTable's
 //! selected table (degree 2): the lookup has degree 5. Which slots a step uses, and for what,
-//! its instruction class says.
+//! its instruction class says ([`super::Access`]).
 
 use crate::allocator::BlockWriter;
 use crate::range::Range;
@@ -45,31 +45,8 @@ impl Slot {
     fn q(&self, m: &mut VirtualCells<'_, Fr>, c: Column<Advice>) -> Expression<Fr> {
         m.query_advice(c, Rotation(self.rot))
     }
-    pub fn used(&self, m: &mut VirtualCells<'_, Fr>) -> Expression<Fr> {
-        self.q(m, self.group.used)
-    }
     pub fn value(&self, m: &mut VirtualCells<'_, Fr>) -> Expression<Fr> {
         self.q(m, self.group.value)
-    }
-
-    /// This slot is a `rw` access of `(loc, addr)` of width `ty`: constraints equal to zero.
-    pub fn is(
-        &self,
-        m: &mut VirtualCells<'_, Fr>,
-        rw: Rw,
-        loc: u64,
-        addr: Expression<Fr>,
-        is_i32: Expression<Fr>,
-    ) -> Vec<Expression<Fr>> {
-        let one = Expression::Constant(Fr::one());
-        vec![
-            self.used(m) - one,
-            self.q(m, self.group.is_write)
-                - Expression::Constant(Fr::from((rw == Rw::Write) as u64)),
-            self.q(m, self.group.loc) - Expression::Constant(Fr::from(loc)),
-            self.q(m, self.group.addr) - addr,
-            self.q(m, self.group.is_i32) - is_i32,
-        ]
     }
 }
 

@@ -3,13 +3,13 @@
 //! The opcode's `c` is `keep | i64 mask << 16`; `nz` says `drop != 0` (pinned by an
 //! inverse); `moving = active · keep · nz`, with `active` whether the jump is taken.
 
-use super::{c, Ctx};
+use super::{c, Access, Ctx};
 use crate::allocator::{Allocator, BlockWriter, Cell};
 use crate::Fr;
 use ff::Field;
 use halo2_proofs::plonk::{ConstraintSystem, Expression, VirtualCells};
 use zkwasm_tracer::isa::{DropKeep, ValTy};
-use zkwasm_tracer::trace::{Loc, Rw};
+use zkwasm_tracer::trace::Rw;
 
 pub struct Keep {
     keep: Cell,
@@ -30,14 +30,13 @@ impl Keep {
         }
     }
 
-    /// The constraints of a drop/keep at stack pointer `sp` (after the jump's own pops),
-    /// using slots `first` and `first + 1`; `active` has degree ≤ 1.
+    /// The rules of a drop/keep: the opcode's keep fields, `nz`, `moving` (`active` has
+    /// degree ≤ 1) and, when moving, the value it moves (slots `first` and `first + 1`).
     pub fn constraints(
         &self,
         m: &mut VirtualCells<'_, Fr>,
         ctx: &Ctx,
         active: Expression<Fr>,
-        sp: Expression<Fr>,
         first: usize,
     ) -> Vec<Expression<Fr>> {
         let x = ctx.common;
@@ -48,28 +47,37 @@ impl Keep {
             self.moving.expr(m),
             x.b.expr(m),
         );
-        let mut v = vec![
+        let moved = ctx.slot(first + 1).value(m) - ctx.slot(first).value(m);
+        vec![
             x.c.expr(m) - (keep.clone() + k64.clone() * c(1 << 16)),
-            k64.clone() * (c(1) - keep.clone()),
+            k64 * (c(1) - keep.clone()),
             drop.clone() * self.drop_inv.expr(m) - nz.clone(),
-            drop.clone() * (c(1) - nz.clone()),
+            drop * (c(1) - nz.clone()),
             moving.clone() - active * keep * nz,
-        ];
-        let i32 = c(1) - k64;
-        let (s0, s1) = (ctx.slot(first), ctx.slot(first + 1));
-        let mut moves = s0.is(
-            m,
-            Rw::Read,
-            Loc::Stack as u64,
-            sp.clone() - c(1),
-            i32.clone(),
+            moving * moved,
+        ]
+    }
+
+    /// The accesses of a drop/keep at stack pointer `sp` (after the jump's own pops), in
+    /// slots `first` and `first + 1`, made when the value moves: the top value read, written
+    /// `drop` slots lower.
+    pub fn accesses(
+        &self,
+        m: &mut VirtualCells<'_, Fr>,
+        ctx: &Ctx,
+        sp: Expression<Fr>,
+        first: usize,
+    ) -> [Access; 2] {
+        let (moving, i32, drop) = (
+            self.moving.expr(m),
+            c(1) - self.keep_i64.expr(m),
+            ctx.common.b.expr(m),
         );
-        moves.extend(s1.is(m, Rw::Write, Loc::Stack as u64, sp - c(1) - drop, i32));
-        moves.push(s1.value(m) - s0.value(m));
-        v.extend(moves.into_iter().map(|e| moving.clone() * e));
-        v.push((c(1) - moving.clone()) * s0.used(m));
-        v.push((c(1) - moving) * s1.used(m));
-        v
+        let top = sp - c(1);
+        [
+            Access::stack(first, Rw::Read, top.clone(), i32.clone()).when(moving.clone()),
+            Access::stack(first + 1, Rw::Write, top - drop, i32).when(moving),
+        ]
     }
 
     pub fn assign(&self, w: &mut BlockWriter, dk: DropKeep, active: bool) {

@@ -3,9 +3,12 @@
 //! Every step has the common cells (state before the step, the counters of what remains,
 //! the instruction's opcode fields and a one-hot class bit), [`SLOTS`] memory-access slots in
 //! pure columns ([`access`]), and one frame slot in pure columns for the JTable lookup of a
-//! call or a return. Each instruction class (`op_*.rs`) adds the constraints of its steps,
-//! multiplied by its class bit: which slots it uses and how, its result, its next state.
-//! The generic rules here are the checker's ETable rules that hold for every class:
+//! call or a return. Each instruction class (`op_*.rs`) states its [`Effects`] (the accesses
+//! it makes and the next step's state), which two shared rules check for all classes at once
+//! (`etable slots`, `etable next state`: one constraint per field, its expected value summed
+//! over the one-hot class bits), and adds its own gate, multiplied by its class bit, for its
+//! values and result. The generic rules here are the checker's ETable rules that hold for
+//! every class:
 //!
 //! | rule (checker) | constraint here |
 //! |---|---|
@@ -181,72 +184,123 @@ impl Ctx {
         c.next(m, ROWS)
     }
 
-    /// Constraints that the next step (when there is one) is at `(fid, iid)` in `frame` with
-    /// stack pointer `sp`.
-    pub fn goes_to(
-        &self,
-        m: &mut VirtualCells<'_, Fr>,
-        fid: Expression<Fr>,
-        iid: Expression<Fr>,
-        sp: Expression<Fr>,
-        frame: Expression<Fr>,
-    ) -> Vec<Expression<Fr>> {
-        let x = self.common;
-        let on = self.next(m, x.enabled);
-        [(x.fid, fid), (x.iid, iid), (x.sp, sp), (x.frame, frame)]
-            .into_iter()
-            .map(|(cell, want)| on.clone() * (self.next(m, cell) - want))
-            .collect()
-    }
-
     /// The next step continues in this function at `iid + 1` with stack pointer `sp`.
-    pub fn goes_on(&self, m: &mut VirtualCells<'_, Fr>, sp: Expression<Fr>) -> Vec<Expression<Fr>> {
+    pub fn goes_on(&self, m: &mut VirtualCells<'_, Fr>, sp: Expression<Fr>) -> Next {
         let x = self.common;
-        let (fid, iid, frame) = (x.fid.expr(m), x.iid.expr(m) + c(1), x.frame.expr(m));
-        self.goes_to(m, fid, iid, sp, frame)
+        Next {
+            fid: x.fid.expr(m),
+            iid: x.iid.expr(m) + c(1),
+            sp,
+            frame: x.frame.expr(m),
+        }
     }
 
-    /// Slots from `n` on are unused.
-    pub fn unused_from(&self, m: &mut VirtualCells<'_, Fr>, n: usize) -> Vec<Expression<Fr>> {
-        (n..SLOTS).map(|j| self.slot(j).used(m)).collect()
-    }
-
-    /// A copy: slot 0 reads `from`, slot 1 writes the same value to `to`, both of width
-    /// `is_i32`; no other slot is used.
+    /// A copy's accesses: slot 0 reads `from`, slot 1 writes `to`, both of width `is_i32`.
+    /// The class's gate says the values are equal ([`Ctx::copied`]).
     pub fn copy(
         &self,
-        m: &mut VirtualCells<'_, Fr>,
         from: (Loc, Expression<Fr>),
         to: (Loc, Expression<Fr>),
         is_i32: Expression<Fr>,
-    ) -> Vec<Expression<Fr>> {
-        let (s0, s1) = (self.slot(0), self.slot(1));
-        let mut v = s0.is(m, Rw::Read, from.0 as u64, from.1, is_i32.clone());
-        v.extend(s1.is(m, Rw::Write, to.0 as u64, to.1, is_i32));
-        v.push(s1.value(m) - s0.value(m));
-        v.extend(self.unused_from(m, 2));
-        v
+    ) -> Vec<Access> {
+        vec![
+            Access::new(0, Rw::Read, from.0, from.1, is_i32.clone()),
+            Access::new(1, Rw::Write, to.0, to.1, is_i32),
+        ]
+    }
+
+    /// A copy's value rule: slot 1 writes what slot 0 read.
+    pub fn copied(&self, m: &mut VirtualCells<'_, Fr>) -> Expression<Fr> {
+        self.slot(1).value(m) - self.slot(0).value(m)
     }
 
     /// A binary operation's accesses: slot 0 reads the right operand (`sp - 1`), slot 1 the
     /// left (`sp - 2`), both of width `in_i32`; slot 2 writes the result of width `out_i32`
-    /// over the left; no other slot is used. Returns the constraints and the values
-    /// `(rhs, lhs, result)`.
+    /// over the left.
     pub fn binary(
         &self,
         m: &mut VirtualCells<'_, Fr>,
         in_i32: Expression<Fr>,
         out_i32: Expression<Fr>,
-    ) -> (Vec<Expression<Fr>>, [Expression<Fr>; 3]) {
+    ) -> Vec<Access> {
         let sp = self.common.sp.expr(m);
-        let (s0, s1, s2) = (self.slot(0), self.slot(1), self.slot(2));
-        let stack = Loc::Stack as u64;
-        let mut v = s0.is(m, Rw::Read, stack, sp.clone() - c(1), in_i32.clone());
-        v.extend(s1.is(m, Rw::Read, stack, sp.clone() - c(2), in_i32));
-        v.extend(s2.is(m, Rw::Write, stack, sp - c(2), out_i32));
-        v.extend(self.unused_from(m, 3));
-        (v, [s0.value(m), s1.value(m), s2.value(m)])
+        vec![
+            Access::stack(0, Rw::Read, sp.clone() - c(1), in_i32.clone()),
+            Access::stack(1, Rw::Read, sp.clone() - c(2), in_i32),
+            Access::stack(2, Rw::Write, sp - c(2), out_i32),
+        ]
     }
+
+    /// The values of a binary operation's slots: `(rhs, lhs, result)`.
+    pub fn binary_values(&self, m: &mut VirtualCells<'_, Fr>) -> [Expression<Fr>; 3] {
+        [0, 1, 2].map(|j| self.slot(j).value(m))
+    }
+}
+
+/// An access a class's step makes: slot `slot` is used when `used` (degree ≤ 1) is 1, for a
+/// `rw` of `(loc, addr)` of width `is_i32` (degree ≤ 2 each). The ETable's shared rules
+/// ("etable slots") tie the slot's columns to the accesses of the step's class; a slot no
+/// access names is unused (all zero).
+pub struct Access {
+    pub slot: usize,
+    pub used: Expression<Fr>,
+    pub rw: Rw,
+    pub loc: Loc,
+    pub addr: Expression<Fr>,
+    pub is_i32: Expression<Fr>,
+}
+
+impl Access {
+    /// An access the step always makes.
+    pub fn new(
+        slot: usize,
+        rw: Rw,
+        loc: Loc,
+        addr: Expression<Fr>,
+        is_i32: Expression<Fr>,
+    ) -> Self {
+        Access {
+            slot,
+            used: c(1),
+            rw,
+            loc,
+            addr,
+            is_i32,
+        }
+    }
+
+    /// A stack access the step always makes.
+    pub fn stack(slot: usize, rw: Rw, addr: Expression<Fr>, is_i32: Expression<Fr>) -> Self {
+        Access::new(slot, rw, Loc::Stack, addr, is_i32)
+    }
+
+    /// The same access, made only when `when` (degree ≤ 1) is 1.
+    pub fn when(self, when: Expression<Fr>) -> Self {
+        Access { used: when, ..self }
+    }
+}
+
+/// The next step's state, when there is one (degree ≤ 2 each): checked by the ETable's
+/// shared rule "etable next state".
+pub struct Next {
+    pub fid: Expression<Fr>,
+    pub iid: Expression<Fr>,
+    pub sp: Expression<Fr>,
+    pub frame: Expression<Fr>,
+}
+
+/// What a class's step does that the ETable's shared rules check.
+pub struct Effects {
+    pub accesses: Vec<Access>,
+    pub next: Next,
+}
+
+/// The gate of a copy class (`local.*`, `global.*`): the written value is the read one.
+pub fn copy_gate(meta: &mut ConstraintSystem<Fr>, ctx: &Ctx, bit: Cell, name: &'static str) {
+    meta.create_gate(name, |m| {
+        let sel = m.query_selector(ctx.q_step) * bit.expr(m);
+        [sel * ctx.copied(m)]
+    });
 }
 
 /// `zero` says whether `v` is zero, pinned by an inverse: `v · inv = 1 - zero`, `v · zero = 0`.
@@ -256,6 +310,15 @@ pub fn is_zero(
     inv: Expression<Fr>,
 ) -> [Expression<Fr>; 2] {
     [v.clone() * inv - (c(1) - zero.clone()), v * zero]
+}
+
+/// The sum of the upper four of each 8-limb value's byte limbs: zero exactly when every one is
+/// (at most 12 limbs below 256 cannot wrap the field), so an i32 result needs one constraint.
+pub fn upper_limbs(m: &mut VirtualCells<'_, Fr>, values: &[&[Cell; 8]]) -> Expression<Fr> {
+    values
+        .iter()
+        .flat_map(|v| &v[4..])
+        .fold(c(0), |acc, l| acc + l.expr(m))
 }
 
 /// `2^W`: 2^32, or 2^64 when `is_i64`.
@@ -290,6 +353,8 @@ pub trait Op: Send + Sync {
     fn io(&self, _m: &mut VirtualCells<'_, Fr>) -> Expression<Fr> {
         c(0)
     }
+    /// The step's accesses and the next step's state.
+    fn effects(&self, m: &mut VirtualCells<'_, Fr>, ctx: &Ctx) -> Effects;
     /// The class's own cells of a step.
     fn assign(&self, w: &mut BlockWriter, s: &StepWitness<'_>);
 }
@@ -318,6 +383,11 @@ impl ETableConfig {
     /// The common cells of a step (for tamper tests).
     pub fn common(&self) -> Common {
         self.ctx.common
+    }
+
+    /// Access slot `j` of a step (for tamper tests).
+    pub fn slot(&self, j: usize) -> Slot {
+        self.ctx.slot(j)
     }
 
     /// The class bit of `class`, if the class is implemented.
@@ -463,6 +533,61 @@ impl ETableConfig {
                 v.push((c(1) - framed.clone()) * m.query_advice(col, Rotation::cur()));
             }
             v.into_iter().map(|e| q.clone() * e).collect::<Vec<_>>()
+        });
+        // The accesses and next state of the step's class: one constraint per slot field
+        // and per state field, its expected value summed over the (one-hot) class bits,
+        // rather than one per class and field.
+        let effects = |m: &mut VirtualCells<'_, Fr>| -> Vec<(Expression<Fr>, Effects)> {
+            classes
+                .iter()
+                .map(|(bit, op)| (bit.expr(m), op.effects(m, &ctx)))
+                .collect()
+        };
+        meta.create_gate("etable slots", |m| {
+            let q = m.query_selector(q_step);
+            let effects = effects(m);
+            let mut v = vec![];
+            for j in 0..SLOTS {
+                let s = ctx.slot(j);
+                let accesses = || {
+                    effects.iter().flat_map(|(bit, e)| {
+                        e.accesses
+                            .iter()
+                            .filter(move |a| a.slot == j)
+                            .map(move |a| (bit.clone() * a.used.clone(), a))
+                    })
+                };
+                let want = |f: &dyn Fn(&Access) -> Expression<Fr>| {
+                    accesses().fold(c(0), |acc, (on, a)| acc + on * f(a))
+                };
+                let g = s.group;
+                for (col, want) in [
+                    (g.used, want(&|_| c(1))),
+                    (g.is_write, want(&|a| c((a.rw == Rw::Write) as u64))),
+                    (g.loc, want(&|a| c(a.loc as u64))),
+                    (g.addr, want(&|a| a.addr.clone())),
+                    (g.is_i32, want(&|a| a.is_i32.clone())),
+                ] {
+                    v.push(q.clone() * (m.query_advice(col, Rotation(s.rot)) - want));
+                }
+            }
+            v
+        });
+        meta.create_gate("etable next state", |m| {
+            let q = m.query_selector(q_step) * x.enabled.next(m, ROWS);
+            let effects = effects(m);
+            let want = |f: &dyn Fn(&Next) -> Expression<Fr>| {
+                effects
+                    .iter()
+                    .fold(c(0), |acc, (bit, e)| acc + bit.clone() * f(&e.next))
+            };
+            [
+                (x.fid, want(&|n| n.fid.clone())),
+                (x.iid, want(&|n| n.iid.clone())),
+                (x.sp, want(&|n| n.sp.clone())),
+                (x.frame, want(&|n| n.frame.clone())),
+            ]
+            .map(|(cell, want)| q.clone() * (cell.next(m, ROWS) - want))
         });
         meta.create_gate("etable tail", |m| {
             let q = m.query_selector(q_tail);

@@ -10,10 +10,10 @@
 //! `sub = 2 · op + is_i64` pins the operation: division and remainder cannot be proved by this
 //! class.
 
-use super::{c, modulus, Ctx, Op, StepWitness};
+use super::{c, modulus, upper_limbs, Ctx, Effects, Op, StepWitness};
 use crate::allocator::{compose, Allocator, BlockWriter, Cell, Kind};
 use crate::Fr;
-use halo2_proofs::plonk::ConstraintSystem;
+use halo2_proofs::plonk::{ConstraintSystem, VirtualCells};
 use zkwasm_tables::encode::Class;
 use zkwasm_tracer::isa::{BinOp, Instr, ValTy};
 
@@ -43,7 +43,6 @@ pub fn configure(
     let x = ctx.common;
     meta.create_gate("op bin arith", |m| {
         let sel = m.query_selector(ctx.q_step) * bit.expr(m);
-        let sp = x.sp.expr(m);
         let (is_sub, is_mul, is_i64, carry) = (
             op.is_sub.expr(m),
             op.is_mul.expr(m),
@@ -53,8 +52,8 @@ pub fn configure(
         let is_add = c(1) - is_sub.clone() - is_mul.clone();
         let i32 = c(1) - is_i64.clone();
         let (r, hi) = (compose(m, &op.result), compose(m, &op.hi));
-        let (mut v, [rhs, lhs, written]) = ctx.binary(m, i32.clone(), i32.clone());
-        v.push(written - r.clone());
+        let [rhs, lhs, written] = ctx.binary_values(m);
+        let mut v = vec![written - r.clone()];
         v.push(x.sub.expr(m) - (c(2) * (is_sub.clone() + c(2) * is_mul.clone()) + is_i64.clone()));
         v.push(is_sub.clone() * is_mul.clone());
         let modulus = modulus(is_i64);
@@ -64,10 +63,7 @@ pub fn configure(
         v.push(is_add * add + is_sub * sub + is_mul.clone() * mul);
         v.push(is_mul.clone() * carry);
         v.push((c(1) - is_mul) * hi);
-        for l in op.result[4..].iter().chain(&op.hi[4..]) {
-            v.push(i32.clone() * l.expr(m));
-        }
-        v.extend(ctx.goes_on(m, sp - c(1)));
+        v.push(i32 * upper_limbs(m, &[&op.result, &op.hi]));
         v.into_iter().map(|e| sel.clone() * e).collect::<Vec<_>>()
     });
     Box::new(op)
@@ -76,6 +72,15 @@ pub fn configure(
 impl Op for Bin {
     fn class(&self) -> Class {
         Class::BinArith
+    }
+
+    fn effects(&self, m: &mut VirtualCells<'_, Fr>, ctx: &Ctx) -> Effects {
+        let i32 = c(1) - self.is_i64.expr(m);
+        let sp = ctx.common.sp.expr(m);
+        Effects {
+            accesses: ctx.binary(m, i32.clone(), i32),
+            next: ctx.goes_on(m, sp - c(1)),
+        }
     }
 
     fn assign(&self, w: &mut BlockWriter, s: &StepWitness<'_>) {

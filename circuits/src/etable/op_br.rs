@@ -4,14 +4,14 @@
 //! `cond · inv = 1 - zero`, `cond · zero = 0`.
 
 use super::keep::Keep;
-use super::{c, is_zero, Ctx, Op, StepWitness};
+use super::{c, is_zero, Access, Ctx, Effects, Next, Op, StepWitness};
 use crate::allocator::{Allocator, BlockWriter, Cell};
 use crate::Fr;
 use ff::Field;
-use halo2_proofs::plonk::ConstraintSystem;
+use halo2_proofs::plonk::{ConstraintSystem, Expression, VirtualCells};
 use zkwasm_tables::encode::Class;
 use zkwasm_tracer::isa::Instr;
-use zkwasm_tracer::trace::{Loc, Rw};
+use zkwasm_tracer::trace::Rw;
 
 struct Br {
     class: Class,
@@ -30,7 +30,6 @@ fn configure_class(
     let keep = Keep::configure(meta, a);
     let zero = (class != Class::Br).then(|| (a.bit(meta), a.unlimited(meta)));
     let op = Br { class, keep, zero };
-    let x = ctx.common;
     let name = match class {
         Class::Br => "op br",
         Class::BrIfEqz => "op br_if_eqz",
@@ -38,35 +37,32 @@ fn configure_class(
     };
     meta.create_gate(name, |m| {
         let sel = m.query_selector(ctx.q_step) * bit.expr(m);
-        let (sp, iid, dst, drop) = (x.sp.expr(m), x.iid.expr(m), x.a.expr(m), x.b.expr(m));
         let mut v = vec![];
-        // `taken` and the stack pointer after the jump's own pop.
-        let (taken, sp, first) = match op.zero {
-            None => (c(1), sp, 0),
-            Some((zero, inv)) => {
-                let s0 = ctx.slot(0);
-                v.extend(s0.is(m, Rw::Read, Loc::Stack as u64, sp.clone() - c(1), c(1)));
-                let (cond, zero, inv) = (s0.value(m), zero.expr(m), inv.expr(m));
-                v.extend(is_zero(cond, zero.clone(), inv));
-                let taken = if class == Class::BrIfEqz {
-                    zero
-                } else {
-                    c(1) - zero
-                };
-                (taken, sp - c(1), 1)
-            }
-        };
-        v.extend(
-            op.keep
-                .constraints(m, ctx, taken.clone(), sp.clone(), first),
-        );
-        v.extend(ctx.unused_from(m, first + 2));
-        let next_iid = iid.clone() + c(1) + taken.clone() * (dst - iid - c(1));
-        let (fid, frame) = (x.fid.expr(m), x.frame.expr(m));
-        v.extend(ctx.goes_to(m, fid, next_iid, sp - taken * drop, frame));
+        if let Some((zero, inv)) = op.zero {
+            let cond = ctx.slot(0).value(m);
+            v.extend(is_zero(cond, zero.expr(m), inv.expr(m)));
+        }
+        let (taken, first) = (op.taken(m), op.first());
+        v.extend(op.keep.constraints(m, ctx, taken, first));
         v.into_iter().map(|e| sel.clone() * e).collect::<Vec<_>>()
     });
     Box::new(op)
+}
+
+impl Br {
+    /// Whether the jump is taken (degree ≤ 1).
+    fn taken(&self, m: &mut VirtualCells<'_, Fr>) -> Expression<Fr> {
+        match (self.zero, self.class) {
+            (None, _) => c(1),
+            (Some((zero, _)), Class::BrIfEqz) => zero.expr(m),
+            (Some((zero, _)), _) => c(1) - zero.expr(m),
+        }
+    }
+
+    /// The first slot of the drop/keep: after the condition's read, if any.
+    fn first(&self) -> usize {
+        self.zero.is_some() as usize
+    }
 }
 
 pub fn br(meta: &mut ConstraintSystem<Fr>, a: &mut Allocator, ctx: &Ctx, bit: Cell) -> Box<dyn Op> {
@@ -94,6 +90,29 @@ pub fn br_if_nez(
 impl Op for Br {
     fn class(&self) -> Class {
         self.class
+    }
+
+    fn effects(&self, m: &mut VirtualCells<'_, Fr>, ctx: &Ctx) -> Effects {
+        let x = ctx.common;
+        let (iid, dst, drop) = (x.iid.expr(m), x.a.expr(m), x.b.expr(m));
+        // The stack pointer after the jump's own pop of the condition.
+        let sp = x.sp.expr(m) - c(self.first() as u64);
+        let mut accesses = vec![];
+        if self.zero.is_some() {
+            accesses.push(Access::stack(0, Rw::Read, sp.clone(), c(1)));
+        }
+        accesses.extend(self.keep.accesses(m, ctx, sp.clone(), self.first()));
+        let taken = self.taken(m);
+        let next_iid = iid.clone() + c(1) + taken.clone() * (dst - iid - c(1));
+        Effects {
+            accesses,
+            next: Next {
+                fid: x.fid.expr(m),
+                iid: next_iid,
+                sp: sp - taken * drop,
+                frame: x.frame.expr(m),
+            },
+        }
     }
 
     fn assign(&self, w: &mut BlockWriter, s: &StepWitness<'_>) {

@@ -3,7 +3,7 @@
 //! the next step is the callee's first instruction in the new frame, the stack unchanged
 //! (the arguments become the callee's first locals).
 
-use super::{c, Ctx, Op, StepWitness};
+use super::{c, Ctx, Effects, Next, Op, StepWitness};
 use crate::allocator::{Allocator, BlockWriter, Cell};
 use crate::Fr;
 use halo2_proofs::plonk::{ConstraintSystem, Expression, VirtualCells};
@@ -28,15 +28,10 @@ pub fn configure(
             x.fid.expr(m),
             x.iid.expr(m) + c(1),
         ];
-        let mut v: Vec<Expression<Fr>> = want
-            .into_iter()
+        want.into_iter()
             .enumerate()
-            .map(|(i, e)| ctx.frame_field(m, i) - e)
-            .collect();
-        v.extend(ctx.unused_from(m, 0));
-        let (callee, sp) = (x.a.expr(m), x.sp.expr(m));
-        v.extend(ctx.goes_to(m, callee, c(0), sp, eid));
-        v.into_iter().map(|e| sel.clone() * e).collect::<Vec<_>>()
+            .map(|(i, e)| sel.clone() * (ctx.frame_field(m, i) - e))
+            .collect::<Vec<_>>()
     });
     Box::new(Call)
 }
@@ -47,6 +42,18 @@ impl Op for Call {
     }
     fn calls(&self, _: &mut VirtualCells<'_, Fr>) -> Expression<Fr> {
         c(1)
+    }
+    fn effects(&self, m: &mut VirtualCells<'_, Fr>, ctx: &Ctx) -> Effects {
+        let x = ctx.common;
+        Effects {
+            accesses: vec![],
+            next: Next {
+                fid: x.a.expr(m),
+                iid: c(0),
+                sp: x.sp.expr(m),
+                frame: ctx.eid(m),
+            },
+        }
     }
     fn assign(&self, _: &mut BlockWriter, _: &StepWitness<'_>) {}
 }

@@ -1,33 +1,27 @@
 //! `drop`: pops a value without reading it.
 
-use super::{c, Ctx, Op, StepWitness};
+use super::{c, Ctx, Effects, Op, StepWitness};
 use crate::allocator::{Allocator, BlockWriter, Cell};
 use crate::Fr;
-use halo2_proofs::plonk::ConstraintSystem;
+use halo2_proofs::plonk::{ConstraintSystem, VirtualCells};
 use zkwasm_tables::encode::Class;
 
 struct Drop;
 
-pub fn configure(
-    meta: &mut ConstraintSystem<Fr>,
-    _: &mut Allocator,
-    ctx: &Ctx,
-    bit: Cell,
-) -> Box<dyn Op> {
-    let x = ctx.common;
-    meta.create_gate("op drop", |m| {
-        let sel = m.query_selector(ctx.q_step) * bit.expr(m);
-        let mut v = ctx.unused_from(m, 0);
-        let sp = x.sp.expr(m);
-        v.extend(ctx.goes_on(m, sp - c(1)));
-        v.into_iter().map(|e| sel.clone() * e).collect::<Vec<_>>()
-    });
+pub fn configure(_: &mut ConstraintSystem<Fr>, _: &mut Allocator, _: &Ctx, _: Cell) -> Box<dyn Op> {
     Box::new(Drop)
 }
 
 impl Op for Drop {
     fn class(&self) -> Class {
         Class::Drop
+    }
+    fn effects(&self, m: &mut VirtualCells<'_, Fr>, ctx: &Ctx) -> Effects {
+        let sp = ctx.common.sp.expr(m);
+        Effects {
+            accesses: vec![],
+            next: ctx.goes_on(m, sp - c(1)),
+        }
     }
     fn assign(&self, _: &mut BlockWriter, _: &StepWitness<'_>) {}
 }

@@ -1,13 +1,13 @@
 //! `eqz`: replaces the top value (`sub` is 1 for i64) by the i32 `x == 0`, pinned by an
 //! inverse: `x · inv = 1 - zero`, `x · zero = 0`.
 
-use super::{c, is_zero, Ctx, Op, StepWitness};
+use super::{c, is_zero, Access, Ctx, Effects, Op, StepWitness};
 use crate::allocator::{Allocator, BlockWriter, Cell};
 use crate::Fr;
 use ff::Field;
-use halo2_proofs::plonk::ConstraintSystem;
+use halo2_proofs::plonk::{ConstraintSystem, VirtualCells};
 use zkwasm_tables::encode::Class;
-use zkwasm_tracer::trace::{Loc, Rw};
+use zkwasm_tracer::trace::Rw;
 
 struct Eqz {
     zero: Cell,
@@ -24,24 +24,11 @@ pub fn configure(
         zero: a.bit(meta),
         inv: a.unlimited(meta),
     };
-    let x = ctx.common;
     meta.create_gate("op eqz", |m| {
         let sel = m.query_selector(ctx.q_step) * bit.expr(m);
-        let (sp, ty64) = (x.sp.expr(m), x.sub.expr(m));
-        let (s0, s1) = (ctx.slot(0), ctx.slot(1));
-        let mut v = s0.is(
-            m,
-            Rw::Read,
-            Loc::Stack as u64,
-            sp.clone() - c(1),
-            c(1) - ty64,
-        );
-        v.extend(s1.is(m, Rw::Write, Loc::Stack as u64, sp.clone() - c(1), c(1)));
-        let (val, zero) = (s0.value(m), op.zero.expr(m));
-        v.extend(is_zero(val, zero.clone(), op.inv.expr(m)));
-        v.push(s1.value(m) - zero);
-        v.extend(ctx.unused_from(m, 2));
-        v.extend(ctx.goes_on(m, sp));
+        let (val, zero) = (ctx.slot(0).value(m), op.zero.expr(m));
+        let mut v = is_zero(val, zero.clone(), op.inv.expr(m)).to_vec();
+        v.push(ctx.slot(1).value(m) - zero);
         v.into_iter().map(|e| sel.clone() * e).collect::<Vec<_>>()
     });
     Box::new(op)
@@ -50,6 +37,16 @@ pub fn configure(
 impl Op for Eqz {
     fn class(&self) -> Class {
         Class::Eqz
+    }
+    fn effects(&self, m: &mut VirtualCells<'_, Fr>, ctx: &Ctx) -> Effects {
+        let (sp, ty64) = (ctx.common.sp.expr(m), ctx.common.sub.expr(m));
+        Effects {
+            accesses: vec![
+                Access::stack(0, Rw::Read, sp.clone() - c(1), c(1) - ty64),
+                Access::stack(1, Rw::Write, sp.clone() - c(1), c(1)),
+            ],
+            next: ctx.goes_on(m, sp),
+        }
     }
     fn assign(&self, w: &mut BlockWriter, s: &StepWitness<'_>) {
         let v = s.events[0].value;

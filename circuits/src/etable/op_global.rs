@@ -2,10 +2,10 @@
 //! the same value between the global and the top of the stack. Whether a global may be
 //! written is the MTable's rule (non-init entries are mutable).
 
-use super::{c, Ctx, Op, StepWitness};
+use super::{c, copy_gate, Ctx, Effects, Op, StepWitness};
 use crate::allocator::{Allocator, BlockWriter, Cell};
 use crate::Fr;
-use halo2_proofs::plonk::ConstraintSystem;
+use halo2_proofs::plonk::{ConstraintSystem, VirtualCells};
 use zkwasm_tables::encode::Class;
 use zkwasm_tracer::trace::Loc;
 
@@ -17,27 +17,12 @@ fn configure_class(
     bit: Cell,
     class: Class,
 ) -> Box<dyn Op> {
-    let x = ctx.common;
-    let get = class == Class::GlobalGet;
-    meta.create_gate(
-        if get {
-            "op global.get"
-        } else {
-            "op global.set"
-        },
-        |m| {
-            let sel = m.query_selector(ctx.q_step) * bit.expr(m);
-            let (sp, idx, i32) = (x.sp.expr(m), x.a.expr(m), c(1) - x.sub.expr(m));
-            let (global, top) = ((Loc::Global, idx), (Loc::Stack, sp.clone() - c(1)));
-            let mut v = if get {
-                ctx.copy(m, global, (Loc::Stack, sp.clone()), i32)
-            } else {
-                ctx.copy(m, top, global, i32)
-            };
-            v.extend(ctx.goes_on(m, if get { sp + c(1) } else { sp - c(1) }));
-            v.into_iter().map(|e| sel.clone() * e).collect::<Vec<_>>()
-        },
-    );
+    let name = if class == Class::GlobalGet {
+        "op global.get"
+    } else {
+        "op global.set"
+    };
+    copy_gate(meta, ctx, bit, name);
     Box::new(Global(class))
 }
 
@@ -62,6 +47,22 @@ pub fn set(
 impl Op for Global {
     fn class(&self) -> Class {
         self.0
+    }
+    fn effects(&self, m: &mut VirtualCells<'_, Fr>, ctx: &Ctx) -> Effects {
+        let x = ctx.common;
+        let (sp, idx, i32) = (x.sp.expr(m), x.a.expr(m), c(1) - x.sub.expr(m));
+        let global = (Loc::Global, idx);
+        let (accesses, next_sp) = if self.0 == Class::GlobalGet {
+            let top = (Loc::Stack, sp.clone());
+            (ctx.copy(global, top, i32), sp + c(1))
+        } else {
+            let top = (Loc::Stack, sp.clone() - c(1));
+            (ctx.copy(top, global, i32), sp - c(1))
+        };
+        Effects {
+            accesses,
+            next: ctx.goes_on(m, next_sp),
+        }
     }
     fn assign(&self, _: &mut BlockWriter, _: &StepWitness<'_>) {}
 }

@@ -8,14 +8,14 @@
 //!
 //! The flag's zero test is pinned by an inverse: `flag · inv = public`, `flag · (1 - public) = 0`.
 
-use super::{c, Ctx, Op, StepWitness};
+use super::{c, Access, Ctx, Effects, Op, StepWitness};
 use crate::allocator::{compose, Allocator, BlockWriter, Cell, Kind};
 use crate::Fr;
 use ff::Field;
 use halo2_proofs::plonk::{ConstraintSystem, Expression, VirtualCells};
 use zkwasm_tables::encode::Class;
 use zkwasm_tracer::isa::{HostFn, Instr};
-use zkwasm_tracer::trace::{Loc, Rw};
+use zkwasm_tracer::trace::Rw;
 
 struct Host {
     is_input: Cell,
@@ -50,42 +50,26 @@ pub fn configure(
             op.is_output.expr(m),
             op.is_require.expr(m),
         );
-        let (public, io, inv, sp) = (
-            op.public.expr(m),
-            op.io.expr(m),
-            op.inv.expr(m),
-            x.sp.expr(m),
-        );
-        let (s0, s1) = (ctx.slot(0), ctx.slot(1));
+        let (public, io, inv) = (op.public.expr(m), op.io.expr(m), op.inv.expr(m));
         let mut v = vec![
             input.clone() + output.clone() + require.clone() - c(1),
             x.sub.expr(m) - (output.clone() + c(2) * require.clone()),
         ];
-        v.extend(s0.is(
-            m,
-            Rw::Read,
-            Loc::Stack as u64,
-            sp.clone() - c(1),
-            c(1) - output.clone(),
-        ));
-        let arg = s0.value(m);
+        let (arg, written) = (ctx.slot(0).value(m), ctx.slot(1).value(m));
         // wasm_input: the written input, its limbs, public or not.
-        let written = s1.value(m);
         let limbs = compose(m, &op.limbs);
-        let mut writes = s1.is(m, Rw::Write, Loc::Stack as u64, sp.clone() - c(1), c(0));
-        writes.push(written.clone() - limbs);
-        writes.push(arg.clone() * inv.clone() - public.clone());
-        writes.push(arg.clone() * (c(1) - public.clone()));
+        let writes = [
+            written.clone() - limbs,
+            arg.clone() * inv.clone() - public.clone(),
+            arg.clone() * (c(1) - public.clone()),
+        ];
         v.extend(writes.into_iter().map(|e| input.clone() * e));
-        v.push((c(1) - input.clone()) * s1.used(m));
         // require: the condition is nonzero.
         v.push(require.clone() * (arg.clone() * inv - c(1)));
         // The instance a public input or an output adds.
         v.push(io.clone() - (input.clone() * public.clone() + output.clone()));
         v.push(x.io_pos.expr(m) - io * (x.instance.expr(m) + c(1)));
-        v.push(x.io_val.expr(m) - (input * public * written + output.clone() * arg));
-        v.extend(ctx.unused_from(m, 2));
-        v.extend(ctx.goes_on(m, sp - output - require));
+        v.push(x.io_val.expr(m) - (input * public * written + output * arg));
         v.into_iter().map(|e| sel.clone() * e).collect::<Vec<_>>()
     });
     Box::new(op)
@@ -98,6 +82,23 @@ impl Op for Host {
 
     fn io(&self, m: &mut VirtualCells<'_, Fr>) -> Expression<Fr> {
         self.io.expr(m)
+    }
+
+    fn effects(&self, m: &mut VirtualCells<'_, Fr>, ctx: &Ctx) -> Effects {
+        let (input, output, require) = (
+            self.is_input.expr(m),
+            self.is_output.expr(m),
+            self.is_require.expr(m),
+        );
+        let top = ctx.common.sp.expr(m) - c(1);
+        // The argument is read (an output's may be i64); an input is written over it.
+        Effects {
+            accesses: vec![
+                Access::stack(0, Rw::Read, top.clone(), c(1) - output.clone()),
+                Access::stack(1, Rw::Write, top.clone(), c(0)).when(input),
+            ],
+            next: ctx.goes_on(m, top + c(1) - output - require),
+        }
     }
 
     fn assign(&self, w: &mut BlockWriter, s: &StepWitness<'_>) {

@@ -7,10 +7,10 @@
 //! | set | `sp - 1` | `sp - a` | `sp - 1` |
 //! | tee | `sp - 1` | `sp - a` | `sp` |
 
-use super::{c, Ctx, Op, StepWitness};
+use super::{c, copy_gate, Ctx, Effects, Op, StepWitness};
 use crate::allocator::{Allocator, BlockWriter, Cell};
 use crate::Fr;
-use halo2_proofs::plonk::ConstraintSystem;
+use halo2_proofs::plonk::{ConstraintSystem, VirtualCells};
 use zkwasm_tables::encode::Class;
 use zkwasm_tracer::trace::Loc;
 
@@ -22,24 +22,12 @@ fn configure_class(
     bit: Cell,
     class: Class,
 ) -> Box<dyn Op> {
-    let x = ctx.common;
     let name = match class {
         Class::LocalGet => "op local.get",
         Class::LocalSet => "op local.set",
         _ => "op local.tee",
     };
-    meta.create_gate(name, |m| {
-        let sel = m.query_selector(ctx.q_step) * bit.expr(m);
-        let (sp, depth, i32) = (x.sp.expr(m), x.a.expr(m), c(1) - x.sub.expr(m));
-        let (from, to, next_sp) = match class {
-            Class::LocalGet => (sp.clone() - depth, sp.clone(), sp + c(1)),
-            Class::LocalSet => (sp.clone() - c(1), sp.clone() - depth, sp - c(1)),
-            _ => (sp.clone() - c(1), sp.clone() - depth, sp),
-        };
-        let mut v = ctx.copy(m, (Loc::Stack, from), (Loc::Stack, to), i32);
-        v.extend(ctx.goes_on(m, next_sp));
-        v.into_iter().map(|e| sel.clone() * e).collect::<Vec<_>>()
-    });
+    copy_gate(meta, ctx, bit, name);
     Box::new(Local(class))
 }
 
@@ -73,6 +61,19 @@ pub fn tee(
 impl Op for Local {
     fn class(&self) -> Class {
         self.0
+    }
+    fn effects(&self, m: &mut VirtualCells<'_, Fr>, ctx: &Ctx) -> Effects {
+        let x = ctx.common;
+        let (sp, depth, i32) = (x.sp.expr(m), x.a.expr(m), c(1) - x.sub.expr(m));
+        let (from, to, next_sp) = match self.0 {
+            Class::LocalGet => (sp.clone() - depth, sp.clone(), sp + c(1)),
+            Class::LocalSet => (sp.clone() - c(1), sp.clone() - depth, sp - c(1)),
+            _ => (sp.clone() - c(1), sp.clone() - depth, sp),
+        };
+        Effects {
+            accesses: ctx.copy((Loc::Stack, from), (Loc::Stack, to), i32),
+            next: ctx.goes_on(m, next_sp),
+        }
     }
     fn assign(&self, _: &mut BlockWriter, _: &StepWitness<'_>) {}
 }

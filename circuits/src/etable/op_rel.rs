@@ -8,11 +8,11 @@
 //!
 //! `sub = 2 · op + is_i64` with the operation one-hot over ten bits.
 
-use super::{c, is_zero, modulus, Ctx, Op, StepWitness};
+use super::{c, is_zero, modulus, upper_limbs, Ctx, Effects, Op, StepWitness};
 use crate::allocator::{compose, Allocator, BlockWriter, Cell, Kind};
 use crate::Fr;
 use ff::Field;
-use halo2_proofs::plonk::{ConstraintSystem, Expression};
+use halo2_proofs::plonk::{ConstraintSystem, Expression, VirtualCells};
 use zkwasm_tables::encode::Class;
 use zkwasm_tracer::isa::{Instr, RelOp, ValTy};
 
@@ -70,10 +70,9 @@ pub fn configure(
     let x = ctx.common;
     meta.create_gate("op rel", |m| {
         let sel = m.query_selector(ctx.q_step) * bit.expr(m);
-        let sp = x.sp.expr(m);
         let is_i64 = op.is_i64.expr(m);
         let i32 = c(1) - is_i64.clone();
-        let (mut v, [b, a_, written]) = ctx.binary(m, i32.clone(), c(1));
+        let [b, a_, written] = ctx.binary_values(m);
         let modulus = modulus(is_i64.clone());
         let (ltu, lts, eq, sa, sb) = (
             op.ltu.expr(m),
@@ -83,15 +82,13 @@ pub fn configure(
             op.sb.expr(m),
         );
         let (d, ea, eb) = (compose(m, &op.d), compose(m, &op.ea), compose(m, &op.eb));
-        v.push(d.clone() - (a_.clone() - b.clone() + ltu.clone() * modulus.clone()));
+        let mut v = vec![d.clone() - (a_.clone() - b.clone() + ltu.clone() * modulus.clone())];
         v.extend(is_zero(d, eq.clone(), op.inv.expr(m)));
         v.push(ea - (c(2) * a_ - sa.clone() * modulus.clone()));
         v.push(eb - (c(2) * b - sb.clone() * modulus));
         let same_sign = c(1) - sa.clone() - sb.clone() + c(2) * sa.clone() * sb.clone();
         v.push(lts.clone() - (sa * (c(1) - sb) + same_sign * ltu.clone()));
-        for l in op.d[4..].iter().chain(&op.ea[4..]).chain(&op.eb[4..]) {
-            v.push(i32.clone() * l.expr(m));
-        }
+        v.push(i32 * upper_limbs(m, &[&op.d, &op.ea, &op.eb]));
         // The operation: one-hot, and its index in `sub`.
         let bits: Vec<Expression<Fr>> = op.ops.iter().map(|b| b.expr(m)).collect();
         v.push(bits.iter().fold(c(0), |acc, b| acc + b.clone()) - c(1));
@@ -119,7 +116,6 @@ pub fn configure(
             .zip(&bits)
             .fold(c(0), |acc, (o, b)| acc + b.clone() * result(*o));
         v.push(written - r);
-        v.extend(ctx.goes_on(m, sp - c(1)));
         v.into_iter().map(|e| sel.clone() * e).collect::<Vec<_>>()
     });
     Box::new(op)
@@ -128,6 +124,15 @@ pub fn configure(
 impl Op for Rel {
     fn class(&self) -> Class {
         Class::Rel
+    }
+
+    fn effects(&self, m: &mut VirtualCells<'_, Fr>, ctx: &Ctx) -> Effects {
+        let i32 = c(1) - self.is_i64.expr(m);
+        let sp = ctx.common.sp.expr(m);
+        Effects {
+            accesses: ctx.binary(m, i32, c(1)),
+            next: ctx.goes_on(m, sp - c(1)),
+        }
     }
 
     fn assign(&self, w: &mut BlockWriter, s: &StepWitness<'_>) {

@@ -4,7 +4,7 @@
 //! an inverse: `frame · inv = 1 - halt`, `frame · halt = 0`.
 
 use super::keep::Keep;
-use super::{c, is_zero, Ctx, Op, StepWitness};
+use super::{c, is_zero, Ctx, Effects, Next, Op, StepWitness};
 use crate::allocator::{Allocator, BlockWriter, Cell};
 use crate::Fr;
 use ff::Field;
@@ -32,25 +32,14 @@ pub fn configure(
     let x = ctx.common;
     meta.create_gate("op return", |m| {
         let sel = m.query_selector(ctx.q_step) * bit.expr(m);
-        let (sp, drop, frame, halt) = (x.sp.expr(m), x.b.expr(m), x.frame.expr(m), op.halt.expr(m));
+        let (frame, halt) = (x.frame.expr(m), op.halt.expr(m));
         let mut v = is_zero(frame.clone(), halt.clone(), op.frame_inv.expr(m)).to_vec();
-        v.extend(op.keep.constraints(m, ctx, c(1), sp.clone(), 0));
-        v.extend(ctx.unused_from(m, 2));
-        // Back in the caller: the JTable entry names where.
+        v.extend(op.keep.constraints(m, ctx, c(1), 0));
+        // Back in the caller: the JTable entry is this frame's, returned (where to, the
+        // shared next-state rule reads from it).
         let back = c(1) - halt;
-        let next = [x.frame, x.fid, x.iid].map(|cell| ctx.next(m, cell));
-        let want = [
-            (0, frame),
-            (1, next[0].clone()),
-            (3, next[1].clone()),
-            (4, next[2].clone()),
-            (5, c(1)),
-        ];
-        for (i, e) in want {
-            v.push(back.clone() * (ctx.frame_field(m, i) - e));
-        }
-        let on_next = ctx.next(m, x.enabled);
-        v.push(on_next * (ctx.next(m, x.sp) - (sp - drop)));
+        v.push(back.clone() * (ctx.frame_field(m, 0) - frame));
+        v.push(back * (ctx.frame_field(m, 5) - c(1)));
         v.into_iter().map(|e| sel.clone() * e).collect::<Vec<_>>()
     });
     Box::new(op)
@@ -65,6 +54,20 @@ impl Op for Return {
     }
     fn halts(&self, m: &mut VirtualCells<'_, Fr>) -> Expression<Fr> {
         self.halt.expr(m)
+    }
+    fn effects(&self, m: &mut VirtualCells<'_, Fr>, ctx: &Ctx) -> Effects {
+        let (sp, drop) = (ctx.common.sp.expr(m), ctx.common.b.expr(m));
+        // The frame slot `(frame, parent, callee, ret_fid, ret_iid, returned)`: the caller's
+        // frame and return address (a halting return has no next step).
+        Effects {
+            accesses: self.keep.accesses(m, ctx, sp.clone(), 0).into(),
+            next: Next {
+                fid: ctx.frame_field(m, 3),
+                iid: ctx.frame_field(m, 4),
+                sp: sp - drop,
+                frame: ctx.frame_field(m, 1),
+            },
+        }
     }
     fn assign(&self, w: &mut BlockWriter, s: &StepWitness<'_>) {
         let Instr::Return(dk) = s.row.instr else {
