@@ -11,7 +11,8 @@
 //! Calls and returns are counted separately (the reference system's single counter let a
 //! prover forge a frame and pay for it with two returns). Entries past the last are all zero,
 //! so the table the ETable's call and return lookups search holds only real frames and the
-//! zero tuple. Layout: one row per entry (10 cells: 2 bits, 7 unlimited, 1 common range).
+//! zero tuple. Layout: a block of [`ROWS`] rows per entry, its 10 cells (2 bits, 7 unlimited,
+//! 1 common range) packed by the allocator into 4 columns.
 
 use crate::allocator::{blocks, zero_fill, Allocator, BlockWriter, Cell};
 use crate::range::{Range, RangeConfig, RangeWitness};
@@ -46,6 +47,9 @@ pub struct Cells {
 
 #[derive(Clone, Debug)]
 pub struct JTableConfig {
+    /// Every row of the entries' blocks (the allocator's pools).
+    q_rows: Selector,
+    /// The first row of every entry's block.
     q_entry: Selector,
     q_first: Selector,
     /// On the first row of the block after the last (its cells are the last entry's "next"):
@@ -63,10 +67,11 @@ fn c(v: u64) -> Expression<Fr> {
 impl JTableConfig {
     /// `entry_fid` is the image's entry function: the static entry is fixed by the circuit.
     pub fn configure(meta: &mut ConstraintSystem<Fr>, entry_fid: u32) -> Self {
+        let q_rows = meta.selector();
         let q_entry = meta.complex_selector();
         let q_first = meta.complex_selector();
         let q_tail = meta.selector();
-        let mut a = Allocator::new(ROWS, q_entry);
+        let mut a = Allocator::new(ROWS, q_rows);
         let x = Cells {
             enabled: a.bit(meta),
             returned: a.bit(meta),
@@ -133,6 +138,7 @@ impl JTableConfig {
             ]
         });
         JTableConfig {
+            q_rows,
             q_entry,
             q_first,
             q_tail,
@@ -179,6 +185,9 @@ impl JTableConfig {
                 }
                 zero_fill(&mut region, &self.columns, 0..(cap + 1) * ROWS);
                 for b in 0..cap {
+                    for r in 0..ROWS {
+                        self.q_rows.enable(&mut region, b * ROWS + r)?;
+                    }
                     self.q_entry.enable(&mut region, b * ROWS)?;
                 }
                 self.q_first.enable(&mut region, 0)?;

@@ -64,8 +64,9 @@ fn cells(t: &Tables) -> Cells {
         .cells
 }
 
-fn forge(o: &mut Overrides, c: Cell, row: usize, v: u64) {
-    o.set(c.column, row + c.rot as usize, Fr::from(v));
+/// Sets cell `c` of entry `entry` (the entry after the last is the table's tail block).
+fn forge(o: &mut Overrides, c: Cell, entry: usize, v: u64) {
+    o.set(c.column, entry * ROWS + c.rot as usize, Fr::from(v));
 }
 
 #[test]
@@ -168,4 +169,20 @@ fn the_table_really_ends() {
         1,
     );
     assert!(run(&t, t.jtable.clone(), o).contains("gate: jtable tail"));
+}
+
+#[test]
+fn cost_stays_within_budget() {
+    use halo2_proofs::plonk::{Circuit, ConstraintSystem};
+    let t = tables();
+    let mut meta = ConstraintSystem::<Fr>::default();
+    JTableCircuit::configure_with_params(&mut meta, t.image.state.entry_fid);
+    assert!(meta.degree() <= 5, "degree {}", meta.degree());
+    assert_eq!(
+        meta.num_advice_columns(),
+        4 + 5,
+        "2 bits, 7 unlimited, 1 common cell in 4 rows; the range argument's 2 multiplicities, \
+         1 helper (1 common column), table helper and running sum"
+    );
+    assert_eq!(meta.lookups().len(), 0);
 }

@@ -12,8 +12,10 @@ use serde::Serialize;
 pub const ETABLE_ROWS: usize = 4;
 /// Rows per MTable entry.
 pub const MTABLE_ROWS: usize = 4;
-/// Rows per JTable entry.
-pub const JTABLE_ROWS: usize = 1;
+/// Rows per JTable entry: its 10 cells in 4 columns. Frames are at most the steps (every
+/// frame but the static one is opened by a call step, and a run ends with a return step), so
+/// the JTable holds whatever the ETable does.
+pub const JTABLE_ROWS: usize = 4;
 /// Rows per bit-table and image entry.
 pub const ROWS_PER_ENTRY: usize = 1;
 /// Rows at the end of every column that halo2 keeps for blinding (and one unusable row).
