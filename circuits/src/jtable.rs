@@ -14,7 +14,8 @@
 //! zero tuple. Layout: a block of [`ROWS`] rows per entry, its 10 cells (2 bits, 7 unlimited,
 //! 1 common range) packed by the allocator into 4 columns.
 
-use crate::allocator::{blocks, zero_fill, Allocator, BlockWriter, Cell};
+use crate::allocator::{blocks, zero_fill, BlockWriter, Cell};
+use crate::blocks::Blocks;
 use crate::range::{Range, RangeConfig, RangeWitness};
 use crate::tamper::Overrides;
 use crate::Fr;
@@ -47,14 +48,8 @@ pub struct Cells {
 
 #[derive(Clone, Debug)]
 pub struct JTableConfig {
-    /// Every row of the entries' blocks (the allocator's pools).
-    q_rows: Selector,
-    /// The first row of every entry's block.
+    /// The first row of every entry's block (the lookup table's selector).
     q_entry: Selector,
-    q_first: Selector,
-    /// On the first row of the block after the last (its cells are the last entry's "next"):
-    /// pins it disabled with zero counters, so the table really ends.
-    q_tail: Selector,
     pub cells: Cells,
     columns: Vec<Column<Advice>>,
     range_columns: Vec<(Column<Advice>, Range)>,
@@ -66,12 +61,9 @@ fn c(v: u64) -> Expression<Fr> {
 
 impl JTableConfig {
     /// `entry_fid` is the image's entry function: the static entry is fixed by the circuit.
-    pub fn configure(meta: &mut ConstraintSystem<Fr>, entry_fid: u32) -> Self {
-        let q_rows = meta.selector();
-        let q_entry = meta.complex_selector();
-        let q_first = meta.complex_selector();
-        let q_tail = meta.selector();
-        let mut a = Allocator::new(ROWS, q_rows);
+    pub fn configure(meta: &mut ConstraintSystem<Fr>, blocks: Blocks, entry_fid: u32) -> Self {
+        let (q_entry, q_first, q_tail) = (blocks.q_entry, blocks.q_first, blocks.q_tail);
+        let mut a = blocks.allocator();
         let x = Cells {
             enabled: a.bit(meta),
             returned: a.bit(meta),
@@ -138,10 +130,7 @@ impl JTableConfig {
             ]
         });
         JTableConfig {
-            q_rows,
             q_entry,
-            q_first,
-            q_tail,
             cells: x,
             columns: a.all_columns(),
             range_columns: a.range_columns(),
@@ -184,14 +173,6 @@ impl JTableConfig {
                     return Err(Error::NotEnoughRowsAvailable { current_k: k });
                 }
                 zero_fill(&mut region, &self.columns, 0..(cap + 1) * ROWS);
-                for b in 0..cap {
-                    for r in 0..ROWS {
-                        self.q_rows.enable(&mut region, b * ROWS + r)?;
-                    }
-                    self.q_entry.enable(&mut region, b * ROWS)?;
-                }
-                self.q_first.enable(&mut region, 0)?;
-                self.q_tail.enable(&mut region, cap * ROWS)?;
                 let x = self.cells;
                 let mut calls = rows.iter().filter(|j| !j.is_static).count() as u64;
                 let mut returns = rows.iter().filter(|j| !j.is_static && j.returned).count() as u64;
@@ -254,6 +235,7 @@ pub struct JTableCircuit {
 
 #[derive(Clone, Debug)]
 pub struct JTableCircuitConfig {
+    blocks: Blocks,
     range: RangeConfig,
     pub jtable: JTableConfig,
     instance: Column<Instance>,
@@ -290,11 +272,13 @@ impl Circuit<Fr> for JTableCircuit {
     }
 
     fn configure_with_params(meta: &mut ConstraintSystem<Fr>, entry_fid: u32) -> Self::Config {
-        let jtable = JTableConfig::configure(meta, entry_fid);
+        let blocks = Blocks::configure(meta);
+        let jtable = JTableConfig::configure(meta, blocks, entry_fid);
         let range = RangeConfig::configure(meta, jtable.range_columns());
         let instance = meta.instance_column();
         meta.enable_equality(instance);
         JTableCircuitConfig {
+            blocks,
             range,
             jtable,
             instance,
@@ -310,6 +294,7 @@ impl Circuit<Fr> for JTableCircuit {
         config: Self::Config,
         mut layouter: impl Layouter<Fr>,
     ) -> Result<(), Error> {
+        config.blocks.assign(&mut layouter, self.k)?;
         let mut range = config.range.witness(self.k);
         let [calls, returns] = config.jtable.assign(
             &mut layouter,

@@ -20,14 +20,14 @@
 //! limbs). Constraints are on in every block the circuit size allows; blocks past the run's
 //! entries are disabled (every type bit 0) and zero.
 
-use crate::allocator::{blocks, zero_fill, Allocator, BlockWriter, Cell, U32Cell};
+use crate::allocator::{blocks, zero_fill, BlockWriter, Cell, U32Cell};
+use crate::blocks::Blocks;
+use crate::image::{ImageColumns, INIT};
 use crate::range::{common_bound, Range, RangeConfig, RangeWitness};
 use crate::tamper::Overrides;
 use crate::Fr;
 use halo2_proofs::circuit::{Layouter, Value};
-use halo2_proofs::plonk::{
-    Column, ConstraintSystem, Error, Expression, Selector, TableColumn, VirtualCells,
-};
+use halo2_proofs::plonk::{Column, ConstraintSystem, Error, Expression, Selector, VirtualCells};
 use zkwasm_tables::{ImageTable, InitMemory, MRow, END_EID};
 
 /// The circuit's `end` of an MTable entry: the table's, except that "never overwritten"
@@ -46,52 +46,6 @@ use zkwasm_tracer::ValTy;
 
 /// Rows per MTable entry.
 pub const ROWS: usize = zkwasm_tables::capacity::MTABLE_ROWS;
-
-/// The image's initial memory as a fixed lookup table `(type, lo, hi, value, is_i32, mutable)`:
-/// an init entry at address `a` needs a row with `lo <= a < hi`.
-#[derive(Clone, Copy, Debug)]
-pub struct InitTable {
-    pub cols: [TableColumn; 6],
-}
-
-impl InitTable {
-    fn rows(image: &ImageTable) -> Vec<[u64; 6]> {
-        let heap = Loc::Heap as u64;
-        let mut rows = vec![[0; 6]]; // the all-zero tuple: what entries that are not init look up
-        rows.extend(image.memory.iter().map(|m| match *m {
-            InitMemory::Block { block, value } => {
-                [heap, block as u64, block as u64 + 1, value, 0, 1]
-            }
-            InitMemory::Zero { start, end } => [heap, start as u64, end as u64, 0, 0, 1],
-        }));
-        rows.extend(image.globals.iter().enumerate().map(|(i, g)| {
-            let i32 = (g.ty.width() == ValTy::I32) as u64;
-            [
-                Loc::Global as u64,
-                i as u64,
-                i as u64 + 1,
-                g.init,
-                i32,
-                g.mutable as u64,
-            ]
-        }));
-        rows
-    }
-
-    pub fn load(&self, layouter: &mut impl Layouter<Fr>, image: &ImageTable) -> Result<(), Error> {
-        layouter.assign_table(
-            || "mtable init",
-            |mut t| {
-                for (r, row) in Self::rows(image).iter().enumerate() {
-                    for (c, v) in self.cols.iter().zip(row) {
-                        t.assign_cell(|| "init", *c, r, || Value::known(Fr::from(*v)))?;
-                    }
-                }
-                Ok(())
-            },
-        )
-    }
-}
 
 /// The cells of one MTable entry.
 #[derive(Clone, Copy, Debug)]
@@ -126,19 +80,11 @@ pub struct Cells {
 
 #[derive(Clone, Debug)]
 pub struct MTableConfig {
-    /// On every row of every block (the pools' constraints).
-    q_rows: Selector,
-    /// On the first row of every block (the entry constraints).
+    /// On the first row of every block (the lookup table's selector).
     q_entry: Selector,
-    /// On the first row of the first block.
-    q_first: Selector,
-    /// On the first row of the block after the last (its cells are the last entry's "next"):
-    /// pins it disabled with zero counters, so the table really ends.
-    q_tail: Selector,
     pub cells: Cells,
     columns: Vec<Column<halo2_proofs::plonk::Advice>>,
     range_columns: Vec<(Column<halo2_proofs::plonk::Advice>, Range)>,
-    pub init_table: InitTable,
 }
 
 fn c(v: u64) -> Expression<Fr> {
@@ -146,12 +92,10 @@ fn c(v: u64) -> Expression<Fr> {
 }
 
 impl MTableConfig {
-    pub fn configure(meta: &mut ConstraintSystem<Fr>) -> Self {
-        let q_rows = meta.complex_selector();
-        let q_entry = meta.complex_selector();
-        let q_first = meta.complex_selector();
-        let q_tail = meta.selector();
-        let mut a = Allocator::new(ROWS, q_rows);
+    /// `image` holds the initial memory the init entries look up.
+    pub fn configure(meta: &mut ConstraintSystem<Fr>, blocks: Blocks, image: ImageColumns) -> Self {
+        let (q_entry, q_first, q_tail) = (blocks.q_entry, blocks.q_first, blocks.q_tail);
+        let mut a = blocks.allocator();
         let cells = Cells {
             is_stack: a.bit(meta),
             is_heap: a.bit(meta),
@@ -175,9 +119,6 @@ impl MTableConfig {
             diff: a.u32(meta),
             dlo: a.u32(meta),
             dhi: a.u32(meta),
-        };
-        let init_table = InitTable {
-            cols: std::array::from_fn(|_| meta.lookup_table_column()),
         };
         let x = cells;
         let cur = |m: &mut VirtualCells<'_, Fr>, c: Cell| c.expr(m);
@@ -285,24 +226,22 @@ impl MTableConfig {
         });
         meta.lookup("mtable init value", |m| {
             let q = m.query_selector(q_entry);
-            let tuple = [x.lk_type, x.lo, x.hi, x.lk_value, x.lk_i32, x.lk_mutable];
-            tuple
-                .iter()
-                .zip(init_table.cols)
-                .map(|(cell, t)| (q.clone() * cell.expr(m), t))
+            let init = x.init.expr(m) * c(INIT);
+            let [kind, lo, hi, value, i32, mutable] =
+                [x.lk_type, x.lo, x.hi, x.lk_value, x.lk_i32, x.lk_mutable].map(|c| c.expr(m));
+            [kind, lo, init, hi, value, i32, mutable]
+                .into_iter()
+                .zip(image.cols)
+                .map(|(e, t)| (q.clone() * e, t))
                 .collect()
         });
         let columns = a.all_columns();
         let range_columns = a.range_columns();
         MTableConfig {
-            q_rows,
             q_entry,
-            q_first,
-            q_tail,
             cells,
             columns,
             range_columns,
-            init_table,
         }
     }
 
@@ -344,14 +283,6 @@ impl MTableConfig {
                     return Err(Error::NotEnoughRowsAvailable { current_k: k });
                 }
                 zero_fill(&mut region, &self.columns, 0..(cap + 1) * ROWS);
-                for b in 0..cap {
-                    for r in 0..ROWS {
-                        self.q_rows.enable(&mut region, b * ROWS + r)?;
-                    }
-                    self.q_entry.enable(&mut region, b * ROWS)?;
-                }
-                self.q_first.enable(&mut region, 0)?;
-                self.q_tail.enable(&mut region, cap * ROWS)?;
                 let mut rest = rows.iter().filter(|r| !r.init).count() as u64;
                 let total = rest;
                 for (i, row) in rows.iter().enumerate() {
@@ -448,6 +379,8 @@ pub struct MTableCircuit {
 
 #[derive(Clone, Debug)]
 pub struct MTableCircuitConfig {
+    blocks: Blocks,
+    image: ImageColumns,
     range: RangeConfig,
     pub mtable: MTableConfig,
     instance: Column<halo2_proofs::plonk::Instance>,
@@ -474,11 +407,15 @@ impl halo2_proofs::plonk::Circuit<Fr> for MTableCircuit {
     }
 
     fn configure(meta: &mut ConstraintSystem<Fr>) -> Self::Config {
-        let mtable = MTableConfig::configure(meta);
+        let blocks = Blocks::configure(meta);
+        let image = ImageColumns::configure(meta);
+        let mtable = MTableConfig::configure(meta, blocks, image);
         let range = RangeConfig::configure(meta, mtable.range_columns());
         let instance = meta.instance_column();
         meta.enable_equality(instance);
         MTableCircuitConfig {
+            blocks,
+            image,
             range,
             mtable,
             instance,
@@ -490,7 +427,8 @@ impl halo2_proofs::plonk::Circuit<Fr> for MTableCircuit {
         config: Self::Config,
         mut layouter: impl Layouter<Fr>,
     ) -> Result<(), Error> {
-        config.mtable.init_table.load(&mut layouter, &self.image)?;
+        config.blocks.assign(&mut layouter, self.k)?;
+        config.image.load(&mut layouter, &self.image)?;
         let mut range = config.range.witness(self.k);
         let total = config.mtable.assign(
             &mut layouter,

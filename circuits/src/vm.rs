@@ -3,8 +3,9 @@
 //! the ETable's writes, calls and returns are the MTable's write entries, the JTable's
 //! non-static entries and its returned ones.
 
+use crate::blocks::Blocks;
 use crate::etable::{ETableConfig, Io, Start};
-use crate::image::InstructionTable;
+use crate::image::ImageColumns;
 use crate::jtable::JTableConfig;
 use crate::mtable::MTableConfig;
 use crate::range::{common_bound, RangeConfig};
@@ -70,8 +71,9 @@ impl VmConfig {
 
 #[derive(Clone)]
 pub struct VmConfig {
+    blocks: Blocks,
     range: RangeConfig,
-    instructions: InstructionTable,
+    image: ImageColumns,
     mtable: MTableConfig,
     jtable: JTableConfig,
     etable: std::rc::Rc<ETableConfig>,
@@ -100,9 +102,10 @@ impl Circuit<Fr> for VmCircuit {
     }
 
     fn configure_with_params(meta: &mut ConstraintSystem<Fr>, start: Start) -> VmConfig {
-        let instructions = InstructionTable::configure(meta);
-        let mtable = MTableConfig::configure(meta);
-        let jtable = JTableConfig::configure(meta, start.entry_fid);
+        let image = ImageColumns::configure(meta);
+        let blocks = Blocks::configure(meta);
+        let mtable = MTableConfig::configure(meta, blocks, image);
+        let jtable = JTableConfig::configure(meta, blocks, start.entry_fid);
         let io = Io {
             values: meta.instance_column(),
             pos: meta.fixed_column(),
@@ -111,7 +114,8 @@ impl Circuit<Fr> for VmCircuit {
         meta.enable_equality(count);
         let etable = ETableConfig::configure(
             meta,
-            instructions,
+            blocks,
+            image,
             start,
             &|m| mtable.lookup_table(m),
             &|m| jtable.lookup_table(m),
@@ -125,8 +129,9 @@ impl Circuit<Fr> for VmCircuit {
         .concat();
         let range = RangeConfig::configure(meta, &inputs);
         VmConfig {
+            blocks,
             range,
-            instructions,
+            image,
             mtable,
             jtable,
             etable: std::rc::Rc::new(etable),
@@ -148,8 +153,8 @@ impl Circuit<Fr> for VmCircuit {
             empty = Tables::of_image(t.image.clone());
             &empty
         };
-        config.instructions.load(&mut layouter, &t.image)?;
-        config.mtable.init_table.load(&mut layouter, &t.image)?;
+        config.blocks.assign(&mut layouter, self.k)?;
+        config.image.load(&mut layouter, &t.image)?;
         let mut range = config.range.witness(self.k);
         let writes = config.mtable.assign(
             &mut layouter,

@@ -39,7 +39,8 @@ mod op_return;
 mod op_select;
 
 use crate::allocator::{blocks, zero_fill, Allocator, BlockWriter, Cell};
-use crate::image::InstructionTable;
+use crate::blocks::Blocks;
+use crate::image::ImageColumns;
 use crate::range::{Range, RangeWitness};
 use crate::tamper::Overrides;
 use crate::Fr;
@@ -400,12 +401,6 @@ impl ETableConfig {
 }
 
 pub struct ETableConfig {
-    q_rows: Selector,
-    q_step: Selector,
-    q_first: Selector,
-    /// On the first row of the block after the last (its cells are the last entry's "next"):
-    /// pins it disabled with zero counters, so the table really ends.
-    q_tail: Selector,
     ctx: Ctx,
     classes: Vec<(Cell, Box<dyn Op>)>,
     columns: Vec<Column<Advice>>,
@@ -416,16 +411,19 @@ impl ETableConfig {
     /// `mtable` and `jtable` give the tables the access and frame slots look up.
     pub fn configure(
         meta: &mut ConstraintSystem<Fr>,
-        image: InstructionTable,
+        blocks: Blocks,
+        image: ImageColumns,
         init: Start,
         mtable: &dyn Fn(&mut VirtualCells<'_, Fr>) -> Vec<Expression<Fr>>,
         jtable: &dyn Fn(&mut VirtualCells<'_, Fr>) -> Vec<Expression<Fr>>,
         io: Io,
     ) -> Self {
-        let q_rows = meta.complex_selector();
-        let q_step = meta.complex_selector();
-        let q_first = meta.complex_selector();
-        let q_tail = meta.selector();
+        let Blocks {
+            q_rows,
+            q_entry: q_step,
+            q_first,
+            q_tail,
+        } = blocks;
         let eid = meta.advice_column();
         let groups = std::array::from_fn(|_| Group::configure(meta, q_rows, eid, mtable));
         let frame = FrameSlot {
@@ -673,10 +671,6 @@ impl ETableConfig {
         let mut range_columns = a.range_columns();
         range_columns.extend(groups.iter().flat_map(|g| g.range_columns()));
         ETableConfig {
-            q_rows,
-            q_step,
-            q_first,
-            q_tail,
             ctx,
             classes,
             columns,
@@ -707,14 +701,6 @@ impl ETableConfig {
                     return Err(Error::NotEnoughRowsAvailable { current_k: k });
                 }
                 zero_fill(&mut region, &self.columns, 0..(cap + 1) * ROWS);
-                for b in 0..cap {
-                    for r in 0..ROWS {
-                        self.q_rows.enable(&mut region, b * ROWS + r)?;
-                    }
-                    self.q_step.enable(&mut region, b * ROWS)?;
-                }
-                self.q_first.enable(&mut region, 0)?;
-                self.q_tail.enable(&mut region, cap * ROWS)?;
                 let mem = MemIndex::new(k, &t.mtable);
                 let frames: HashMap<u32, JRow> = t.jtable.iter().map(|j| (j.frame, *j)).collect();
                 // Chunks of steps in parallel, one buffer per chunk.
