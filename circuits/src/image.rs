@@ -14,7 +14,7 @@
 
 use crate::Fr;
 use halo2_proofs::circuit::{Layouter, Value};
-use halo2_proofs::plonk::{ConstraintSystem, Error, TableColumn};
+use halo2_proofs::plonk::{ConstraintSystem, Error, Expression, TableColumn, VirtualCells};
 use zkwasm_tables::encode::opcode;
 use zkwasm_tables::{ImageTable, InitMemory};
 use zkwasm_tracer::trace::Loc;
@@ -22,6 +22,9 @@ use zkwasm_tracer::ValTy;
 
 /// Fields of a row.
 pub const FIELDS: usize = 7;
+
+/// One input of the image lookup: a tuple of expressions.
+pub type Input<'a> = &'a dyn Fn(&mut VirtualCells<'_, Fr>) -> [Expression<Fr>; FIELDS];
 
 /// The third field of initial-memory rows: no class id (`Class` is `repr(u8)`).
 pub const INIT: u64 = u32::MAX as u64;
@@ -82,6 +85,23 @@ impl ImageColumns {
         ImageColumns {
             cols: std::array::from_fn(|_| meta.lookup_table_column()),
         }
+    }
+
+    /// The lookup of the image: every input a tuple of [`FIELDS`] expressions, zeros on rows
+    /// that look up nothing, and on any row at most one input nonzero (their sum is looked up,
+    /// so the inputs share one argument: each lookup argument costs the prover three committed
+    /// polynomials).
+    pub fn lookup(&self, meta: &mut ConstraintSystem<Fr>, inputs: &[Input<'_>]) {
+        meta.lookup("image", |m| {
+            let mut sum: [Expression<Fr>; FIELDS] =
+                std::array::from_fn(|_| Expression::Constant(Fr::zero()));
+            for input in inputs {
+                for (s, e) in sum.iter_mut().zip(input(m)) {
+                    *s = s.clone() + e;
+                }
+            }
+            sum.into_iter().zip(self.cols).collect()
+        });
     }
 
     pub fn load(&self, layouter: &mut impl Layouter<Fr>, image: &ImageTable) -> Result<(), Error> {

@@ -22,12 +22,13 @@
 
 use crate::allocator::{blocks, zero_fill, BlockWriter, Cell, U32Cell};
 use crate::blocks::Blocks;
-use crate::image::{ImageColumns, INIT};
+use crate::image::{ImageColumns, FIELDS, INIT};
 use crate::range::{common_bound, Range, RangeConfig, RangeWitness};
 use crate::tamper::Overrides;
 use crate::Fr;
 use halo2_proofs::circuit::{Layouter, Value};
 use halo2_proofs::plonk::{Column, ConstraintSystem, Error, Expression, Selector, VirtualCells};
+use halo2_proofs::poly::Rotation;
 use zkwasm_tables::{ImageTable, InitMemory, MRow, END_EID};
 
 /// The circuit's `end` of an MTable entry: the table's, except that "never overwritten"
@@ -82,6 +83,8 @@ pub struct Cells {
 pub struct MTableConfig {
     /// On the first row of every block (the lookup table's selector).
     q_entry: Selector,
+    /// On the second row of every block (the image lookup's).
+    q_second: Selector,
     pub cells: Cells,
     columns: Vec<Column<halo2_proofs::plonk::Advice>>,
     range_columns: Vec<(Column<halo2_proofs::plonk::Advice>, Range)>,
@@ -92,8 +95,7 @@ fn c(v: u64) -> Expression<Fr> {
 }
 
 impl MTableConfig {
-    /// `image` holds the initial memory the init entries look up.
-    pub fn configure(meta: &mut ConstraintSystem<Fr>, blocks: Blocks, image: ImageColumns) -> Self {
+    pub fn configure(meta: &mut ConstraintSystem<Fr>, blocks: Blocks) -> Self {
         let (q_entry, q_first, q_tail) = (blocks.q_entry, blocks.q_first, blocks.q_tail);
         let mut a = blocks.allocator();
         let cells = Cells {
@@ -224,25 +226,35 @@ impl MTableConfig {
             let q = m.query_selector(q_tail);
             [x.is_stack, x.is_heap, x.is_global, x.rest].map(|cell| q.clone() * cell.expr(m))
         });
-        meta.lookup("mtable init value", |m| {
-            let q = m.query_selector(q_entry);
-            let init = x.init.expr(m) * c(INIT);
-            let [kind, lo, hi, value, i32, mutable] =
-                [x.lk_type, x.lo, x.hi, x.lk_value, x.lk_i32, x.lk_mutable].map(|c| c.expr(m));
-            [kind, lo, init, hi, value, i32, mutable]
-                .into_iter()
-                .zip(image.cols)
-                .map(|(e, t)| (q.clone() * e, t))
-                .collect()
-        });
         let columns = a.all_columns();
         let range_columns = a.range_columns();
         MTableConfig {
             q_entry,
+            q_second: blocks.q_second,
             cells,
             columns,
             range_columns,
         }
+    }
+
+    /// What an entry looks up in the image (`image::init_rows`), on its block's second row:
+    /// `(type, lo, INIT, hi, value, is_i32, mutable)` for an init entry, zeros otherwise.
+    pub fn image_input(&self, m: &mut VirtualCells<'_, Fr>) -> [Expression<Fr>; FIELDS] {
+        let x = &self.cells;
+        let q = m.query_selector(self.q_second);
+        // The entry's cells, seen from the row below their block's first.
+        let mut up = |c: Cell| m.query_advice(c.column, Rotation(c.rot - 1));
+        let init = up(x.init) * c(INIT);
+        [
+            up(x.lk_type),
+            up(x.lo),
+            init,
+            up(x.hi),
+            up(x.lk_value),
+            up(x.lk_i32),
+            up(x.lk_mutable),
+        ]
+        .map(|e| q.clone() * e)
     }
 
     /// The columns whose cells must lie in a range (the circuit checks them).
@@ -409,7 +421,8 @@ impl halo2_proofs::plonk::Circuit<Fr> for MTableCircuit {
     fn configure(meta: &mut ConstraintSystem<Fr>) -> Self::Config {
         let blocks = Blocks::configure(meta);
         let image = ImageColumns::configure(meta);
-        let mtable = MTableConfig::configure(meta, blocks, image);
+        let mtable = MTableConfig::configure(meta, blocks);
+        image.lookup(meta, &[&|m| mtable.image_input(m)]);
         let range = RangeConfig::configure(meta, mtable.range_columns());
         let instance = meta.instance_column();
         meta.enable_equality(instance);

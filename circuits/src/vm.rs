@@ -104,7 +104,7 @@ impl Circuit<Fr> for VmCircuit {
     fn configure_with_params(meta: &mut ConstraintSystem<Fr>, start: Start) -> VmConfig {
         let image = ImageColumns::configure(meta);
         let blocks = Blocks::configure(meta);
-        let mtable = MTableConfig::configure(meta, blocks, image);
+        let mtable = MTableConfig::configure(meta, blocks);
         let jtable = JTableConfig::configure(meta, blocks, start.entry_fid);
         let io = Io {
             values: meta.instance_column(),
@@ -115,11 +115,16 @@ impl Circuit<Fr> for VmCircuit {
         let etable = ETableConfig::configure(
             meta,
             blocks,
-            image,
             start,
             &|m| mtable.lookup_table(m),
             &|m| jtable.lookup_table(m),
             io,
+        );
+        // Steps look up their instruction on their block's first row, init entries their
+        // initial value on the second: one lookup argument.
+        image.lookup(
+            meta,
+            &[&|m| etable.image_input(m), &|m| mtable.image_input(m)],
         );
         let inputs = [
             mtable.range_columns(),

@@ -116,26 +116,17 @@ fn forged_init_value_fails_the_image_lookup() {
     let mut rows = t.mtable.clone();
     let i = position(&t, |r| r.loc == Loc::Heap && r.init && r.value != 0);
     rows[i].value ^= 0xff00;
-    assert_eq!(
-        run(&t, rows, Overrides::new()),
-        set(&["lookup: mtable init value"])
-    );
+    assert_eq!(run(&t, rows, Overrides::new()), set(&["lookup: image"]));
     // A block outside the data claiming a nonzero initial value.
     let mut rows = t.mtable.clone();
     let i = position(&t, |r| r.loc == Loc::Heap && r.init && r.value == 0);
     rows[i].value = 1;
-    assert_eq!(
-        run(&t, rows, Overrides::new()),
-        set(&["lookup: mtable init value"])
-    );
+    assert_eq!(run(&t, rows, Overrides::new()), set(&["lookup: image"]));
     // A global's initial value.
     let mut rows = t.mtable.clone();
     let i = position(&t, |r| r.loc == Loc::Global && r.init);
     rows[i].value += 1;
-    assert_eq!(
-        run(&t, rows, Overrides::new()),
-        set(&["lookup: mtable init value"])
-    );
+    assert_eq!(run(&t, rows, Overrides::new()), set(&["lookup: image"]));
 }
 
 #[test]

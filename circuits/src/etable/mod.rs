@@ -40,7 +40,7 @@ mod op_select;
 
 use crate::allocator::{blocks, zero_fill, Allocator, BlockWriter, Cell};
 use crate::blocks::Blocks;
-use crate::image::ImageColumns;
+use crate::image::FIELDS;
 use crate::range::{Range, RangeWitness};
 use crate::tamper::Overrides;
 use crate::Fr;
@@ -391,6 +391,26 @@ impl ETableConfig {
         self.ctx.slot(j)
     }
 
+    /// What a step looks up in the image: `(fid, iid, class, sub, a, b, c)`, the class the
+    /// sum of the class bits times their class ids (zeros on disabled steps).
+    pub fn image_input(&self, m: &mut VirtualCells<'_, Fr>) -> [Expression<Fr>; FIELDS] {
+        let x = self.ctx.common;
+        let q = m.query_selector(self.ctx.q_step);
+        let class = self.classes.iter().fold(c(0), |acc, (bit, op)| {
+            acc + bit.expr(m) * c(op.class() as u64)
+        });
+        [
+            x.fid.expr(m),
+            x.iid.expr(m),
+            class,
+            x.sub.expr(m),
+            x.a.expr(m),
+            x.b.expr(m),
+            x.c.expr(m),
+        ]
+        .map(|e| q.clone() * e)
+    }
+
     /// The class bit of `class`, if the class is implemented.
     pub fn class_bit(&self, class: Class) -> Option<Cell> {
         self.classes
@@ -412,7 +432,6 @@ impl ETableConfig {
     pub fn configure(
         meta: &mut ConstraintSystem<Fr>,
         blocks: Blocks,
-        image: ImageColumns,
         init: Start,
         mtable: &dyn Fn(&mut VirtualCells<'_, Fr>) -> Vec<Expression<Fr>>,
         jtable: &dyn Fn(&mut VirtualCells<'_, Fr>) -> Vec<Expression<Fr>>,
@@ -423,6 +442,7 @@ impl ETableConfig {
             q_entry: q_step,
             q_first,
             q_tail,
+            ..
         } = blocks;
         let eid = meta.advice_column();
         let groups = std::array::from_fn(|_| Group::configure(meta, q_rows, eid, mtable));
@@ -623,26 +643,6 @@ impl ETableConfig {
             want.into_iter()
                 .map(|(e, v)| q.clone() * (e - c(v)))
                 .collect::<Vec<_>>()
-        });
-        meta.lookup("etable instruction in image", |m| {
-            let q = m.query_selector(q_step);
-            let class = classes.iter().fold(c(0), |acc, (bit, op)| {
-                acc + bit.expr(m) * c(op.class() as u64)
-            });
-            let fields = [
-                x.fid.expr(m),
-                x.iid.expr(m),
-                class,
-                x.sub.expr(m),
-                x.a.expr(m),
-                x.b.expr(m),
-                x.c.expr(m),
-            ];
-            fields
-                .into_iter()
-                .zip(image.cols)
-                .map(|(e, t)| (q.clone() * e, t))
-                .collect()
         });
         meta.lookup_any("etable instance", |m| {
             let q = m.query_selector(q_step);
