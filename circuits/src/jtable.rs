@@ -16,14 +16,28 @@
 
 use crate::allocator::{blocks, zero_fill, BlockWriter, Cell};
 use crate::blocks::Blocks;
-use crate::range::{Range, RangeConfig, RangeWitness};
+use crate::etable::frame_of;
+use crate::range::{Range, RangeConfig, RangeWitness, Side};
 use crate::tamper::Overrides;
 use crate::Fr;
 use halo2_proofs::circuit::{Layouter, SimpleFloorPlanner, Value};
 use halo2_proofs::plonk::{
     Advice, Circuit, Column, ConstraintSystem, Error, Expression, Instance, Selector, VirtualCells,
 };
-use zkwasm_tables::JRow;
+use std::collections::HashMap;
+use zkwasm_tables::{JRow, Tables};
+
+/// A frame's tuple as the frame lookup compares it: `(frame, parent, ret_fid, ret_iid,
+/// returned)` (the callee is the JTable's record; no rule reads it).
+pub fn tuple(j: &JRow) -> [u64; 5] {
+    [
+        j.frame as u64,
+        j.parent as u64,
+        j.ret_fid as u64,
+        j.ret_iid as u64,
+        j.returned as u64,
+    ]
+}
 
 /// Rows per JTable entry.
 pub const ROWS: usize = zkwasm_tables::capacity::JTABLE_ROWS;
@@ -50,6 +64,8 @@ pub struct Cells {
 pub struct JTableConfig {
     /// The first row of every entry's block (the lookup table's selector).
     q_entry: Selector,
+    /// The static entry's row.
+    q_first: Selector,
     pub cells: Cells,
     columns: Vec<Column<Advice>>,
     range_columns: Vec<(Column<Advice>, Range)>,
@@ -131,6 +147,7 @@ impl JTableConfig {
         });
         JTableConfig {
             q_entry,
+            q_first,
             cells: x,
             columns: a.all_columns(),
             range_columns: a.range_columns(),
@@ -142,17 +159,41 @@ impl JTableConfig {
         &self.range_columns
     }
 
-    /// The table the ETable's call and return lookups search: `(frame, parent, callee,
-    /// ret_fid, ret_iid, returned)` of every entry, selected by the fixed entry selector.
-    pub fn lookup_table(&self, m: &mut VirtualCells<'_, Fr>) -> Vec<Expression<Fr>> {
+    /// What the JTable supplies to the ETable's frame lookups: every entry's [`tuple`] as often as the run looks it up,
+    /// once for the call that opened it and once more if it returned; the static entry (no call
+    /// opened it; its return halts) and disabled entries not at all. Degree 3.
+    pub fn frame_table(
+        &self,
+        m: &mut VirtualCells<'_, Fr>,
+    ) -> (Expression<Fr>, Vec<Expression<Fr>>) {
         let x = &self.cells;
         let q = m.query_selector(self.q_entry);
-        [
-            x.frame, x.parent, x.callee, x.ret_fid, x.ret_iid, x.returned,
-        ]
-        .iter()
-        .map(|cell| q.clone() * cell.expr(m))
-        .collect()
+        let called = x.enabled.expr(m) - m.query_selector(self.q_first);
+        let copies = q * called * (c(1) + x.returned.expr(m));
+        let tuple = [x.frame, x.parent, x.ret_fid, x.ret_iid, x.returned]
+            .iter()
+            .map(|cell| cell.expr(m))
+            .collect();
+        (copies, tuple)
+    }
+
+    /// Records the frame lookup (tuple lookup `lookup` of the range argument) of a run: what
+    /// its steps look up ([`ETableConfig::frame_input`](crate::etable::ETableConfig)) and
+    /// what its entries supply ([`JTableConfig::frame_table`]).
+    pub fn record_frame_lookup(t: &Tables, range: &mut RangeWitness, lookup: usize) {
+        let field = |j: &JRow| tuple(j).map(Fr::from).to_vec();
+        let frames: HashMap<u32, &JRow> = t.jtable.iter().map(|j| (j.frame, j)).collect();
+        for (i, row) in t.etable.iter().enumerate() {
+            if let Some(j) = frame_of(row).and_then(|f| frames.get(&f)) {
+                range.record_tuple(lookup, Side::Input, i * ROWS, 1, field(j));
+            }
+        }
+        for (i, j) in t.jtable.iter().enumerate() {
+            if !j.is_static {
+                let n = 1 + j.returned as u64;
+                range.record_tuple(lookup, Side::Table, i * ROWS, n, field(j));
+            }
+        }
     }
 
     /// Assigns the entries into a table of size `k` (its capacity is [`blocks`]`(k, ROWS)`);
@@ -274,7 +315,7 @@ impl Circuit<Fr> for JTableCircuit {
     fn configure_with_params(meta: &mut ConstraintSystem<Fr>, entry_fid: u32) -> Self::Config {
         let blocks = Blocks::configure(meta);
         let jtable = JTableConfig::configure(meta, blocks, entry_fid);
-        let range = RangeConfig::configure(meta, jtable.range_columns());
+        let range = RangeConfig::configure(meta, jtable.range_columns(), &[]);
         let instance = meta.instance_column();
         meta.enable_equality(instance);
         JTableCircuitConfig {

@@ -423,7 +423,7 @@ impl halo2_proofs::plonk::Circuit<Fr> for MTableCircuit {
         let image = ImageColumns::configure(meta);
         let mtable = MTableConfig::configure(meta, blocks);
         image.lookup(meta, &[&|m| mtable.image_input(m)]);
-        let range = RangeConfig::configure(meta, mtable.range_columns());
+        let range = RangeConfig::configure(meta, mtable.range_columns(), &[]);
         let instance = meta.instance_column();
         meta.enable_equality(instance);
         MTableCircuitConfig {

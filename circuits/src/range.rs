@@ -26,6 +26,15 @@
 //!
 //! Degrees: a helper of three inputs is `q · (h · Π (α - e_i) - Σ_i Π_{j≠i} (α - e_j))`,
 //! degree 5; the table helper's gate has degree 4.
+//!
+//! **Tuple lookups** ([`TupleLookup`]) join the same sum: on each row an input side looks up
+//! `n_in` copies of a tuple and a table side supplies `n_t` copies of one, both compressed
+//! with a third challenge `θ` as `e = θ · (1 + Σ_i f_i θ^(i+1))` (a multiple of `θ`, so no
+//! tuple can stand for a range element), and one helper column per lookup holds
+//! `n_in / (α - e_in) - n_t / (α - e_t)`: degree `1 + max(2 + 1 + 1, deg n + 1)`, so the
+//! numerators may have degree 3. Unlike a lookup argument, multiplicities are exact: the
+//! table side must supply every tuple exactly as often as it is looked up, and a lookup whose
+//! multiplicities the circuit can state needs no committed multiplicity at all.
 
 use crate::tamper::Overrides;
 use crate::Fr;
@@ -59,6 +68,25 @@ pub enum Range {
     Common,
 }
 
+/// One side of a tuple lookup: on each row, how many copies (the numerator) of which tuple.
+pub type TupleSide<'a> =
+    &'a dyn Fn(&mut VirtualCells<'_, Fr>) -> (Expression<Fr>, Vec<Expression<Fr>>);
+
+/// A lookup of tuples in the range argument's sum (see the module docs).
+pub struct TupleLookup<'a> {
+    /// The helper's gate is named after it.
+    pub name: &'static str,
+    pub input: TupleSide<'a>,
+    pub table: TupleSide<'a>,
+}
+
+/// The side of a tuple lookup a witness record is on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Side {
+    Input,
+    Table,
+}
+
 /// A helper column and the inputs it sums.
 #[derive(Clone, Debug)]
 struct Helper {
@@ -74,7 +102,10 @@ pub struct RangeConfig {
     mc: Column<Advice>,
     alpha: Challenge,
     gamma: Challenge,
+    theta: Challenge,
     helpers: Vec<Helper>,
+    /// The tuple lookups' helpers.
+    tuple_helpers: Vec<Column<Advice>>,
     h_table: Column<Advice>,
     sum: Column<Advice>,
     /// Rows `0 .. B`.
@@ -93,14 +124,20 @@ fn element(r: Range, x: Expression<Fr>, gamma: Expression<Fr>) -> Expression<Fr>
 }
 
 impl RangeConfig {
-    /// Range-checks every cell of rows `0 .. B` of each input column.
-    pub fn configure(meta: &mut ConstraintSystem<Fr>, inputs: &[(Column<Advice>, Range)]) -> Self {
+    /// Range-checks every cell of rows `0 .. B` of each input column, and checks the tuple
+    /// lookups.
+    pub fn configure(
+        meta: &mut ConstraintSystem<Fr>,
+        inputs: &[(Column<Advice>, Range)],
+        lookups: &[TupleLookup<'_>],
+    ) -> Self {
         let t8 = meta.fixed_column();
         let tc = meta.fixed_column();
         let m8 = meta.advice_column_in(FirstPhase);
         let mc = meta.advice_column_in(FirstPhase);
         let alpha = meta.challenge_usable_after(FirstPhase);
         let gamma = meta.challenge_usable_after(FirstPhase);
+        let theta = meta.challenge_usable_after(FirstPhase);
         let helpers: Vec<Helper> = inputs
             .chunks(GROUP)
             .map(|g| Helper {
@@ -134,6 +171,20 @@ impl RangeConfig {
                 vec![q * (cur(m, h.column) * product(None) - numerator)]
             });
         }
+        let mut tuple_helpers = vec![];
+        for l in lookups {
+            let h = meta.advice_column_in(SecondPhase);
+            tuple_helpers.push(h);
+            meta.create_gate(l.name, |m| {
+                let q = m.query_selector(q_on);
+                let (a, t) = (m.query_challenge(alpha), m.query_challenge(theta));
+                let (n_in, input) = (l.input)(m);
+                let (n_t, table) = (l.table)(m);
+                let d_in = a.clone() - compress(t.clone(), input);
+                let d_t = a - compress(t, table);
+                vec![q * (cur(m, h) * d_in.clone() * d_t.clone() - n_in * d_t + n_t * d_in)]
+            });
+        }
         meta.create_gate("range table helper", |m| {
             let q = m.query_selector(q_on);
             let (a, g) = (m.query_challenge(alpha), m.query_challenge(gamma));
@@ -147,9 +198,9 @@ impl RangeConfig {
             let q = m.query_selector(q_on);
             let step = helpers
                 .iter()
-                .fold(Expression::Constant(Fr::ZERO), |acc, h| {
-                    acc + cur(m, h.column)
-                });
+                .map(|h| h.column)
+                .chain(tuple_helpers.iter().copied())
+                .fold(Expression::Constant(Fr::ZERO), |acc, h| acc + cur(m, h));
             let next = m.query_advice(sum, Rotation::next());
             vec![q * (next - cur(m, sum) - step + cur(m, h_table))]
         });
@@ -167,7 +218,9 @@ impl RangeConfig {
             mc,
             alpha,
             gamma,
+            theta,
             helpers,
+            tuple_helpers,
             h_table,
             sum,
             q_on,
@@ -183,7 +236,11 @@ impl RangeConfig {
 
     /// An empty record of the input columns' values at circuit size `k`.
     pub fn witness(&self, k: u32) -> RangeWitness {
-        RangeWitness::new(k, self.inputs().map(|(c, _)| c).collect())
+        RangeWitness::new(
+            k,
+            self.inputs().map(|(c, _)| c).collect(),
+            self.tuple_helpers.len(),
+        )
     }
 
     /// The advice columns of the argument, for tamper tests.
@@ -192,6 +249,7 @@ impl RangeConfig {
             m8: self.m8,
             mc: self.mc,
             helpers: self.helpers.iter().map(|h| h.column).collect(),
+            tuple_helpers: self.tuple_helpers.clone(),
             inputs: self.inputs().collect(),
             h_table: self.h_table,
             sum: self.sum,
@@ -213,7 +271,8 @@ impl RangeConfig {
     ) -> Result<(), Error> {
         let challenges = layouter
             .get_challenge(self.alpha)
-            .zip(layouter.get_challenge(self.gamma));
+            .zip(layouter.get_challenge(self.gamma))
+            .zip(layouter.get_challenge(self.theta));
         let mut known = None;
         challenges.map(|ag| known = Some(ag));
         let bound = common_bound(k) as usize;
@@ -242,7 +301,7 @@ impl RangeConfig {
                 };
                 set(&mut region, self.m8, &m8);
                 set(&mut region, self.mc, &mc);
-                if let Some((alpha, gamma)) = known {
+                if let Some(((alpha, gamma), theta)) = known {
                     let inv = Inverses::new(alpha, gamma, bound);
                     let helpers: Vec<Vec<Fr>> = self
                         .helpers
@@ -267,15 +326,23 @@ impl RangeConfig {
                             byte + mc[r] * inv.common[r]
                         })
                         .collect();
+                    let tuples: Vec<Vec<Fr>> = w
+                        .tuples
+                        .par_iter()
+                        .map(|records| tuple_helper(records, alpha, theta, bound))
+                        .collect();
                     let mut running = Vec::with_capacity(bound + 1);
                     let mut s = Fr::ZERO;
                     for r in 0..bound {
                         running.push(s);
-                        s += helpers.iter().map(|h| h[r]).sum::<Fr>() - table[r];
+                        s += helpers.iter().chain(&tuples).map(|h| h[r]).sum::<Fr>() - table[r];
                     }
                     running.push(s);
                     for (h, v) in self.helpers.iter().zip(&helpers) {
                         set(&mut region, h.column, v);
+                    }
+                    for (h, v) in self.tuple_helpers.iter().zip(&tuples) {
+                        set(&mut region, *h, v);
                     }
                     set(&mut region, self.h_table, &table);
                     set(&mut region, self.sum, &running);
@@ -309,12 +376,52 @@ impl RangeConfig {
     }
 }
 
+/// `θ · (1 + Σ_i f_i θ^(i+1))`.
+fn compress(theta: Expression<Fr>, tuple: Vec<Expression<Fr>>) -> Expression<Fr> {
+    let tail = tuple
+        .into_iter()
+        .rev()
+        .fold(Expression::Constant(Fr::ZERO), |acc, f| {
+            (acc + f) * theta.clone()
+        });
+    (tail + Expression::Constant(Fr::ONE)) * theta
+}
+
+/// [`compress`] on values.
+fn compress_values(theta: Fr, tuple: &[Fr]) -> Fr {
+    let tail = tuple
+        .iter()
+        .rev()
+        .fold(Fr::ZERO, |acc, f| (acc + f) * theta);
+    (tail + Fr::ONE) * theta
+}
+
+/// A tuple lookup's helper column: `Σ ± n / (α - e)` of its records, by row.
+fn tuple_helper(records: &[TupleRecord], alpha: Fr, theta: Fr, bound: usize) -> Vec<Fr> {
+    let mut inv: Vec<Fr> = records
+        .iter()
+        .map(|t| alpha - compress_values(theta, &t.tuple))
+        .collect();
+    inv.iter_mut().batch_invert();
+    let mut h = vec![Fr::ZERO; bound];
+    for (t, inv) in records.iter().zip(inv) {
+        if let Some(cell) = h.get_mut(t.row) {
+            match t.side {
+                Side::Input => *cell += t.n * inv,
+                Side::Table => *cell -= t.n * inv,
+            }
+        }
+    }
+    h
+}
+
 /// The argument's advice columns.
 #[derive(Clone, Debug)]
 pub struct RangeColumns {
     pub m8: Column<Advice>,
     pub mc: Column<Advice>,
     pub helpers: Vec<Column<Advice>>,
+    pub tuple_helpers: Vec<Column<Advice>>,
     /// The range-checked columns, in helper order.
     pub inputs: Vec<(Column<Advice>, Range)>,
     pub h_table: Column<Advice>,
@@ -379,10 +486,21 @@ pub struct RangeWitness {
     /// Position in `values` by advice column index.
     slot: Vec<Option<usize>>,
     values: Vec<Vec<Fr>>,
+    /// Each tuple lookup's records.
+    tuples: Vec<Vec<TupleRecord>>,
+}
+
+/// `n` copies of `tuple` on `side` of a tuple lookup, on row `row`.
+#[derive(Clone, Debug)]
+struct TupleRecord {
+    row: usize,
+    side: Side,
+    n: Fr,
+    tuple: Vec<Fr>,
 }
 
 impl RangeWitness {
-    fn new(k: u32, columns: Vec<Column<Advice>>) -> Self {
+    fn new(k: u32, columns: Vec<Column<Advice>>, lookups: usize) -> Self {
         let rows = common_bound(k) as usize;
         let mut slot = vec![None; columns.iter().map(|c| c.index() + 1).max().unwrap_or(0)];
         for (i, c) in columns.iter().enumerate() {
@@ -391,7 +509,20 @@ impl RangeWitness {
         RangeWitness {
             slot,
             values: vec![vec![Fr::ZERO; rows]; columns.len()],
+            tuples: vec![vec![]; lookups],
         }
+    }
+
+    /// Records `n` copies of `tuple` on `side` of tuple lookup `lookup` (in the order of
+    /// `configure`'s lookups), on row `row`.
+    pub fn record_tuple(&mut self, lookup: usize, side: Side, row: usize, n: u64, tuple: Vec<Fr>) {
+        let n = Fr::from(n);
+        self.tuples[lookup].push(TupleRecord {
+            row,
+            side,
+            n,
+            tuple,
+        });
     }
 
     /// Records an assigned cell (cells of other columns, or past row `B`, are ignored).

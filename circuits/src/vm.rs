@@ -8,7 +8,7 @@ use crate::etable::{ETableConfig, Io, Start};
 use crate::image::ImageColumns;
 use crate::jtable::JTableConfig;
 use crate::mtable::MTableConfig;
-use crate::range::{common_bound, RangeConfig};
+use crate::range::{common_bound, RangeConfig, TupleLookup};
 use crate::tamper::Overrides;
 use crate::Fr;
 use halo2_proofs::circuit::{Layouter, SimpleFloorPlanner};
@@ -112,14 +112,7 @@ impl Circuit<Fr> for VmCircuit {
         };
         let count = meta.instance_column();
         meta.enable_equality(count);
-        let etable = ETableConfig::configure(
-            meta,
-            blocks,
-            start,
-            &|m| mtable.lookup_table(m),
-            &|m| jtable.lookup_table(m),
-            io,
-        );
+        let etable = ETableConfig::configure(meta, blocks, start, &|m| mtable.lookup_table(m), io);
         // Steps look up their instruction on their block's first row, init entries their
         // initial value on the second: one lookup argument.
         image.lookup(
@@ -132,7 +125,13 @@ impl Circuit<Fr> for VmCircuit {
             etable.range_columns(),
         ]
         .concat();
-        let range = RangeConfig::configure(meta, &inputs);
+        // Calls and returns look up their frame in the JTable in the range argument's sum.
+        let frames = TupleLookup {
+            name: "frame lookup",
+            input: &|m| etable.frame_input(m),
+            table: &|m| jtable.frame_table(m),
+        };
+        let range = RangeConfig::configure(meta, &inputs, &[frames]);
         VmConfig {
             blocks,
             range,
@@ -183,6 +182,7 @@ impl Circuit<Fr> for VmCircuit {
             &self.etable_overrides,
             &mut range,
         )?;
+        JTableConfig::record_frame_lookup(run, &mut range, 0);
         config
             .range
             .assign(&mut layouter, self.k, &range, &self.range_overrides)?;

@@ -341,7 +341,11 @@ fn forged_frame_is_rejected() {
         frame: last.frame + 1,
         ..last
     });
-    assert_eq!(run(t), set(&["permutation"]));
+    // (And the frame lookup: the JTable supplies the frame once, no step looks it up.)
+    assert_eq!(
+        run(t),
+        set(&["permutation", "gate: range sum ends at zero"])
+    );
 }
 
 #[test]
@@ -354,7 +358,8 @@ fn cost_stays_within_budget() {
     let config = VmCircuit::configure_with_params(&mut meta, c.params());
     assert!(meta.degree() <= 5, "degree {}", meta.degree());
     // The range argument: one helper per three of the 13 range-checked columns (ETable 9,
-    // MTable 3, JTable 1), two multiplicities, the table helper and the running sum.
+    // MTable 3, JTable 1), two multiplicities, the table helper and the running sum; and the
+    // frame lookup's helper (its multiplicities are the JTable's, stated by the circuit).
     let range = config.range_columns();
     let count = |r| range.inputs.iter().filter(|(_, x)| *x == r).count();
     assert_eq!(
@@ -363,15 +368,20 @@ fn cost_stays_within_budget() {
         "bytes: ETable 6, MTable 3; common: ETable sp and 2 eid distances, JTable 1"
     );
     assert_eq!(range.helpers.len(), 5);
-    let range = range.helpers.len() + 4;
+    assert_eq!(range.tuple_helpers.len(), 1);
+    let range = range.helpers.len() + range.tuple_helpers.len() + 4;
     // The MTable (8 columns) and the JTable (4) have their own budget tests; the rest is the
     // ETable, 4 rows per step: at most the reference system's 160 cells per step.
     let etable_cells = (meta.num_advice_columns() - 8 - 4 - range) * ROWS;
-    assert_eq!(etable_cells, 37 * ROWS, "17 pure columns and 20 allocated");
+    assert_eq!(
+        etable_cells,
+        31 * ROWS,
+        "11 pure columns (eid, 4 access slots) and 20 allocated"
+    );
     assert!(etable_cells <= 160, "{etable_cells} cells per step");
-    // The image (instructions and initial memory: one argument), instance, frame, memory
-    // access: range checks are no lookups (each lookup costs three committed polynomials).
-    assert_eq!(meta.lookups().len(), 4, "lookups");
+    // The image (instructions and initial memory: one argument), instance, memory access:
+    // range checks and frames are no lookups (each lookup costs three committed polynomials).
+    assert_eq!(meta.lookups().len(), 3, "lookups");
     // Only the copied counters' columns and the instance columns are in the permutation
     // argument (each column there costs the prover a share of its grand products).
     let permuted = meta.permutation().get_columns().len();
@@ -557,6 +567,74 @@ fn return_to_a_wrong_address_is_rejected() {
     j.ret_iid += 1;
     assert!(run(t.clone()).contains("gate: op call"));
     assert!(!failing_steps(t, NEXT_RULE).contains(&i));
+}
+
+/// A return's cell `name` (see `Op::cells`) set to `v` at step `i`: what fails.
+fn forge_return(t: &Tables, i: usize, name: &str, v: u64) -> BTreeSet<String> {
+    use zkwasm_tables::encode::Class;
+    let cfg = etable_config(t);
+    let cell = cfg.class_cell(Class::Return, name).unwrap();
+    let k = k_for(t);
+    let mut c = VmCircuit::new(k, t.clone());
+    let row = i * ROWS + cell.rot as usize;
+    c.etable_overrides
+        .set(cell.column, row, zkwasm_circuits::Fr::from(v));
+    failures(k, &c, c.instances())
+}
+
+#[test]
+fn return_halts_exactly_in_the_entry_frame() {
+    let t = tables(PROGRAM);
+    // A return from a called frame claiming to halt: `frame · halt = 0`.
+    let i = step(&t, |i| matches!(i, Instr::Return(_)));
+    assert_ne!(t.etable[i].frame, 0);
+    assert!(forge_return(&t, i, "halt", 1).contains("gate: op return"));
+    // The entry frame's return claiming to go back to a caller: it now looks up frame 0,
+    // which the JTable supplies to no lookup (the frame lookup's helper cannot account for
+    // it).
+    let last = t.etable.len() - 1;
+    assert_eq!(t.etable[last].frame, 0);
+    let f = forge_return(&t, last, "halt", 0);
+    assert!(f.contains("gate: frame lookup"), "{f:?}");
+}
+
+#[test]
+fn kept_value_must_move() {
+    // A return with a kept value and a nonzero drop that does not move the value:
+    // `drop · (active · keep - moving) = 0`.
+    let t = tables(PROGRAM);
+    let i = (0..t.etable.len())
+        .find(|&i| matches!(t.etable[i].instr, Instr::Return(dk) if dk.keep == 1 && dk.drop > 0))
+        .expect("a return that moves its result");
+    assert!(forge_return(&t, i, "moving", 0).contains("gate: op return"));
+    // Moving what is not kept: `moving · (1 - active · keep) = 0`.
+    let t =
+        tables(r#"(module (func $f (local i64)) (func (export "zkmain") (call $f) (call $f)))"#);
+    let j = step(
+        &t,
+        |i| matches!(i, Instr::Return(dk) if dk.keep == 0 && dk.drop > 0),
+    );
+    assert!(forge_return(&t, j, "moving", 1).contains("gate: op return"));
+}
+
+#[test]
+fn frame_lookup_is_exact() {
+    // A frame the run opened and returned from, marked unreturned in the JTable: it is
+    // supplied once, looked up twice (and the return's slot says returned).
+    let mut t = tables(PROGRAM);
+    let i = step(&t, |i| matches!(i, Instr::Return(_)));
+    let frame = t.etable[i].frame;
+    let j = t.jtable.iter_mut().find(|j| j.frame == frame).unwrap();
+    j.returned = false;
+    let f = run(t);
+    assert!(f.contains("gate: range sum ends at zero"), "{f:?}");
+    // A frame whose return address differs from what the call recorded: the call's gate
+    // pins its slot, so the JTable's tuple is looked up by nobody.
+    let mut t = tables(PROGRAM);
+    let j = t.jtable.iter_mut().find(|j| !j.is_static).unwrap();
+    j.parent += 1;
+    let f = run(t);
+    assert!(f.contains("gate: op call"), "{f:?}");
 }
 
 /// Which step of a run a test tampers with.

@@ -1,12 +1,13 @@
 //! The drop/keep of a jump or return: with `keep = 1` (at most one kept value here) and
 //! `drop > 0`, the top value is read and written `drop` slots lower; otherwise nothing moves.
-//! The opcode's `c` is `keep | i64 mask << 16`; `nz` says `drop != 0` (pinned by an
-//! inverse); `moving = active · keep · nz`, with `active` whether the jump is taken.
+//! The opcode's `c` is `keep | i64 mask << 16`; `active` says whether the jump is taken. The
+//! bit `moving` implies `active · keep`, and `drop · (active · keep - moving) = 0` makes it
+//! equal whenever `drop != 0`. With `drop = 0` the prover may still move the value: onto
+//! itself, which changes no memory (no inverse of `drop` is needed).
 
 use super::{c, Access, Ctx};
 use crate::allocator::{Allocator, BlockWriter, Cell};
 use crate::Fr;
-use ff::Field;
 use halo2_proofs::plonk::{ConstraintSystem, Expression, VirtualCells};
 use zkwasm_tracer::isa::{DropKeep, ValTy};
 use zkwasm_tracer::trace::Rw;
@@ -14,8 +15,6 @@ use zkwasm_tracer::trace::Rw;
 pub struct Keep {
     keep: Cell,
     keep_i64: Cell,
-    nz: Cell,
-    drop_inv: Cell,
     moving: Cell,
 }
 
@@ -24,14 +23,12 @@ impl Keep {
         Keep {
             keep: a.bit(meta),
             keep_i64: a.bit(meta),
-            nz: a.bit(meta),
             moving: a.bit(meta),
-            drop_inv: a.unlimited(meta),
         }
     }
 
-    /// The rules of a drop/keep: the opcode's keep fields, `nz`, `moving` (`active` has
-    /// degree ≤ 1) and, when moving, the value it moves (slots `first` and `first + 1`).
+    /// The rules of a drop/keep: the opcode's keep fields, `moving` (`active` has degree
+    /// ≤ 1) and, when moving, the value it moves (slots `first` and `first + 1`).
     pub fn constraints(
         &self,
         m: &mut VirtualCells<'_, Fr>,
@@ -40,20 +37,19 @@ impl Keep {
         first: usize,
     ) -> Vec<Expression<Fr>> {
         let x = ctx.common;
-        let (keep, k64, nz, moving, drop) = (
+        let (keep, k64, moving, drop) = (
             self.keep.expr(m),
             self.keep_i64.expr(m),
-            self.nz.expr(m),
             self.moving.expr(m),
             x.b.expr(m),
         );
+        let kept = active * keep.clone();
         let moved = ctx.slot(first + 1).value(m) - ctx.slot(first).value(m);
         vec![
             x.c.expr(m) - (keep.clone() + k64.clone() * c(1 << 16)),
             k64 * (c(1) - keep.clone()),
-            drop.clone() * self.drop_inv.expr(m) - nz.clone(),
-            drop * (c(1) - nz.clone()),
-            moving.clone() - active * keep * nz,
+            moving.clone() * (c(1) - kept.clone()),
+            drop * (kept - moving.clone()),
             moving * moved,
         ]
     }
@@ -80,14 +76,18 @@ impl Keep {
         ]
     }
 
+    /// The cells, named, for tamper tests.
+    pub fn cells(&self) -> [(&'static str, Cell); 3] {
+        [
+            ("keep", self.keep),
+            ("keep_i64", self.keep_i64),
+            ("moving", self.moving),
+        ]
+    }
+
     pub fn assign(&self, w: &mut BlockWriter, dk: DropKeep, active: bool) {
         w.set_bool(self.keep, dk.keep == 1);
         w.set_bool(self.keep_i64, dk.keep == 1 && dk.keep_ty(0) == ValTy::I64);
-        w.set_bool(self.nz, dk.drop != 0);
-        w.set(
-            self.drop_inv,
-            Fr::from(dk.drop as u64).invert().unwrap_or(Fr::ZERO),
-        );
         w.set_bool(self.moving, active && dk.keep == 1 && dk.drop != 0);
     }
 }

@@ -138,10 +138,53 @@ pub struct Common {
     pub c: Cell,
 }
 
-/// The frame slot: pure columns, used on a step's first row by calls and returns.
+/// The frame slot `(frame, parent, ret_fid, ret_iid, returned)` of a call or a return (the
+/// JTable's tuple less the callee, which no rule reads): the first cells of those classes'
+/// forks (the same cells for both), which other classes overlay. It is looked up in the
+/// JTable through the range argument's sum ([`ETableConfig::frame_input`]), so its cells need
+/// not be pure columns.
 #[derive(Clone, Copy, Debug)]
 pub struct FrameSlot {
-    pub cols: [Column<Advice>; 6],
+    pub frame: Cell,
+    pub parent: Cell,
+    pub ret_fid: Cell,
+    pub ret_iid: Cell,
+    pub returned: Cell,
+}
+
+impl FrameSlot {
+    /// Allocates the slot: frame ids in the common range (eids, below any circuit's row
+    /// count), the returned flag a bit, the return address unlimited.
+    fn configure(meta: &mut ConstraintSystem<Fr>, a: &mut Allocator) -> Self {
+        FrameSlot {
+            frame: a.common(meta),
+            parent: a.common(meta),
+            ret_fid: a.unlimited(meta),
+            ret_iid: a.unlimited(meta),
+            returned: a.bit(meta),
+        }
+    }
+
+    /// The cells in the order of `jtable::tuple`.
+    pub fn cells(&self) -> [Cell; 5] {
+        [
+            self.frame,
+            self.parent,
+            self.ret_fid,
+            self.ret_iid,
+            self.returned,
+        ]
+    }
+}
+
+/// The frame a step looks up in the JTable: a call's new frame (its eid), a return's own frame
+/// unless it is the entry's (the halting return); none for other steps.
+pub fn frame_of(row: &ERow) -> Option<u32> {
+    match opcode(row.instr).class {
+        Class::Call => Some(row.eid),
+        Class::Return if row.frame != 0 => Some(row.frame),
+        _ => None,
+    }
 }
 
 /// The public instances: values in execution order in `values`, and `pos` a fixed column
@@ -173,11 +216,6 @@ impl Ctx {
 
     pub fn eid(&self, m: &mut VirtualCells<'_, Fr>) -> Expression<Fr> {
         m.query_advice(self.eid, Rotation::cur())
-    }
-
-    /// Field `i` of the frame slot.
-    pub fn frame_field(&self, m: &mut VirtualCells<'_, Fr>, i: usize) -> Expression<Fr> {
-        m.query_advice(self.frame.cols[i], Rotation::cur())
     }
 
     /// A common cell of the next step.
@@ -358,6 +396,10 @@ pub trait Op: Send + Sync {
     fn effects(&self, m: &mut VirtualCells<'_, Fr>, ctx: &Ctx) -> Effects;
     /// The class's own cells of a step.
     fn assign(&self, w: &mut BlockWriter, s: &StepWitness<'_>);
+    /// Named cells of the class, for tamper tests.
+    fn cells(&self) -> Vec<(&'static str, Cell)> {
+        vec![]
+    }
 }
 
 /// What a class needs to assign a step.
@@ -411,6 +453,29 @@ impl ETableConfig {
         .map(|e| q.clone() * e)
     }
 
+    /// What a step looks up in the JTable: its frame slot, once for a call or a return to a
+    /// caller (degree 3), none otherwise.
+    pub fn frame_input(
+        &self,
+        m: &mut VirtualCells<'_, Fr>,
+    ) -> (Expression<Fr>, Vec<Expression<Fr>>) {
+        let q = m.query_selector(self.ctx.q_step);
+        let framed = self.classes.iter().fold(c(0), |acc, (bit, op)| {
+            acc + bit.expr(m) * (op.calls(m) + op.returns(m))
+        });
+        let tuple = self.ctx.frame.cells().iter().map(|c| c.expr(m)).collect();
+        (q * framed, tuple)
+    }
+
+    /// Cell `name` of class `class` (see [`Op::cells`]), for tamper tests.
+    pub fn class_cell(&self, class: Class, name: &str) -> Option<Cell> {
+        let (_, op) = self.classes.iter().find(|(_, op)| op.class() == class)?;
+        op.cells()
+            .into_iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, c)| c)
+    }
+
     /// The class bit of `class`, if the class is implemented.
     pub fn class_bit(&self, class: Class) -> Option<Cell> {
         self.classes
@@ -428,13 +493,12 @@ pub struct ETableConfig {
 }
 
 impl ETableConfig {
-    /// `mtable` and `jtable` give the tables the access and frame slots look up.
+    /// `mtable` gives the table the access slots look up.
     pub fn configure(
         meta: &mut ConstraintSystem<Fr>,
         blocks: Blocks,
         init: Start,
         mtable: &dyn Fn(&mut VirtualCells<'_, Fr>) -> Vec<Expression<Fr>>,
-        jtable: &dyn Fn(&mut VirtualCells<'_, Fr>) -> Vec<Expression<Fr>>,
         io: Io,
     ) -> Self {
         let Blocks {
@@ -446,9 +510,6 @@ impl ETableConfig {
         } = blocks;
         let eid = meta.advice_column();
         let groups = std::array::from_fn(|_| Group::configure(meta, q_rows, eid, mtable));
-        let frame = FrameSlot {
-            cols: std::array::from_fn(|_| meta.advice_column()),
-        };
         let mut a = Allocator::new(ROWS, q_rows);
         let common = Common {
             enabled: a.bit(meta),
@@ -470,6 +531,34 @@ impl ETableConfig {
             b: a.unlimited(meta),
             c: a.unlimited(meta),
         };
+        type Ctor = fn(&mut ConstraintSystem<Fr>, &mut Allocator, &Ctx, Cell) -> Box<dyn Op>;
+        // Each class's constructor, and whether its steps use the frame slot.
+        let ctors: [(Ctor, bool); 18] = [
+            (op_const::configure, false),
+            (op_drop::configure, false),
+            (op_local::get, false),
+            (op_local::set, false),
+            (op_local::tee, false),
+            (op_bin::configure, false),
+            (op_return::configure, true),
+            (op_call::configure, true),
+            (op_br::br, false),
+            (op_br::br_if_eqz, false),
+            (op_br::br_if_nez, false),
+            (op_eqz::configure, false),
+            (op_select::configure, false),
+            (op_global::get, false),
+            (op_global::set, false),
+            (op_host::configure, false),
+            (op_rel::configure, false),
+            (op_nop::configure, false),
+        ];
+        // One bit per class, then each class's cells on a fork after the common cells (after
+        // the frame slot for calls and returns).
+        let bits: Vec<Cell> = ctors.iter().map(|_| a.bit(meta)).collect();
+        let mut framed = a.fork();
+        let frame = FrameSlot::configure(meta, &mut framed);
+        a.absorb(&framed);
         let ctx = Ctx {
             common,
             groups,
@@ -477,32 +566,11 @@ impl ETableConfig {
             eid,
             q_step,
         };
-        type Ctor = fn(&mut ConstraintSystem<Fr>, &mut Allocator, &Ctx, Cell) -> Box<dyn Op>;
-        let ctors: [Ctor; 18] = [
-            op_const::configure,
-            op_drop::configure,
-            op_local::get,
-            op_local::set,
-            op_local::tee,
-            op_bin::configure,
-            op_return::configure,
-            op_call::configure,
-            op_br::br,
-            op_br::br_if_eqz,
-            op_br::br_if_nez,
-            op_eqz::configure,
-            op_select::configure,
-            op_global::get,
-            op_global::set,
-            op_host::configure,
-            op_rel::configure,
-            op_nop::configure,
-        ];
-        // One bit per class, then each class's cells on a fork after the common cells.
-        let bits: Vec<Cell> = ctors.iter().map(|_| a.bit(meta)).collect();
         let mut classes = vec![];
-        for (ctor, &bit) in ctors.iter().zip(&bits) {
-            let mut fork = a.fork();
+        for (&(ctor, uses_frame), &bit) in ctors.iter().zip(&bits) {
+            // (Forks reuse the columns earlier forks created.)
+            framed.absorb(&a);
+            let mut fork = if uses_frame { framed.fork() } else { a.fork() };
             classes.push((bit, ctor(meta, &mut fork, &ctx, bit)));
             a.absorb(&fork);
         }
@@ -526,8 +594,7 @@ impl ETableConfig {
             let returns = class_sum(m, &|op, m| op.returns(m));
             let halts = class_sum(m, &|op, m| op.halts(m));
             let io = class_sum(m, &|op, m| op.io(m));
-            let framed = calls.clone() + returns.clone();
-            let mut v = vec![
+            let v = vec![
                 one_hot - on.clone(),
                 on_next.clone() * (c(1) - on.clone()),
                 on_next.clone() * (eid_next - eid - c(1)),
@@ -547,9 +614,6 @@ impl ETableConfig {
                 (c(1) - io) * x.io_val.expr(m),
                 on * (c(1) - on_next) * (c(1) - halts),
             ];
-            for col in ctx.frame.cols {
-                v.push((c(1) - framed.clone()) * m.query_advice(col, Rotation::cur()));
-            }
             v.into_iter().map(|e| q.clone() * e).collect::<Vec<_>>()
         });
         // The accesses and next state of the step's class: one constraint per slot field
@@ -613,19 +677,11 @@ impl ETableConfig {
                 .map(|cell| q.clone() * cell.expr(m))
         });
         meta.create_gate("etable block", |m| {
-            // Inside a block: the eid is the step's, the frame slot is empty.
+            // Inside a block: the eid is the step's.
             let q = m.query_selector(q_rows) * (c(1) - m.query_selector(q_step));
             let eid = m.query_advice(ctx.eid, Rotation::cur())
                 - m.query_advice(ctx.eid, Rotation::prev());
-            std::iter::once(eid)
-                .chain(
-                    ctx.frame
-                        .cols
-                        .iter()
-                        .map(|col| m.query_advice(*col, Rotation::cur())),
-                )
-                .map(|e| q.clone() * e)
-                .collect::<Vec<_>>()
+            [q * eid]
         });
         meta.create_gate("etable initial state", |m| {
             let q = m.query_selector(q_first);
@@ -657,17 +713,9 @@ impl ETableConfig {
                 ),
             ]
         });
-        meta.lookup_any("etable frame slot in jtable", |m| {
-            let input = ctx
-                .frame
-                .cols
-                .map(|col| m.query_advice(col, Rotation::cur()));
-            input.into_iter().zip(jtable(m)).collect()
-        });
         let mut columns = a.all_columns();
         columns.push(eid);
         columns.extend(groups.iter().flat_map(|g| g.columns()));
-        columns.extend(frame.cols);
         let mut range_columns = a.range_columns();
         range_columns.extend(groups.iter().flat_map(|g| g.range_columns()));
         ETableConfig {
@@ -784,23 +832,10 @@ impl ETableConfig {
             let (start, end) = mem.entry(e, row.eid).ok_or(Error::Synthesis)?;
             s.group.assign(w, s.rot as usize, row.eid, e, start, end);
         }
-        let frame_id = match o.class {
-            Class::Call => Some(row.eid),
-            Class::Return if row.frame != 0 => Some(row.frame),
-            _ => None,
-        };
-        let frame = frame_id.and_then(|f| frames.get(&f));
+        let frame = frame_of(row).and_then(|f| frames.get(&f));
         if let Some(j) = frame {
-            let vals = [
-                j.frame,
-                j.parent,
-                j.callee,
-                j.ret_fid,
-                j.ret_iid,
-                j.returned as u32,
-            ];
-            for (col, v) in self.ctx.frame.cols.iter().zip(vals) {
-                w.set_at(*col, 0, Fr::from(v as u64));
+            for (cell, v) in self.ctx.frame.cells().iter().zip(crate::jtable::tuple(j)) {
+                w.set_u64(*cell, v);
             }
         }
         w.set_bool(x.enabled, true);

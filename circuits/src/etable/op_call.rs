@@ -1,5 +1,5 @@
-//! `call`: opens a frame. The frame slot holds `(eid, frame, callee, fid, iid + 1, returned)`,
-//! looked up in the JTable (where the call counter makes it the frame of exactly one call);
+//! `call`: opens a frame. The frame slot holds `(eid, frame, fid, iid + 1, returned)`, looked
+//! up in the JTable (which supplies each frame once for its call, once more if it returned);
 //! the next step is the callee's first instruction in the new frame, the stack unchanged
 //! (the arguments become the callee's first locals).
 
@@ -20,17 +20,15 @@ pub fn configure(
     let x = ctx.common;
     meta.create_gate("op call", |m| {
         let sel = m.query_selector(ctx.q_step) * bit.expr(m);
-        let eid = ctx.eid(m);
+        let f = ctx.frame;
         let want = [
-            eid.clone(),
-            x.frame.expr(m),
-            x.a.expr(m),
-            x.fid.expr(m),
-            x.iid.expr(m) + c(1),
+            (f.frame, ctx.eid(m)),
+            (f.parent, x.frame.expr(m)),
+            (f.ret_fid, x.fid.expr(m)),
+            (f.ret_iid, x.iid.expr(m) + c(1)),
         ];
         want.into_iter()
-            .enumerate()
-            .map(|(i, e)| sel.clone() * (ctx.frame_field(m, i) - e))
+            .map(|(cell, e)| sel.clone() * (cell.expr(m) - e))
             .collect::<Vec<_>>()
     });
     Box::new(Call)

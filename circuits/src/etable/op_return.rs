@@ -1,13 +1,13 @@
 //! `return`: drops and keeps ([`super::keep`]) and goes back to the caller. In a called frame
-//! the frame slot `(frame, next frame, callee, next fid, next iid, 1)` must be a returned
-//! JTable entry; in the entry frame (frame 0) the return halts the run. `halt` is pinned by
-//! an inverse: `frame · inv = 1 - halt`, `frame · halt = 0`.
+//! the frame slot `(frame, next frame, next fid, next iid, 1)` must be a returned JTable
+//! entry; in the entry frame (frame 0) the return halts the run. `halt` needs no inverse:
+//! `frame · halt = 0`, and a return that does not halt looks up its frame, which frame 0 (the
+//! static entry, supplied to no lookup) cannot be.
 
 use super::keep::Keep;
-use super::{c, is_zero, Ctx, Effects, Next, Op, StepWitness};
+use super::{c, Ctx, Effects, Next, Op, StepWitness};
 use crate::allocator::{Allocator, BlockWriter, Cell};
 use crate::Fr;
-use ff::Field;
 use halo2_proofs::plonk::{ConstraintSystem, Expression, VirtualCells};
 use zkwasm_tables::encode::Class;
 use zkwasm_tracer::isa::Instr;
@@ -15,7 +15,6 @@ use zkwasm_tracer::isa::Instr;
 struct Return {
     keep: Keep,
     halt: Cell,
-    frame_inv: Cell,
 }
 
 pub fn configure(
@@ -27,19 +26,18 @@ pub fn configure(
     let op = Return {
         keep: Keep::configure(meta, a),
         halt: a.bit(meta),
-        frame_inv: a.unlimited(meta),
     };
     let x = ctx.common;
     meta.create_gate("op return", |m| {
         let sel = m.query_selector(ctx.q_step) * bit.expr(m);
         let (frame, halt) = (x.frame.expr(m), op.halt.expr(m));
-        let mut v = is_zero(frame.clone(), halt.clone(), op.frame_inv.expr(m)).to_vec();
+        let mut v = vec![frame.clone() * halt.clone()];
         v.extend(op.keep.constraints(m, ctx, c(1), 0));
         // Back in the caller: the JTable entry is this frame's, returned (where to, the
         // shared next-state rule reads from it).
-        let back = c(1) - halt;
-        v.push(back.clone() * (ctx.frame_field(m, 0) - frame));
-        v.push(back * (ctx.frame_field(m, 5) - c(1)));
+        let (back, f) = (c(1) - halt, ctx.frame);
+        v.push(back.clone() * (f.frame.expr(m) - frame));
+        v.push(back * (f.returned.expr(m) - c(1)));
         v.into_iter().map(|e| sel.clone() * e).collect::<Vec<_>>()
     });
     Box::new(op)
@@ -62,12 +60,17 @@ impl Op for Return {
         Effects {
             accesses: self.keep.accesses(m, ctx, sp.clone(), 0).into(),
             next: Next {
-                fid: ctx.frame_field(m, 3),
-                iid: ctx.frame_field(m, 4),
+                fid: ctx.frame.ret_fid.expr(m),
+                iid: ctx.frame.ret_iid.expr(m),
                 sp: sp - drop,
-                frame: ctx.frame_field(m, 1),
+                frame: ctx.frame.parent.expr(m),
             },
         }
+    }
+    fn cells(&self) -> Vec<(&'static str, Cell)> {
+        let mut v = vec![("halt", self.halt)];
+        v.extend(self.keep.cells());
+        v
     }
     fn assign(&self, w: &mut BlockWriter, s: &StepWitness<'_>) {
         let Instr::Return(dk) = s.row.instr else {
@@ -75,9 +78,5 @@ impl Op for Return {
         };
         self.keep.assign(w, dk, true);
         w.set_bool(self.halt, s.row.frame == 0);
-        w.set(
-            self.frame_inv,
-            Fr::from(s.row.frame as u64).invert().unwrap_or(Fr::ZERO),
-        );
     }
 }

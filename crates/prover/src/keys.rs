@@ -268,6 +268,13 @@ impl VerifyingKey {
             .hash(&self.to_bytes());
         h.as_bytes().try_into().expect("32 bytes")
     }
+
+    /// The backend's digest of the verifying key, which (unlike the key file) covers the
+    /// constraint system: every gate and lookup, not only the fixed columns' commitments.
+    pub fn circuit_digest(&self) -> [u8; 32] {
+        use halo2_proofs::halo2curves::ff::PrimeField;
+        self.vk.transcript_repr().to_repr()
+    }
 }
 
 impl ProvingKey {
