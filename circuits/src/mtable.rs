@@ -45,6 +45,21 @@ pub fn end_of(k: u32, end: u32) -> u64 {
 use zkwasm_tracer::trace::Loc;
 use zkwasm_tracer::ValTy;
 
+/// An entry's tuple as the access lookup compares it: `(type, address, start, end, value,
+/// is_i32)` (`end` in circuit terms, see [`end_of`]).
+pub fn access_tuple(loc: Loc, addr: u32, start: u32, end: u64, value: u64, ty: ValTy) -> Vec<Fr> {
+    [
+        loc as u64,
+        addr as u64,
+        start as u64,
+        end,
+        value,
+        (ty == ValTy::I32) as u64,
+    ]
+    .map(Fr::from)
+    .to_vec()
+}
+
 /// Rows per MTable entry.
 pub const ROWS: usize = zkwasm_tables::capacity::MTABLE_ROWS;
 
@@ -72,6 +87,8 @@ pub struct Cells {
     pub lk_value: Cell,
     pub lk_i32: Cell,
     pub lk_mutable: Cell,
+    /// How often the ETable's steps access the entry: its multiplicity in the access lookup.
+    pub accessed: Cell,
     /// The sorting difference (see the module docs).
     pub diff: U32Cell,
     /// `addr - lo` and `hi - 1 - addr` on init entries.
@@ -118,6 +135,7 @@ impl MTableConfig {
             lk_value: a.unlimited(meta),
             lk_i32: a.unlimited(meta),
             lk_mutable: a.unlimited(meta),
+            accessed: a.unlimited(meta),
             diff: a.u32(meta),
             dlo: a.u32(meta),
             dhi: a.u32(meta),
@@ -262,28 +280,32 @@ impl MTableConfig {
         &self.range_columns
     }
 
-    /// The table the ETable's memory accesses look up: `(type, address, start, end, value,
-    /// is_i32)` of every entry, selected by the fixed entry selector (rows a prover could fill
-    /// outside the entries are never part of it).
-    pub fn lookup_table(&self, m: &mut VirtualCells<'_, Fr>) -> Vec<Expression<Fr>> {
+    /// What the MTable supplies to the ETable's memory accesses: every entry's
+    /// [`access_tuple`] `(type, address, start, end, value, is_i32)`, as often as its
+    /// `accessed` cell says, on its block's first row (rows a prover could fill outside the
+    /// entries supply nothing). Degree 2.
+    pub fn access_table(
+        &self,
+        m: &mut VirtualCells<'_, Fr>,
+    ) -> (Expression<Fr>, Vec<Expression<Fr>>) {
         let x = &self.cells;
-        let q = m.query_selector(self.q_entry);
+        let copies = m.query_selector(self.q_entry) * x.accessed.expr(m);
         let ltype = x.is_stack.expr(m) + c(2) * x.is_heap.expr(m) + c(3) * x.is_global.expr(m);
         let rest = [x.addr, x.start, x.end, x.value, x.is_i32].map(|cell| cell.expr(m));
-        std::iter::once(ltype)
-            .chain(rest)
-            .map(|e| q.clone() * e)
-            .collect()
+        (copies, std::iter::once(ltype).chain(rest).collect())
     }
 
-    /// Assigns the entries into a table of size `k` (its capacity is [`blocks`]`(k, ROWS)`);
-    /// returns the cell holding the total of writes (entry 0's counter).
+    /// Assigns the entries into a table of size `k` (its capacity is [`blocks`]`(k, ROWS)`)
+    /// with their access counts (none past `accessed`); returns the cell holding the total of
+    /// writes (entry 0's counter).
+    #[allow(clippy::too_many_arguments)]
     pub fn assign(
         &self,
         layouter: &mut impl Layouter<Fr>,
         k: u32,
         image: &ImageTable,
         rows: &[MRow],
+        accessed: &[u64],
         overrides: &Overrides,
         range: &mut RangeWitness,
     ) -> Result<halo2_proofs::circuit::Cell, Error> {
@@ -303,6 +325,7 @@ impl MTableConfig {
                         .get(i + 1)
                         .is_some_and(|n| (n.loc, n.addr) == (row.loc, row.addr));
                     self.assign_entry(&mut w, k, image, row, rows.get(i + 1), same, rest);
+                    w.set_u64(self.cells.accessed, accessed.get(i).copied().unwrap_or(0));
                     w.flush(&mut region, range);
                     rest = rest.wrapping_sub(!row.init as u64);
                 }
@@ -448,6 +471,7 @@ impl halo2_proofs::plonk::Circuit<Fr> for MTableCircuit {
             self.k,
             &self.image,
             &self.rows,
+            &[],
             &self.overrides,
             &mut range,
         )?;

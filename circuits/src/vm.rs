@@ -4,7 +4,7 @@
 //! non-static entries and its returned ones.
 
 use crate::blocks::Blocks;
-use crate::etable::{ETableConfig, Io, Start};
+use crate::etable::{record_access_lookup, ETableConfig, Io, Start};
 use crate::image::ImageColumns;
 use crate::jtable::JTableConfig;
 use crate::mtable::MTableConfig;
@@ -112,7 +112,7 @@ impl Circuit<Fr> for VmCircuit {
         };
         let count = meta.instance_column();
         meta.enable_equality(count);
-        let etable = ETableConfig::configure(meta, blocks, start, &|m| mtable.lookup_table(m), io);
+        let etable = ETableConfig::configure(meta, blocks, start, io);
         // Steps look up their instruction on their block's first row, init entries their
         // initial value on the second: one lookup argument.
         image.lookup(
@@ -131,7 +131,13 @@ impl Circuit<Fr> for VmCircuit {
             input: &|m| etable.frame_input(m),
             table: &|m| jtable.frame_table(m),
         };
-        let range = RangeConfig::configure(meta, &inputs, &[frames]);
+        // Memory accesses look up their MTable entry there too.
+        let accesses = TupleLookup {
+            name: "access lookup",
+            input: &|m| etable.access_input(m),
+            table: &|m| mtable.access_table(m),
+        };
+        let range = RangeConfig::configure(meta, &inputs, &[frames, accesses]);
         VmConfig {
             blocks,
             range,
@@ -160,11 +166,15 @@ impl Circuit<Fr> for VmCircuit {
         config.blocks.assign(&mut layouter, self.k)?;
         config.image.load(&mut layouter, &t.image)?;
         let mut range = config.range.witness(self.k);
+        // The range argument's tuple lookups, in `configure`'s order: frames, accesses.
+        JTableConfig::record_frame_lookup(run, &mut range, 0);
+        let accessed = record_access_lookup(self.k, run, &mut range, 1);
         let writes = config.mtable.assign(
             &mut layouter,
             self.k,
             &t.image,
             &run.mtable,
+            &accessed,
             &self.mtable_overrides,
             &mut range,
         )?;
@@ -182,7 +192,6 @@ impl Circuit<Fr> for VmCircuit {
             &self.etable_overrides,
             &mut range,
         )?;
-        JTableConfig::record_frame_lookup(run, &mut range, 0);
         config
             .range
             .assign(&mut layouter, self.k, &range, &self.range_overrides)?;

@@ -4,9 +4,9 @@
 //! - a write: `start = eid` (the entry the write created),
 //! - a read: `start < eid <= end` (`eid - start - 1` and `end - eid` in the common range),
 //!
-//! and an unused slot is all zero (the zero tuple is in the MTable's table: rows off its
-//! entries). The columns are pure so the lookup input has degree 1 against the MTable's
-//! selected table (degree 2): the lookup has degree 5. Which slots a step uses, and for what,
+//! and an unused slot is all zero and looks up nothing. The lookup is a tuple lookup of the
+//! range argument (`range::TupleLookup`): each used slot once, against the MTable's entries
+//! supplied as often as their `accessed` cells say. Which slots a step uses, and for what,
 //! its instruction class says ([`super::Access`]).
 
 use crate::allocator::BlockWriter;
@@ -20,6 +20,8 @@ use zkwasm_tracer::ValTy;
 /// One group of slot columns.
 #[derive(Clone, Copy, Debug)]
 pub struct Group {
+    /// Every row of the ETable's blocks.
+    q_rows: Selector,
     pub used: Column<Advice>,
     pub is_write: Column<Advice>,
     pub is_i32: Column<Advice>,
@@ -52,16 +54,16 @@ impl Slot {
 
 impl Group {
     /// Configures one group: per-row rules on every row of the ETable (`q_rows`), given the
-    /// step's eid column (constant over a block), and the MTable lookup. The eid distances
-    /// are range-checked by the circuit ([`Group::range_columns`]).
+    /// step's eid column (constant over a block). The eid distances are range-checked by the
+    /// circuit ([`Group::range_columns`]), the accesses looked up ([`Group::access_input`]).
     pub fn configure(
         meta: &mut ConstraintSystem<Fr>,
         q_rows: Selector,
         eid: Column<Advice>,
-        mtable: &dyn Fn(&mut VirtualCells<'_, Fr>) -> Vec<Expression<Fr>>,
     ) -> Group {
         let mut col = || meta.advice_column();
         let g = Group {
+            q_rows,
             used: col(),
             is_write: col(),
             is_i32: col(),
@@ -93,12 +95,29 @@ impl Group {
             v.push(read * (cur(m, g.end) - eid - cur(m, g.d_end)));
             v.into_iter().map(|e| q.clone() * e).collect::<Vec<_>>()
         });
-        meta.lookup_any("access slot in mtable", |m| {
-            let input = [g.loc, g.addr, g.start, g.end, g.value, g.is_i32]
-                .map(|c| m.query_advice(c, Rotation::cur()));
-            input.into_iter().zip(mtable(m)).collect()
-        });
         g
+    }
+
+    /// What a row's slot looks up in the MTable: its `(type, address, start, end, value,
+    /// is_i32)` once when used (degree 2), nothing otherwise.
+    pub fn access_input(
+        &self,
+        m: &mut VirtualCells<'_, Fr>,
+    ) -> (Expression<Fr>, Vec<Expression<Fr>>) {
+        let cur = |m: &mut VirtualCells<'_, Fr>, c| m.query_advice(c, Rotation::cur());
+        let copies = m.query_selector(self.q_rows) * cur(m, self.used);
+        let tuple = [
+            self.loc,
+            self.addr,
+            self.start,
+            self.end,
+            self.value,
+            self.is_i32,
+        ]
+        .iter()
+        .map(|c| cur(m, *c))
+        .collect();
+        (copies, tuple)
     }
 
     /// The eid distances, in the common range.

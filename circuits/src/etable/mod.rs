@@ -41,7 +41,8 @@ mod op_select;
 use crate::allocator::{blocks, zero_fill, Allocator, BlockWriter, Cell};
 use crate::blocks::Blocks;
 use crate::image::FIELDS;
-use crate::range::{Range, RangeWitness};
+use crate::mtable::access_tuple;
+use crate::range::{Range, RangeWitness, Side};
 use crate::tamper::Overrides;
 use crate::Fr;
 use access::{Group, Slot};
@@ -59,7 +60,8 @@ use zkwasm_tracer::trace::{Loc, MemEvent, Rw};
 
 /// Rows per step.
 pub const ROWS: usize = zkwasm_tables::capacity::ETABLE_ROWS;
-/// Access-slot groups; each holds `ROWS` slots of a step.
+/// Access-slot groups; each holds `ROWS` slots of a step. (One: a second group would need
+/// its own access lookup.)
 pub const GROUPS: usize = 1;
 /// Memory accesses a step can make.
 pub const SLOTS: usize = ROWS * GROUPS;
@@ -467,6 +469,14 @@ impl ETableConfig {
         (q * framed, tuple)
     }
 
+    /// What a row's access slot looks up in the MTable ([`Group::access_input`]).
+    pub fn access_input(
+        &self,
+        m: &mut VirtualCells<'_, Fr>,
+    ) -> (Expression<Fr>, Vec<Expression<Fr>>) {
+        self.ctx.groups[0].access_input(m)
+    }
+
     /// Cell `name` of class `class` (see [`Op::cells`]), for tamper tests.
     pub fn class_cell(&self, class: Class, name: &str) -> Option<Cell> {
         let (_, op) = self.classes.iter().find(|(_, op)| op.class() == class)?;
@@ -493,14 +503,7 @@ pub struct ETableConfig {
 }
 
 impl ETableConfig {
-    /// `mtable` gives the table the access slots look up.
-    pub fn configure(
-        meta: &mut ConstraintSystem<Fr>,
-        blocks: Blocks,
-        init: Start,
-        mtable: &dyn Fn(&mut VirtualCells<'_, Fr>) -> Vec<Expression<Fr>>,
-        io: Io,
-    ) -> Self {
+    pub fn configure(meta: &mut ConstraintSystem<Fr>, blocks: Blocks, init: Start, io: Io) -> Self {
         let Blocks {
             q_rows,
             q_entry: q_step,
@@ -509,7 +512,7 @@ impl ETableConfig {
             ..
         } = blocks;
         let eid = meta.advice_column();
-        let groups = std::array::from_fn(|_| Group::configure(meta, q_rows, eid, mtable));
+        let groups = std::array::from_fn(|_| Group::configure(meta, q_rows, eid));
         let mut a = Allocator::new(ROWS, q_rows);
         let common = Common {
             enabled: a.bit(meta),
@@ -829,7 +832,7 @@ impl ETableConfig {
         }
         for (j, e) in events.iter().enumerate() {
             let s = self.ctx.slot(j);
-            let (start, end) = mem.entry(e, row.eid).ok_or(Error::Synthesis)?;
+            let (start, end, _) = mem.entry(e, row.eid).ok_or(Error::Synthesis)?;
             s.group.assign(w, s.rot as usize, row.eid, e, start, end);
         }
         let frame = frame_of(row).and_then(|f| frames.get(&f));
@@ -869,31 +872,65 @@ impl ETableConfig {
     }
 }
 
-/// The MTable entry each access sees: `(start, end)` in circuit terms.
+/// An MTable entry as an access sees it: `(start, end in circuit terms, MTable index)`.
+type Seen = (u32, u64, usize);
+
+/// The MTable entry each access sees.
 pub struct MemIndex {
-    by_loc: HashMap<(zkwasm_tracer::trace::Loc, u32), Vec<(u32, u64)>>,
+    /// By location, in start order.
+    by_loc: HashMap<(Loc, u32), Vec<Seen>>,
 }
 
 impl MemIndex {
     pub fn new(k: u32, rows: &[zkwasm_tables::MRow]) -> Self {
-        let mut by_loc: std::collections::HashMap<_, Vec<(u32, u64)>> =
-            std::collections::HashMap::new();
-        for r in rows {
-            by_loc
-                .entry((r.loc, r.addr))
-                .or_default()
-                .push((r.start, crate::mtable::end_of(k, r.end)));
+        let mut by_loc: HashMap<_, Vec<Seen>> = HashMap::new();
+        for (i, r) in rows.iter().enumerate() {
+            by_loc.entry((r.loc, r.addr)).or_default().push((
+                r.start,
+                crate::mtable::end_of(k, r.end),
+                i,
+            ));
         }
         MemIndex { by_loc }
     }
 
-    /// The entry a read at `eid` sees (`start < eid`), or the one a write at `eid` creates.
-    pub fn entry(&self, e: &MemEvent, eid: u32) -> Option<(u32, u64)> {
+    /// The entry a read at `eid` sees (`start < eid`), or the one a write at `eid` creates:
+    /// `(start, end, MTable index)`.
+    pub fn entry(&self, e: &MemEvent, eid: u32) -> Option<Seen> {
         let rows = self.by_loc.get(&(e.loc, e.addr))?;
         let i = match e.rw {
-            zkwasm_tracer::trace::Rw::Write => rows.iter().position(|r| r.0 == eid)?,
-            zkwasm_tracer::trace::Rw::Read => rows.partition_point(|r| r.0 < eid).checked_sub(1)?,
+            Rw::Write => rows.iter().position(|r| r.0 == eid)?,
+            Rw::Read => rows.partition_point(|r| r.0 < eid).checked_sub(1)?,
         };
         Some(rows[i])
     }
+}
+
+/// Records the access lookup (tuple lookup `lookup` of the range argument) of a run: every
+/// memory access of a step on its slot's row, every MTable entry as often as it is accessed.
+/// Returns the counts, the MTable's `accessed` cells. An access no entry explains (a forged
+/// run) is left out: the running sum then does not end at zero.
+pub fn record_access_lookup(
+    k: u32,
+    t: &Tables,
+    range: &mut RangeWitness,
+    lookup: usize,
+) -> Vec<u64> {
+    let mem = MemIndex::new(k, &t.mtable);
+    let mut accessed = vec![0u64; t.mtable.len()];
+    for (i, row) in t.etable.iter().enumerate() {
+        for (j, e) in t.events_of(i).iter().enumerate().take(SLOTS) {
+            if let Some((start, end, index)) = mem.entry(e, row.eid) {
+                let tuple = access_tuple(e.loc, e.addr, start, end, e.value, e.ty);
+                range.record_tuple(lookup, Side::Input, i * ROWS + j, 1, tuple);
+                accessed[index] += 1;
+            }
+        }
+    }
+    for (i, (r, &n)) in t.mtable.iter().zip(&accessed).enumerate() {
+        let end = crate::mtable::end_of(k, r.end);
+        let tuple = access_tuple(r.loc, r.addr, r.start, end, r.value, r.ty);
+        range.record_tuple(lookup, Side::Table, i * crate::mtable::ROWS, n, tuple);
+    }
+    accessed
 }
