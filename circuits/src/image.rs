@@ -1,123 +1,205 @@
 //! The image table in fixed columns: being fixed, it is part of the verifying key, so a key
-//! binds one program. Two lookups search it, told apart by the third field:
+//! binds one program. Two kinds of rows, told apart by the third field:
 //!
 //! - instructions `(fid, iid, class, sub, a, b, c)` (see `zkwasm_tables::encode`), looked up by
-//!   the ETable's steps; the class is a class id;
+//!   the ETable's steps; the class is a class id (`Class` is `repr(u8)`, ids from 1);
 //! - initial memory `(type, lo, INIT, hi, value, is_i32, mutable)` (a data block, a run of zero
 //!   blocks, a global), looked up by the MTable's init entries; an init entry at address `a`
 //!   needs a row with `lo <= a < hi`. [`INIT`] is no class id, and a step's class is a sum of
-//!   its one-hot class bits times class ids, so neither lookup can land on the other's rows.
+//!   its one-hot class bits times class ids, so neither kind of lookup lands on the other's
+//!   rows.
 //!
-//! Row 0 is all zeros: the tuple that disabled steps and non-init entries look up. Sharing
-//! the columns saves the prover six fixed columns (each extended to the quotient's domain in
-//! every proof).
+//! The lookup is a tuple lookup of the range argument (`range::TupleLookup`): enabled steps
+//! look up their instruction on their block's first row, init entries their initial value on
+//! the second (the two inputs never share a row), and a first-phase `copies` column says how
+//! often each image row is looked up. Sharing the columns saves six fixed columns (each
+//! extended to the quotient's domain in every proof); the lookup in the sum saves the three
+//! committed polynomials of a lookup argument.
 
+use crate::blocks::Blocks;
+use crate::etable::ETableConfig;
+use crate::mtable::{init_range, MTableConfig};
+use crate::range::{RangeWitness, Side};
 use crate::Fr;
 use halo2_proofs::circuit::{Layouter, Value};
-use halo2_proofs::plonk::{ConstraintSystem, Error, Expression, TableColumn, VirtualCells};
+use halo2_proofs::plonk::{
+    Advice, Column, ConstraintSystem, Error, Expression, Fixed, VirtualCells,
+};
+use halo2_proofs::poly::Rotation;
+use std::collections::HashMap;
 use zkwasm_tables::encode::opcode;
-use zkwasm_tables::{ImageTable, InitMemory};
+use zkwasm_tables::{ERow, ImageTable, InitMemory, MRow};
+use zkwasm_tracer::isa::Instr;
 use zkwasm_tracer::trace::Loc;
 use zkwasm_tracer::ValTy;
 
 /// Fields of a row.
 pub const FIELDS: usize = 7;
 
-/// One input of the image lookup: a tuple of expressions.
-pub type Input<'a> = &'a dyn Fn(&mut VirtualCells<'_, Fr>) -> [Expression<Fr>; FIELDS];
-
-/// The third field of initial-memory rows: no class id (`Class` is `repr(u8)`).
+/// The third field of initial-memory rows: no class id.
 pub const INIT: u64 = u32::MAX as u64;
 const _: () = assert!(INIT > u8::MAX as u64);
+// The two inputs are on different rows of a block.
+const _: () = assert!(crate::blocks::ROWS >= 2);
 
 #[derive(Clone, Copy, Debug)]
 pub struct ImageColumns {
-    pub cols: [TableColumn; FIELDS],
+    pub cols: [Column<Fixed>; FIELDS],
+    /// How often each row is looked up (first phase).
+    pub copies: Column<Advice>,
 }
 
-/// The instruction tuples of an image.
-fn instruction_rows(image: &ImageTable) -> Vec<[u64; FIELDS]> {
-    image
+/// An instruction's tuple.
+fn instruction(fid: u32, iid: u32, i: Instr) -> [u64; FIELDS] {
+    let o = opcode(i);
+    [
+        fid as u64,
+        iid as u64,
+        o.class as u64,
+        o.sub as u64,
+        o.a as u64,
+        o.b as u64,
+        o.c,
+    ]
+}
+
+/// An init entry's tuple.
+fn init(loc: Loc, lo: u32, hi: u64, value: u64, ty: ValTy, mutable: bool) -> [u64; FIELDS] {
+    let i32 = (ty == ValTy::I32) as u64;
+    [loc as u64, lo as u64, INIT, hi, value, i32, mutable as u64]
+}
+
+/// The image's rows: the instructions, then the initial memory.
+fn rows(image: &ImageTable) -> Vec<[u64; FIELDS]> {
+    let instructions = image
         .instructions
         .iter()
-        .map(|&(fid, iid, i)| {
-            let o = opcode(i);
-            [
-                fid as u64,
-                iid as u64,
-                o.class as u64,
-                o.sub as u64,
-                o.a as u64,
-                o.b as u64,
-                o.c,
-            ]
-        })
-        .collect()
-}
-
-/// The initial-memory tuples of an image.
-fn init_rows(image: &ImageTable) -> Vec<[u64; FIELDS]> {
-    let heap = Loc::Heap as u64;
+        .map(|&(fid, iid, i)| instruction(fid, iid, i));
     let blocks = image.memory.iter().map(|m| match *m {
         InitMemory::Block { block, value } => {
-            [heap, block as u64, INIT, block as u64 + 1, value, 0, 1]
+            init(Loc::Heap, block, block as u64 + 1, value, ValTy::I64, true)
         }
-        InitMemory::Zero { start, end } => [heap, start as u64, INIT, end as u64, 0, 0, 1],
+        InitMemory::Zero { start, end } => init(Loc::Heap, start, end as u64, 0, ValTy::I64, true),
     });
     let globals = image.globals.iter().enumerate().map(|(i, g)| {
-        let i32 = (g.ty.width() == ValTy::I32) as u64;
-        let global = Loc::Global as u64;
-        [
-            global,
-            i as u64,
-            INIT,
+        let i = i as u32;
+        init(
+            Loc::Global,
+            i,
             i as u64 + 1,
             g.init,
-            i32,
-            g.mutable as u64,
-        ]
+            g.ty.width(),
+            g.mutable,
+        )
     });
-    blocks.chain(globals).collect()
+    instructions.chain(blocks).chain(globals).collect()
 }
 
 impl ImageColumns {
     pub fn configure(meta: &mut ConstraintSystem<Fr>) -> Self {
         ImageColumns {
-            cols: std::array::from_fn(|_| meta.lookup_table_column()),
+            cols: std::array::from_fn(|_| meta.fixed_column()),
+            copies: meta.advice_column(),
         }
     }
 
-    /// The lookup of the image: every input a tuple of [`FIELDS`] expressions, zeros on rows
-    /// that look up nothing, and on any row at most one input nonzero (their sum is looked up,
-    /// so the inputs share one argument: each lookup argument costs the prover three committed
-    /// polynomials).
-    pub fn lookup(&self, meta: &mut ConstraintSystem<Fr>, inputs: &[Input<'_>]) {
-        meta.lookup("image", |m| {
-            let mut sum: [Expression<Fr>; FIELDS] =
-                std::array::from_fn(|_| Expression::Constant(Fr::zero()));
-            for input in inputs {
-                for (s, e) in sum.iter_mut().zip(input(m)) {
-                    *s = s.clone() + e;
-                }
-            }
-            sum.into_iter().zip(self.cols).collect()
-        });
+    /// The image lookup's input: a step's instruction on its block's first row, an init
+    /// entry's initial value on the second (each selected there, so the sum is the one that
+    /// applies; degree 2).
+    pub fn input(
+        m: &mut VirtualCells<'_, Fr>,
+        blocks: &Blocks,
+        etable: &ETableConfig,
+        mtable: &MTableConfig,
+    ) -> (Expression<Fr>, Vec<Expression<Fr>>) {
+        let (q_step, q_init) = (
+            m.query_selector(blocks.q_entry),
+            m.query_selector(blocks.q_second),
+        );
+        let (n_step, step) = etable.image_input(m);
+        let (n_init, init) = mtable.image_input(m);
+        let tuple = step
+            .into_iter()
+            .zip(init)
+            .map(|(s, i)| q_step.clone() * s + q_init.clone() * i)
+            .collect();
+        (n_step + n_init, tuple)
     }
 
-    pub fn load(&self, layouter: &mut impl Layouter<Fr>, image: &ImageTable) -> Result<(), Error> {
-        layouter.assign_table(
+    /// What the image supplies: every row as often as its `copies` cell says (degree 1).
+    pub fn table(&self, m: &mut VirtualCells<'_, Fr>) -> (Expression<Fr>, Vec<Expression<Fr>>) {
+        let tuple = self
+            .cols
+            .iter()
+            .map(|c| m.query_fixed(*c, Rotation::cur()))
+            .collect();
+        (m.query_advice(self.copies, Rotation::cur()), tuple)
+    }
+
+    /// Assigns the image's rows and how often each is looked up.
+    pub fn load(
+        &self,
+        layouter: &mut impl Layouter<Fr>,
+        image: &ImageTable,
+        copies: &[u64],
+    ) -> Result<(), Error> {
+        layouter.assign_region(
             || "image",
-            |mut t| {
-                let rows = std::iter::once([0; FIELDS])
-                    .chain(instruction_rows(image))
-                    .chain(init_rows(image));
-                for (r, row) in rows.enumerate() {
+            |mut region| {
+                for (r, row) in rows(image).iter().enumerate() {
                     for (col, v) in self.cols.iter().zip(row) {
-                        t.assign_cell(|| "image", *col, r, || Value::known(Fr::from(v)))?;
+                        region.assign_fixed(*col, r, Fr::from(*v));
                     }
+                    let n = copies.get(r).copied().unwrap_or(0);
+                    region.assign_advice(self.copies, r, Value::known(Fr::from(n)));
                 }
                 Ok(())
             },
         )
     }
+}
+
+/// Records the image lookup (tuple lookup `lookup` of the range argument): every step (block
+/// rows of [`crate::blocks::ROWS`]) and every init entry of `mtable` once, every image row as
+/// often as they look it up. Returns those counts, the `copies` column. An input the image
+/// does not hold (a forged run) is recorded all the same: the running sum then does not end
+/// at zero.
+pub fn record_image_lookup(
+    image: &ImageTable,
+    steps: &[ERow],
+    mtable: &[MRow],
+    range: &mut RangeWitness,
+    lookup: usize,
+) -> Vec<u64> {
+    let rows = rows(image);
+    let index: HashMap<[u64; FIELDS], usize> =
+        rows.iter().enumerate().map(|(r, t)| (*t, r)).collect();
+    let mut copies = vec![0u64; rows.len()];
+    let block = crate::blocks::ROWS;
+    let steps = steps
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (i * block, instruction(s.fid, s.iid, s.instr)));
+    let inits = mtable
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.init)
+        .map(|(i, e)| {
+            let (lo, hi) = init_range(image, e);
+            (i * block + 1, init(e.loc, lo, hi, e.value, e.ty, e.mutable))
+        });
+    for (row, tuple) in steps.chain(inits) {
+        if let Some(&r) = index.get(&tuple) {
+            copies[r] += 1;
+        }
+        range.record_tuple(lookup, Side::Input, row, 1, fields(&tuple));
+    }
+    for (r, (tuple, &n)) in rows.iter().zip(&copies).enumerate() {
+        range.record_tuple(lookup, Side::Table, r, n, fields(tuple));
+    }
+    copies
+}
+
+fn fields(tuple: &[u64; FIELDS]) -> Vec<Fr> {
+    tuple.iter().map(|&v| Fr::from(v)).collect()
 }

@@ -28,7 +28,8 @@ use std::collections::HashMap;
 use zkwasm_tables::{JRow, Tables};
 
 /// A frame's tuple as the frame lookup compares it: `(frame, parent, ret_fid, ret_iid,
-/// returned)` (the callee is the JTable's record; no rule reads it).
+/// returned)`. The callee is the JTable's record of the call, bound only on the static entry:
+/// no rule reads it, and nothing may trust it without binding it to the call's `a` again.
 pub fn tuple(j: &JRow) -> [u64; 5] {
     [
         j.frame as u64,

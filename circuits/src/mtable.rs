@@ -22,8 +22,8 @@
 
 use crate::allocator::{blocks, zero_fill, BlockWriter, Cell, U32Cell};
 use crate::blocks::Blocks;
-use crate::image::{ImageColumns, FIELDS, INIT};
-use crate::range::{common_bound, Range, RangeConfig, RangeWitness};
+use crate::image::{record_image_lookup, ImageColumns, INIT};
+use crate::range::{common_bound, Range, RangeConfig, RangeWitness, TupleLookup};
 use crate::tamper::Overrides;
 use crate::Fr;
 use halo2_proofs::circuit::{Layouter, Value};
@@ -255,24 +255,28 @@ impl MTableConfig {
         }
     }
 
-    /// What an entry looks up in the image (`image::init_rows`), on its block's second row:
-    /// `(type, lo, INIT, hi, value, is_i32, mutable)` for an init entry, zeros otherwise.
-    pub fn image_input(&self, m: &mut VirtualCells<'_, Fr>) -> [Expression<Fr>; FIELDS] {
+    /// What an entry looks up in the image, on its block's second row: its initial value
+    /// `(type, lo, INIT, hi, value, is_i32, mutable)` once for an init entry, nothing
+    /// otherwise (degree 2; the tuple is unselected, see `ImageColumns::input`).
+    pub fn image_input(
+        &self,
+        m: &mut VirtualCells<'_, Fr>,
+    ) -> (Expression<Fr>, Vec<Expression<Fr>>) {
         let x = &self.cells;
         let q = m.query_selector(self.q_second);
         // The entry's cells, seen from the row below their block's first.
         let mut up = |c: Cell| m.query_advice(c.column, Rotation(c.rot - 1));
-        let init = up(x.init) * c(INIT);
-        [
+        let init = up(x.init);
+        let tuple = vec![
             up(x.lk_type),
             up(x.lo),
-            init,
+            init.clone() * c(INIT),
             up(x.hi),
             up(x.lk_value),
             up(x.lk_i32),
             up(x.lk_mutable),
-        ]
-        .map(|e| q.clone() * e)
+        ];
+        (q * init, tuple)
     }
 
     /// The columns whose cells must lie in a range (the circuit checks them).
@@ -388,7 +392,7 @@ impl MTableConfig {
 
 /// The `[lo, hi)` of the image's initial-memory row that covers an init entry: the global
 /// itself, or the data block or run of zero blocks holding the heap block.
-fn init_range(image: &ImageTable, row: &MRow) -> (u32, u64) {
+pub(crate) fn init_range(image: &ImageTable, row: &MRow) -> (u32, u64) {
     if row.loc != Loc::Heap {
         return (row.addr, row.addr as u64 + 1);
     }
@@ -445,8 +449,13 @@ impl halo2_proofs::plonk::Circuit<Fr> for MTableCircuit {
         let blocks = Blocks::configure(meta);
         let image = ImageColumns::configure(meta);
         let mtable = MTableConfig::configure(meta, blocks);
-        image.lookup(meta, &[&|m| mtable.image_input(m)]);
-        let range = RangeConfig::configure(meta, mtable.range_columns(), &[]);
+        // Init entries look up their initial value in the image (the only input here).
+        let init = TupleLookup {
+            name: "image lookup",
+            input: &|m| mtable.image_input(m),
+            table: &|m| image.table(m),
+        };
+        let range = RangeConfig::configure(meta, mtable.range_columns(), &[init]);
         let instance = meta.instance_column();
         meta.enable_equality(instance);
         MTableCircuitConfig {
@@ -464,8 +473,9 @@ impl halo2_proofs::plonk::Circuit<Fr> for MTableCircuit {
         mut layouter: impl Layouter<Fr>,
     ) -> Result<(), Error> {
         config.blocks.assign(&mut layouter, self.k)?;
-        config.image.load(&mut layouter, &self.image)?;
         let mut range = config.range.witness(self.k);
+        let copies = record_image_lookup(&self.image, &[], &self.rows, &mut range, 0);
+        config.image.load(&mut layouter, &self.image, &copies)?;
         let total = config.mtable.assign(
             &mut layouter,
             self.k,

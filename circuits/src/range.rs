@@ -29,12 +29,20 @@
 //!
 //! **Tuple lookups** ([`TupleLookup`]) join the same sum: on each row an input side looks up
 //! `n_in` copies of a tuple and a table side supplies `n_t` copies of one, both compressed
-//! with a third challenge `θ` as `e = θ · (1 + Σ_i f_i θ^(i+1))` (a multiple of `θ`, so no
-//! tuple can stand for a range element), and one helper column per lookup holds
+//! with a third challenge `θ` as `e = θ · (1 + Σ_i f_i θ^(i+1))`, and one helper column per
+//! lookup holds
 //! `n_in / (α - e_in) - n_t / (α - e_t)`: degree `1 + max(2 + 1 + 1, deg n + 1)`, so the
 //! numerators may have degree 3. Unlike a lookup argument, multiplicities are exact: the
 //! table side must supply every tuple exactly as often as it is looked up, and a lookup whose
 //! multiplicities the circuit can state needs no committed multiplicity at all.
+//!
+//! Why a tuple cannot stand for a range element, or one lookup's tuple for another's: every
+//! range cell, tuple field and numerator is a first-phase value (or fixed), committed before
+//! `α`, `γ`, `θ` are drawn. As polynomials in `(γ, θ)`, a range element is `x` or `x + γ`
+//! (no `θ` term) and a tuple element has `θ`-coefficient 1, so distinct kinds only meet for
+//! negligibly many challenges; lookups sharing the sum are told apart by their tuples
+//! themselves (the image's rows by a tag, `image::INIT`). A second-phase field in a
+//! [`TupleLookup`] would void this: the sides must be first-phase expressions.
 
 use crate::tamper::Overrides;
 use crate::Fr;

@@ -5,7 +5,7 @@
 
 use crate::blocks::Blocks;
 use crate::etable::{record_access_lookup, ETableConfig, Io, Start, ROWS};
-use crate::image::ImageColumns;
+use crate::image::{record_image_lookup, ImageColumns};
 use crate::jtable::JTableConfig;
 use crate::mtable::MTableConfig;
 use crate::range::{common_bound, RangeConfig, RangeWitness, Side, TupleLookup};
@@ -114,12 +114,6 @@ impl Circuit<Fr> for VmCircuit {
         let count = meta.instance_column();
         meta.enable_equality(count);
         let etable = ETableConfig::configure(meta, blocks, start);
-        // Steps look up their instruction on their block's first row, init entries their
-        // initial value on the second: one lookup argument.
-        image.lookup(
-            meta,
-            &[&|m| etable.image_input(m), &|m| mtable.image_input(m)],
-        );
         let inputs = [
             mtable.range_columns(),
             jtable.range_columns(),
@@ -144,7 +138,15 @@ impl Circuit<Fr> for VmCircuit {
             input: &|m| etable.instance_input(m),
             table: &|m| io.table(m),
         };
-        let range = RangeConfig::configure(meta, &inputs, &[frames, accesses, instances]);
+        // And steps their instruction (on their block's first row), init entries their initial
+        // value (on its second) in the image.
+        let images = TupleLookup {
+            name: "image lookup",
+            input: &|m| ImageColumns::input(m, &blocks, &etable, &mtable),
+            table: &|m| image.table(m),
+        };
+        let lookups = [frames, accesses, instances, images];
+        let range = RangeConfig::configure(meta, &inputs, &lookups);
         VmConfig {
             blocks,
             range,
@@ -171,13 +173,14 @@ impl Circuit<Fr> for VmCircuit {
             &empty
         };
         config.blocks.assign(&mut layouter, self.k)?;
-        config.image.load(&mut layouter, &t.image)?;
         let mut range = config.range.witness(self.k);
         // The range argument's tuple lookups, in `configure`'s order: frames, accesses,
-        // instances.
+        // instances, the image.
         JTableConfig::record_frame_lookup(run, &mut range, 0);
         let accessed = record_access_lookup(self.k, run, &mut range, 1);
         record_instance_lookup(run, &mut range, 2);
+        let copies = record_image_lookup(&t.image, &run.etable, &run.mtable, &mut range, 3);
+        config.image.load(&mut layouter, &t.image, &copies)?;
         let writes = config.mtable.assign(
             &mut layouter,
             self.k,

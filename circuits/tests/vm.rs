@@ -323,7 +323,8 @@ fn instruction_not_in_image_is_rejected() {
     let i = step(&t, |i| matches!(i, Instr::I64Const(5)));
     t.etable[i].instr = Instr::I64Const(6);
     forge_write(&mut t, i, 0, 6);
-    assert!(run(t).contains("lookup: image"));
+    // No image row explains the step: the image lookup in the range argument's sum fails.
+    assert!(run(t).contains("gate: range sum ends at zero"));
 }
 
 #[test]
@@ -362,9 +363,9 @@ fn cost_stays_within_budget() {
     assert!(meta.degree() <= 5, "degree {}", meta.degree());
     // The range argument: one helper per three of the 13 range-checked columns (ETable 9,
     // MTable 3, JTable 1), two multiplicities, the table helper and the running sum; and the
-    // helpers of the frame lookup (its multiplicities are the JTable's, stated by the circuit),
-    // the access lookup (the MTable's `accessed` cells) and the instance lookup (a column of
-    // copies, counted here as the ETable's).
+    // helpers of the tuple lookups: frames (multiplicities the JTable's, stated by the
+    // circuit), memory accesses (the MTable's `accessed` cells), instances and the image (a
+    // column of copies each).
     let range = config.range_columns();
     let count = |r| range.inputs.iter().filter(|(_, x)| *x == r).count();
     assert_eq!(
@@ -373,20 +374,20 @@ fn cost_stays_within_budget() {
         "bytes: ETable 6, MTable 3; common: ETable sp and 2 eid distances, JTable 1"
     );
     assert_eq!(range.helpers.len(), 5);
-    assert_eq!(range.tuple_helpers.len(), 3);
-    let range = range.helpers.len() + range.tuple_helpers.len() + 4;
+    assert_eq!(range.tuple_helpers.len(), 4);
+    let range = range.helpers.len() + range.tuple_helpers.len() + 4 + 2;
     // The MTable (8 columns) and the JTable (4) have their own budget tests; the rest is the
     // ETable, 4 rows per step: at most the reference system's 160 cells per step.
     let etable_cells = (meta.num_advice_columns() - 8 - 4 - range) * ROWS;
     assert_eq!(
         etable_cells,
-        32 * ROWS,
-        "11 pure columns (eid, 4 access slots), 20 allocated, the instances' copies"
+        31 * ROWS,
+        "11 pure columns (eid, 4 access slots), 20 allocated"
     );
     assert!(etable_cells <= 160, "{etable_cells} cells per step");
-    // The image (instructions and initial memory: one argument): range checks, frames,
-    // memory accesses and instances are no lookups (each costs three committed polynomials).
-    assert_eq!(meta.lookups().len(), 1, "lookups");
+    // Range checks, frames, memory accesses, instances and the image are no lookup
+    // arguments (each would cost three committed polynomials).
+    assert_eq!(meta.lookups().len(), 0, "lookups");
     // Only the copied counters' columns and the instance columns are in the permutation
     // argument (each column there costs the prover a share of its grand products).
     let permuted = meta.permutation().get_columns().len();
@@ -502,7 +503,7 @@ fn flipped_class_selector_is_rejected() {
     );
     let f = failures(k, &c, c.instances());
     assert!(
-        f.contains("lookup: image") && f.contains(SLOTS_RULE),
+        f.contains("gate: image lookup") && f.contains(SLOTS_RULE),
         "{f:?}"
     );
     let rows = failing_rows(k, &c, c.instances(), SLOTS_RULE);

@@ -2,8 +2,8 @@
 //!
 //! Every step has the common cells (state before the step, the counters of what remains,
 //! the instruction's opcode fields and a one-hot class bit), [`SLOTS`] memory-access slots in
-//! pure columns ([`access`]), and one frame slot in pure columns for the JTable lookup of a
-//! call or a return. Each instruction class (`op_*.rs`) states its [`Effects`] (the accesses
+//! pure columns ([`access`]), and one frame slot (cells of the call and return classes) for
+//! the JTable lookup of a call or a return. Each instruction class (`op_*.rs`) states its [`Effects`] (the accesses
 //! it makes and the next step's state), which two shared rules check for all classes at once
 //! (`etable slots`, `etable next state`: one constraint per field, its expected value summed
 //! over the one-hot class bits), and adds its own gate, multiplied by its class bit, for its
@@ -18,7 +18,7 @@
 //! | `MopsCounter` / `CallCounter` / `ReturnCounter` | each drops by the step's writes / calls / returns; zero on disabled steps |
 //! | `NotHalted` | the last step is the entry frame's return, and nothing follows one |
 //! | `ReadMismatch` / `WriteMissing` | access slots ([`access`]) |
-//! | `CallMissing` / `ReturnMissing` | the frame slot `(frame, parent, callee, ret_fid, ret_iid, returned)` is in the JTable |
+//! | `CallMissing` / `ReturnMissing` | the frame slot `(frame, parent, ret_fid, ret_iid, returned)` is in the JTable |
 //!
 //! Steps past the run are disabled (every class bit 0) and zero.
 
@@ -40,7 +40,6 @@ mod op_select;
 
 use crate::allocator::{blocks, zero_fill, Allocator, BlockWriter, Cell};
 use crate::blocks::Blocks;
-use crate::image::FIELDS;
 use crate::mtable::access_tuple;
 use crate::range::{Range, RangeWitness, Side};
 use crate::tamper::Overrides;
@@ -448,15 +447,19 @@ impl ETableConfig {
         self.ctx.slot(j)
     }
 
-    /// What a step looks up in the image: `(fid, iid, class, sub, a, b, c)`, the class the
-    /// sum of the class bits times their class ids (zeros on disabled steps).
-    pub fn image_input(&self, m: &mut VirtualCells<'_, Fr>) -> [Expression<Fr>; FIELDS] {
+    /// What a step looks up in the image: its instruction `(fid, iid, class, sub, a, b, c)`,
+    /// the class the sum of the class bits times their class ids, once when enabled (degree
+    /// 2; the tuple is unselected, see `ImageColumns::input`).
+    pub fn image_input(
+        &self,
+        m: &mut VirtualCells<'_, Fr>,
+    ) -> (Expression<Fr>, Vec<Expression<Fr>>) {
         let x = self.ctx.common;
         let q = m.query_selector(self.ctx.q_step);
         let class = self.classes.iter().fold(c(0), |acc, (bit, op)| {
             acc + bit.expr(m) * c(op.class() as u64)
         });
-        [
+        let tuple = vec![
             x.fid.expr(m),
             x.iid.expr(m),
             class,
@@ -464,8 +467,8 @@ impl ETableConfig {
             x.a.expr(m),
             x.b.expr(m),
             x.c.expr(m),
-        ]
-        .map(|e| q.clone() * e)
+        ];
+        (q * x.enabled.expr(m), tuple)
     }
 
     /// What a step looks up in the JTable: its frame slot, once for a call or a return to a

@@ -55,7 +55,7 @@ impl Op for Return {
     }
     fn effects(&self, m: &mut VirtualCells<'_, Fr>, ctx: &Ctx) -> Effects {
         let (sp, drop) = (ctx.common.sp.expr(m), ctx.common.b.expr(m));
-        // The frame slot `(frame, parent, callee, ret_fid, ret_iid, returned)`: the caller's
+        // The frame slot `(frame, parent, ret_fid, ret_iid, returned)`: the caller's
         // frame and return address (a halting return has no next step).
         Effects {
             accesses: self.keep.accesses(m, ctx, sp.clone(), 0).into(),
