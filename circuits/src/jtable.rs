@@ -20,10 +20,11 @@ use crate::etable::frame_of;
 use crate::range::{Range, RangeConfig, RangeWitness, Side};
 use crate::tamper::Overrides;
 use crate::Fr;
-use halo2_proofs::circuit::{Layouter, SimpleFloorPlanner, Value};
+use halo2_proofs::circuit::{Layouter, SimpleFloorPlanner};
 use halo2_proofs::plonk::{
-    Advice, Circuit, Column, ConstraintSystem, Error, Expression, Instance, Selector, VirtualCells,
+    Advice, Circuit, Column, ConstraintSystem, Error, Expression, Selector, VirtualCells,
 };
+use halo2_proofs::poly::Rotation;
 use std::collections::HashMap;
 use zkwasm_tables::{JRow, Tables};
 
@@ -90,8 +91,8 @@ impl JTableConfig {
             ret_fid: a.unlimited(meta),
             ret_iid: a.unlimited(meta),
             // The first entry's are copied to the ETable's counters.
-            rest_calls: a.unlimited(meta).copyable(meta),
-            rest_returns: a.unlimited(meta).copyable(meta),
+            rest_calls: a.unlimited(meta),
+            rest_returns: a.unlimited(meta),
             diff: a.common(meta),
         };
         let cur = |m: &mut VirtualCells<'_, Fr>, c: Cell| c.expr(m);
@@ -206,7 +207,7 @@ impl JTableConfig {
         rows: &[JRow],
         overrides: &Overrides,
         range: &mut RangeWitness,
-    ) -> Result<[halo2_proofs::circuit::Cell; 2], Error> {
+    ) -> Result<(), Error> {
         layouter.assign_region(
             || "jtable",
             |mut region| {
@@ -218,7 +219,6 @@ impl JTableConfig {
                 let x = self.cells;
                 let mut calls = rows.iter().filter(|j| !j.is_static).count() as u64;
                 let mut returns = rows.iter().filter(|j| !j.is_static && j.returned).count() as u64;
-                let totals = (calls, returns);
                 for (i, j) in rows.iter().enumerate() {
                     let mut w = BlockWriter::new(i * ROWS);
                     w.set_bool(x.enabled, true);
@@ -244,22 +244,8 @@ impl JTableConfig {
                     calls = calls.wrapping_sub(!j.is_static as u64);
                     returns = returns.wrapping_sub((!j.is_static && j.returned) as u64);
                 }
-                let first =
-                    |cell: Cell, v: u64, region: &mut halo2_proofs::circuit::Region<'_, Fr>| {
-                        region
-                            .assign_advice(
-                                cell.column,
-                                cell.rot as usize,
-                                Value::known(Fr::from(v)),
-                            )
-                            .cell()
-                    };
-                let counters = [
-                    first(x.rest_calls, totals.0, &mut region),
-                    first(x.rest_returns, totals.1, &mut region),
-                ];
                 overrides.apply(&mut region, range);
-                Ok(counters)
+                Ok(())
             },
         )
     }
@@ -280,7 +266,6 @@ pub struct JTableCircuitConfig {
     blocks: Blocks,
     range: RangeConfig,
     pub jtable: JTableConfig,
-    instance: Column<Instance>,
 }
 
 impl JTableCircuit {
@@ -318,12 +303,20 @@ impl Circuit<Fr> for JTableCircuit {
         let jtable = JTableConfig::configure(meta, blocks, entry_fid);
         let range = RangeConfig::configure(meta, jtable.range_columns(), &[]);
         let instance = meta.instance_column();
-        meta.enable_equality(instance);
+        // The first entry's counters are the instances (the ETable's in the full circuit).
+        meta.create_gate("jtable totals", |m| {
+            let q = m.query_selector(blocks.q_first);
+            let x = jtable.cells;
+            [
+                (x.rest_calls, Rotation::cur()),
+                (x.rest_returns, Rotation::next()),
+            ]
+            .map(|(cell, row)| q.clone() * (cell.expr(m) - m.query_instance(instance, row)))
+        });
         JTableCircuitConfig {
             blocks,
             range,
             jtable,
-            instance,
         }
     }
 
@@ -338,7 +331,7 @@ impl Circuit<Fr> for JTableCircuit {
     ) -> Result<(), Error> {
         config.blocks.assign(&mut layouter, self.k)?;
         let mut range = config.range.witness(self.k);
-        let [calls, returns] = config.jtable.assign(
+        config.jtable.assign(
             &mut layouter,
             self.k,
             &self.rows,
@@ -347,9 +340,6 @@ impl Circuit<Fr> for JTableCircuit {
         )?;
         config
             .range
-            .assign(&mut layouter, self.k, &range, &Overrides::new())?;
-        layouter.constrain_instance(calls, config.instance, 0);
-        layouter.constrain_instance(returns, config.instance, 1);
-        Ok(())
+            .assign(&mut layouter, self.k, &range, &Overrides::new())
     }
 }

@@ -26,7 +26,7 @@ use crate::image::{record_image_lookup, ImageColumns, INIT};
 use crate::range::{common_bound, Range, RangeConfig, RangeWitness, TupleLookup};
 use crate::tamper::Overrides;
 use crate::Fr;
-use halo2_proofs::circuit::{Layouter, Value};
+use halo2_proofs::circuit::Layouter;
 use halo2_proofs::plonk::{Column, ConstraintSystem, Error, Expression, Selector, VirtualCells};
 use halo2_proofs::poly::Rotation;
 use zkwasm_tables::{ImageTable, InitMemory, MRow, END_EID};
@@ -128,7 +128,7 @@ impl MTableConfig {
             end: a.unlimited(meta),
             value: a.unlimited(meta),
             // The first entry's is copied to the ETable's write counter.
-            rest: a.unlimited(meta).copyable(meta),
+            rest: a.unlimited(meta),
             lk_type: a.unlimited(meta),
             lo: a.unlimited(meta),
             hi: a.unlimited(meta),
@@ -312,7 +312,7 @@ impl MTableConfig {
         accessed: &[u64],
         overrides: &Overrides,
         range: &mut RangeWitness,
-    ) -> Result<halo2_proofs::circuit::Cell, Error> {
+    ) -> Result<(), Error> {
         layouter.assign_region(
             || "mtable",
             |mut region| {
@@ -322,7 +322,6 @@ impl MTableConfig {
                 }
                 zero_fill(&mut region, &self.columns, 0..(cap + 1) * ROWS);
                 let mut rest = rows.iter().filter(|r| !r.init).count() as u64;
-                let total = rest;
                 for (i, row) in rows.iter().enumerate() {
                     let mut w = BlockWriter::new(i * ROWS);
                     let same = rows
@@ -333,14 +332,8 @@ impl MTableConfig {
                     w.flush(&mut region, range);
                     rest = rest.wrapping_sub(!row.init as u64);
                 }
-                let x = &self.cells;
-                let first_rest = region.assign_advice(
-                    x.rest.column,
-                    x.rest.rot as usize,
-                    Value::known(Fr::from(total)),
-                );
                 overrides.apply(&mut region, range);
-                Ok(first_rest.cell())
+                Ok(())
             },
         )
     }
@@ -422,7 +415,6 @@ pub struct MTableCircuitConfig {
     image: ImageColumns,
     range: RangeConfig,
     pub mtable: MTableConfig,
-    instance: Column<halo2_proofs::plonk::Instance>,
 }
 
 impl MTableCircuit {
@@ -457,13 +449,17 @@ impl halo2_proofs::plonk::Circuit<Fr> for MTableCircuit {
         };
         let range = RangeConfig::configure(meta, mtable.range_columns(), &[init]);
         let instance = meta.instance_column();
-        meta.enable_equality(instance);
+        // The first entry's write counter is the instance (the ETable's in the full circuit).
+        meta.create_gate("mtable total", |m| {
+            let q = m.query_selector(blocks.q_first);
+            let rest = mtable.cells.rest.expr(m);
+            [q * (rest - m.query_instance(instance, Rotation::cur()))]
+        });
         MTableCircuitConfig {
             blocks,
             image,
             range,
             mtable,
-            instance,
         }
     }
 
@@ -476,7 +472,7 @@ impl halo2_proofs::plonk::Circuit<Fr> for MTableCircuit {
         let mut range = config.range.witness(self.k);
         let copies = record_image_lookup(&self.image, &[], &self.rows, &mut range, 0);
         config.image.load(&mut layouter, &self.image, &copies)?;
-        let total = config.mtable.assign(
+        config.mtable.assign(
             &mut layouter,
             self.k,
             &self.image,
@@ -487,8 +483,6 @@ impl halo2_proofs::plonk::Circuit<Fr> for MTableCircuit {
         )?;
         config
             .range
-            .assign(&mut layouter, self.k, &range, &Overrides::new())?;
-        layouter.constrain_instance(total, config.instance, 0);
-        Ok(())
+            .assign(&mut layouter, self.k, &range, &Overrides::new())
     }
 }

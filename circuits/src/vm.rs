@@ -1,7 +1,9 @@
 //! The VM circuit: the image's instruction and initial-memory tables (fixed), the ETable,
-//! the MTable and the JTable, with the three counters tied across tables by copy constraints:
-//! the ETable's writes, calls and returns are the MTable's write entries, the JTable's
-//! non-static entries and its returned ones.
+//! the MTable and the JTable, with the counters tied across tables by one rule on the first
+//! row ("counters"; every table's first entry is there, so no copy constraint and no
+//! permutation argument is needed): the ETable's writes, calls and returns are the MTable's
+//! write entries, the JTable's non-static entries and its returned ones, and its instances
+//! the verifier's count.
 
 use crate::blocks::Blocks;
 use crate::etable::{record_access_lookup, ETableConfig, Io, Start, ROWS};
@@ -13,6 +15,7 @@ use crate::tamper::Overrides;
 use crate::Fr;
 use halo2_proofs::circuit::{Layouter, SimpleFloorPlanner, Value};
 use halo2_proofs::plonk::{Circuit, ConstraintSystem, Error};
+use halo2_proofs::poly::Rotation;
 use std::sync::Arc;
 use zkwasm_tables::Tables;
 
@@ -50,10 +53,9 @@ impl VmCircuit {
             .map(|(i, instr, _)| (i, instr))
     }
 
-    /// The public instances: the run's instances in execution order, then their number.
+    /// The public instances ([`instance_columns`] of the run's instances).
     pub fn instances(&self) -> Vec<Vec<Fr>> {
-        let values = self.tables.instances.iter().map(|&v| Fr::from(v)).collect();
-        vec![values, vec![Fr::from(self.tables.instances.len() as u64)]]
+        instance_columns(&self.tables.instances)
     }
 }
 
@@ -78,8 +80,6 @@ pub struct VmConfig {
     jtable: JTableConfig,
     etable: std::rc::Rc<ETableConfig>,
     io: Io,
-    /// The number of instances (one row).
-    count: halo2_proofs::plonk::Column<halo2_proofs::plonk::Instance>,
 }
 
 impl Circuit<Fr> for VmCircuit {
@@ -112,7 +112,6 @@ impl Circuit<Fr> for VmCircuit {
             copies: meta.advice_column(),
         };
         let count = meta.instance_column();
-        meta.enable_equality(count);
         let etable = ETableConfig::configure(meta, blocks, start);
         let inputs = [
             mtable.range_columns(),
@@ -147,6 +146,17 @@ impl Circuit<Fr> for VmCircuit {
         };
         let lookups = [frames, accesses, instances, images];
         let range = RangeConfig::configure(meta, &inputs, &lookups);
+        meta.create_gate("counters", |m| {
+            let q = m.query_selector(blocks.q_first);
+            let (e, mt, jt) = (etable.common(), mtable.cells, jtable.cells);
+            [
+                (e.rest_mops, mt.rest.expr(m)),
+                (e.rest_calls, jt.rest_calls.expr(m)),
+                (e.rest_returns, jt.rest_returns.expr(m)),
+                (e.instance, m.query_instance(count, Rotation::cur())),
+            ]
+            .map(|(cell, total)| q.clone() * (cell.expr(m) - total))
+        });
         VmConfig {
             blocks,
             range,
@@ -155,7 +165,6 @@ impl Circuit<Fr> for VmCircuit {
             jtable,
             etable: std::rc::Rc::new(etable),
             io,
-            count,
         }
     }
 
@@ -181,7 +190,7 @@ impl Circuit<Fr> for VmCircuit {
         record_instance_lookup(run, &mut range, 2);
         let copies = record_image_lookup(&t.image, &run.etable, &run.mtable, &mut range, 3);
         config.image.load(&mut layouter, &t.image, &copies)?;
-        let writes = config.mtable.assign(
+        config.mtable.assign(
             &mut layouter,
             self.k,
             &t.image,
@@ -190,14 +199,14 @@ impl Circuit<Fr> for VmCircuit {
             &self.mtable_overrides,
             &mut range,
         )?;
-        let [calls, returns] = config.jtable.assign(
+        config.jtable.assign(
             &mut layouter,
             self.k,
             &run.jtable,
             &Overrides::new(),
             &mut range,
         )?;
-        let e = config.etable.assign(
+        config.etable.assign(
             &mut layouter,
             self.k,
             run,
@@ -207,16 +216,6 @@ impl Circuit<Fr> for VmCircuit {
         config
             .range
             .assign(&mut layouter, self.k, &range, &self.range_overrides)?;
-        layouter.assign_region(
-            || "counters",
-            |mut region| {
-                region.constrain_equal(e.writes, writes);
-                region.constrain_equal(e.calls, calls);
-                region.constrain_equal(e.returns, returns);
-                Ok(())
-            },
-        )?;
-        layouter.constrain_instance(e.instances, config.count, 0);
         let rows = common_bound(self.k) as usize;
         layouter.assign_region(
             || "instance positions",
@@ -233,22 +232,28 @@ impl Circuit<Fr> for VmCircuit {
 }
 
 /// Records the instance lookup (tuple lookup `lookup` of the range argument) of a run: every
-/// step that adds an instance looks up `(index + 1, value)` once, and the instances supply
-/// each row once.
+/// step that adds an instance looks up `(position, value)` once, and the instance column
+/// (last first: row `r` at position `r + 1`) supplies each row once.
 fn record_instance_lookup(t: &Tables, range: &mut RangeWitness, lookup: usize) {
-    let tuple = |index: usize, value: u64| vec![Fr::from(index as u64 + 1), Fr::from(value)];
+    let n = t.instances.len();
+    let tuple = |pos: usize, value: u64| vec![Fr::from(pos as u64), Fr::from(value)];
     for (i, row) in t.etable.iter().enumerate() {
-        let after = t
-            .etable
-            .get(i + 1)
-            .map_or(t.instances.len(), |n| n.instance as usize);
+        let after = t.etable.get(i + 1).map_or(n, |next| next.instance as usize);
         let index = row.instance as usize;
         if after > index {
             let value = t.instances.get(index).copied().unwrap_or(0);
-            range.record_tuple(lookup, Side::Input, i * ROWS, 1, tuple(index, value));
+            range.record_tuple(lookup, Side::Input, i * ROWS, 1, tuple(n - index, value));
         }
     }
-    for (r, &value) in t.instances.iter().enumerate() {
-        range.record_tuple(lookup, Side::Table, r, 1, tuple(r, value));
+    for (r, &value) in t.instances.iter().rev().enumerate() {
+        range.record_tuple(lookup, Side::Table, r, 1, tuple(r + 1, value));
     }
+}
+
+/// The instance columns of a run's public values (execution order): the values last first
+/// (an instance's row then says how many are left from it on, which the ETable counts down
+/// to), and their number.
+pub fn instance_columns(values: &[u64]) -> Vec<Vec<Fr>> {
+    let reversed = values.iter().rev().map(|&v| Fr::from(v)).collect();
+    vec![reversed, vec![Fr::from(values.len() as u64)]]
 }

@@ -45,7 +45,7 @@ use crate::range::{Range, RangeWitness, Side};
 use crate::tamper::Overrides;
 use crate::Fr;
 use access::{Group, Slot};
-use halo2_proofs::circuit::{Layouter, Region, Value};
+use halo2_proofs::circuit::Layouter;
 use halo2_proofs::plonk::{
     Advice, Column, ConstraintSystem, Error, Expression, Selector, VirtualCells,
 };
@@ -127,10 +127,12 @@ pub struct Common {
     pub rest_mops: Cell,
     pub rest_calls: Cell,
     pub rest_returns: Cell,
-    /// Instances (public inputs read, outputs written) before this step.
+    /// Instances (public inputs read, outputs written) still to add, this step's included:
+    /// the instance count on the first step, zero after the run.
     pub instance: Cell,
-    /// `(index + 1, value)` of the instance the step reads or writes, zeros otherwise: looked
-    /// up in the instance column.
+    /// `(position, value)` of the instance the step adds, zeros otherwise: looked up in the
+    /// instance column, which holds the instances last first, so an instance's position is
+    /// the number still to add (`instance`).
     pub io_pos: Cell,
     pub io_val: Cell,
     pub sub: Cell,
@@ -188,8 +190,9 @@ pub fn frame_of(row: &ERow) -> Option<u32> {
     }
 }
 
-/// The public instances: values in execution order in `values`, and `pos` a fixed column
-/// holding `row + 1`, so `(pos, values)` lists `(index + 1, instance)`; `copies` (first
+/// The public instances: values in `values`, last first (see `VmCircuit::instance_columns`),
+/// and `pos` a fixed column holding `row + 1`, so `(pos, values)` lists `(position,
+/// instance)` with the position the number of instances from it to the end; `copies` (first
 /// phase) says how often each row is looked up (once for each instance: the instance lookup
 /// is a tuple lookup of the range argument, with exact multiplicities).
 #[derive(Clone, Copy, Debug)]
@@ -444,15 +447,8 @@ pub struct StepWitness<'a> {
     pub frame: Option<&'a JRow>,
     /// The common cells (for classes that set the io cells).
     pub common: Common,
-}
-
-/// The ETable's totals: the first step's remaining writes, calls and returns, and the
-/// instance count after the run.
-pub struct Counters {
-    pub writes: halo2_proofs::circuit::Cell,
-    pub calls: halo2_proofs::circuit::Cell,
-    pub returns: halo2_proofs::circuit::Cell,
-    pub instances: halo2_proofs::circuit::Cell,
+    /// The run's number of instances.
+    pub instances: usize,
 }
 
 impl ETableConfig {
@@ -504,7 +500,7 @@ impl ETableConfig {
         (q * framed, tuple)
     }
 
-    /// What a step looks up in the instances: `(index + 1, value)` once when it reads a public
+    /// What a step looks up in the instances: `(position, value)` once when it reads a public
     /// input or writes an output (degree 3), nothing otherwise.
     pub fn instance_input(
         &self,
@@ -572,11 +568,12 @@ impl ETableConfig {
             sp: a.common(meta),
             pages: a.unlimited(meta),
             frame: a.unlimited(meta),
-            // Copied to the MTable's and JTable's totals and to the instance count.
-            rest_mops: a.unlimited(meta).copyable(meta),
-            rest_calls: a.unlimited(meta).copyable(meta),
-            rest_returns: a.unlimited(meta).copyable(meta),
-            instance: a.unlimited(meta).copyable(meta),
+            // The first step's equal the MTable's and JTable's totals and the instance count
+            // (the VM's "counters" rule).
+            rest_mops: a.unlimited(meta),
+            rest_calls: a.unlimited(meta),
+            rest_returns: a.unlimited(meta),
+            instance: a.unlimited(meta),
             io_pos: a.unlimited(meta),
             io_val: a.unlimited(meta),
             sub: a.unlimited(meta),
@@ -662,7 +659,7 @@ impl ETableConfig {
                 halts.clone() * on_next.clone(),
                 // Instances: the counter moves on every block (carried past the run to the
                 // block after the last, which holds the total); io cells are zero off io.
-                x.instance.next(m, ROWS) - x.instance.expr(m) - io.clone(),
+                x.instance.expr(m) - x.instance.next(m, ROWS) - io.clone(),
                 (c(1) - io.clone()) * x.io_pos.expr(m),
                 (c(1) - io) * x.io_val.expr(m),
                 on * (c(1) - on_next) * (c(1) - halts),
@@ -724,8 +721,14 @@ impl ETableConfig {
         });
         meta.create_gate("etable tail", |m| {
             let q = m.query_selector(q_tail);
-            [x.enabled, x.rest_mops, x.rest_calls, x.rest_returns]
-                .map(|cell| q.clone() * cell.expr(m))
+            [
+                x.enabled,
+                x.rest_mops,
+                x.rest_calls,
+                x.rest_returns,
+                x.instance,
+            ]
+            .map(|cell| q.clone() * cell.expr(m))
         });
         meta.create_gate("etable block", |m| {
             // Inside a block: the eid is the step's.
@@ -745,7 +748,6 @@ impl ETableConfig {
                 (x.sp.expr(m), 0),
                 (x.frame.expr(m), 0),
                 (x.pages.expr(m), init.pages as u64),
-                (x.instance.expr(m), 0),
             ];
             want.into_iter()
                 .map(|(e, v)| q.clone() * (e - c(v)))
@@ -769,8 +771,7 @@ impl ETableConfig {
         &self.range_columns
     }
 
-    /// Assigns the steps into a table of size `k`; returns the counter cells the VM ties to
-    /// the other tables and to the instances.
+    /// Assigns the steps into a table of size `k`.
     pub fn assign(
         &self,
         layouter: &mut impl Layouter<Fr>,
@@ -778,7 +779,7 @@ impl ETableConfig {
         t: &Tables,
         overrides: &Overrides,
         range: &mut RangeWitness,
-    ) -> Result<Counters, Error> {
+    ) -> Result<(), Error> {
         layouter.assign_region(
             || "etable",
             |mut region| {
@@ -805,37 +806,8 @@ impl ETableConfig {
                 for w in chunks {
                     w.flush(&mut region, range);
                 }
-                let x = self.ctx.common;
-                // The instance counter after the run, on every block past it (the block after
-                // the last capacity block holds the total the verifier checks).
-                let total = Value::known(Fr::from(t.instances.len() as u64));
-                let mut count = None;
-                for b in t.etable.len()..=cap {
-                    let row = b * ROWS + x.instance.rot as usize;
-                    count = Some(region.assign_advice(x.instance.column, row, total).cell());
-                }
-                let first = |cell: Cell, v: u64, region: &mut Region<'_, Fr>| {
-                    region
-                        .assign_advice(cell.column, cell.rot as usize, Value::known(Fr::from(v)))
-                        .cell()
-                };
-                let r0 = t.etable.first();
-                let counters = Counters {
-                    writes: first(x.rest_mops, r0.map_or(0, |r| r.rest_mops), &mut region),
-                    calls: first(
-                        x.rest_calls,
-                        r0.map_or(0, |r| r.rest_calls as u64),
-                        &mut region,
-                    ),
-                    returns: first(
-                        x.rest_returns,
-                        r0.map_or(0, |r| r.rest_returns as u64),
-                        &mut region,
-                    ),
-                    instances: count.ok_or(Error::Synthesis)?,
-                };
                 overrides.apply(&mut region, range);
-                Ok(counters)
+                Ok(())
             },
         )
     }
@@ -886,7 +858,10 @@ impl ETableConfig {
             (x.rest_mops, row.rest_mops),
             (x.rest_calls, row.rest_calls as u64),
             (x.rest_returns, row.rest_returns as u64),
-            (x.instance, row.instance as u64),
+            (
+                x.instance,
+                (t.instances.len() - row.instance as usize) as u64,
+            ),
             (x.sub, o.sub as u64),
             (x.a, o.a as u64),
             (x.b, o.b as u64),
@@ -901,6 +876,7 @@ impl ETableConfig {
             events,
             frame,
             common: x,
+            instances: t.instances.len(),
         };
         class.1.assign(w, &s);
         Ok(())

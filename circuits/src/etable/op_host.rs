@@ -2,7 +2,7 @@
 //! - `wasm_input(flag)`: reads the i32 flag at `sp - 1` and writes the input there as an i64,
 //!   range checked by byte limbs (a private input is the prover's choice; a public one is the
 //!   verifier's field element, so both need it). A nonzero flag makes it public: the step adds
-//!   an instance, `(index + 1, value)` in the instance column.
+//!   an instance, `(position, value)` in the instance column (see `Common::io_pos`).
 //! - `wasm_output(v)`: reads the i64 at `sp - 1`; the step adds it as an instance.
 //! - `require(c)`: reads the i32 at `sp - 1`, which must be nonzero (`c · inv = 1`).
 //!
@@ -68,7 +68,7 @@ pub fn configure(
         v.push(require.clone() * (arg.clone() * inv - c(1)));
         // The instance a public input or an output adds.
         v.push(io.clone() - (input.clone() * public.clone() + output.clone()));
-        v.push(x.io_pos.expr(m) - io * (x.instance.expr(m) + c(1)));
+        v.push(x.io_pos.expr(m) - io * x.instance.expr(m));
         v.push(x.io_val.expr(m) - (input * public * written + output * arg));
         v.into_iter().map(|e| sel.clone() * e).collect::<Vec<_>>()
     });
@@ -120,7 +120,10 @@ impl Op for Host {
         }
         if io {
             let value = if public { s.events[1].value } else { arg };
-            w.set_u64(s.common.io_pos, s.row.instance as u64 + 1);
+            w.set_u64(
+                s.common.io_pos,
+                (s.instances - s.row.instance as usize) as u64,
+            );
             w.set_u64(s.common.io_val, value);
         }
     }

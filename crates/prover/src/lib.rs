@@ -175,10 +175,9 @@ pub fn prove_with(
 pub fn verify(params: &Params, vk: &VerifyingKey, proof: &Proof) -> Result<Vec<u64>, Error> {
     vk.check_label(proof)?;
     check_params(params, vk.k, &vk.params)?;
-    let values: Vec<Fr> = proof.instances.iter().map(|&v| Fr::from(v)).collect();
     // The count column must be the number of values: values past it would go unchecked.
-    let count = [Fr::from(proof.instances.len() as u64)];
-    let columns: [&[Fr]; 2] = [&values, &count];
+    let columns = zkwasm_circuits::vm::instance_columns(&proof.instances);
+    let columns: Vec<&[Fr]> = columns.iter().map(|c| c.as_slice()).collect();
     let mut transcript = Blake2bRead::<_, G1Affine, Challenge255<_>>::init(&proof.bytes[..]);
     verify_proof::<
         KZGCommitmentScheme<Bn256>,
