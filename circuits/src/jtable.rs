@@ -301,7 +301,8 @@ impl Circuit<Fr> for JTableCircuit {
     fn configure_with_params(meta: &mut ConstraintSystem<Fr>, entry_fid: u32) -> Self::Config {
         let blocks = Blocks::configure(meta);
         let jtable = JTableConfig::configure(meta, blocks, entry_fid);
-        let range = RangeConfig::configure(meta, jtable.range_columns(), &[]);
+        let rows = meta.fixed_column();
+        let range = RangeConfig::configure(meta, rows, jtable.range_columns(), &[]);
         let instance = meta.instance_column();
         // The first entry's counters are the instances (the ETable's in the full circuit).
         meta.create_gate("jtable totals", |m| {

@@ -447,7 +447,8 @@ impl halo2_proofs::plonk::Circuit<Fr> for MTableCircuit {
             input: &|m| mtable.image_input(m),
             table: &|m| image.table(m),
         };
-        let range = RangeConfig::configure(meta, mtable.range_columns(), &[init]);
+        let rows = meta.fixed_column();
+        let range = RangeConfig::configure(meta, rows, mtable.range_columns(), &[init]);
         let instance = meta.instance_column();
         // The first entry's write counter is the instance (the ETable's in the full circuit).
         meta.create_gate("mtable total", |m| {

@@ -7,7 +7,8 @@
 //! time. Here every range-checked column costs a third of one committed polynomial:
 //!
 //! - two fixed tables: `t8` holds `0 .. 256`, `tc` the common range `0 .. B`
-//!   (`B = `[`common_bound`]`(k)`), zero on the rows past them;
+//!   (`B = `[`common_bound`]`(k)`; `tc` is the row index there, which the caller may use too),
+//!   zero on the rows past them;
 //! - first phase: multiplicities `m8`, `mc`, how often each table row's value occurs in the
 //!   inputs;
 //! - challenges `α`, `γ` drawn after the first phase: a byte input `x` is the element
@@ -135,14 +136,14 @@ fn element(r: Range, x: Expression<Fr>, gamma: Expression<Fr>) -> Expression<Fr>
 
 impl RangeConfig {
     /// Range-checks every cell of rows `0 .. B` of each input column, and checks the tuple
-    /// lookups.
+    /// lookups. The argument assigns `rows` (the row index on rows `0 .. B`, its table).
     pub fn configure(
         meta: &mut ConstraintSystem<Fr>,
+        rows: Column<Fixed>,
         inputs: &[(Column<Advice>, Range)],
         lookups: &[TupleLookup<'_>],
     ) -> Self {
-        let t8 = meta.fixed_column();
-        let tc = meta.fixed_column();
+        let (t8, tc) = (meta.fixed_column(), rows);
         let m8 = meta.advice_column_in(FirstPhase);
         let mc = meta.advice_column_in(FirstPhase);
         let alpha = meta.challenge_usable_after(FirstPhase);

@@ -108,7 +108,7 @@ impl Circuit<Fr> for VmCircuit {
         let jtable = JTableConfig::configure(meta, blocks, start.entry_fid);
         let io = Io {
             values: meta.instance_column(),
-            pos: meta.fixed_column(),
+            rows: meta.fixed_column(),
             copies: meta.advice_column(),
         };
         let count = meta.instance_column();
@@ -145,7 +145,7 @@ impl Circuit<Fr> for VmCircuit {
             table: &|m| image.table(m),
         };
         let lookups = [frames, accesses, instances, images];
-        let range = RangeConfig::configure(meta, &inputs, &lookups);
+        let range = RangeConfig::configure(meta, io.rows, &inputs, &lookups);
         meta.create_gate("counters", |m| {
             let q = m.query_selector(blocks.q_first);
             let (e, mt, jt) = (etable.common(), mtable.cells, jtable.cells);
@@ -221,7 +221,6 @@ impl Circuit<Fr> for VmCircuit {
             || "instance positions",
             |mut region| {
                 for r in 0..rows {
-                    region.assign_fixed(config.io.pos, r, Fr::from(r as u64 + 1));
                     let copies = Fr::from((r < run.instances.len()) as u64);
                     region.assign_advice(config.io.copies, r, Value::known(copies));
                 }

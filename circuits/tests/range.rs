@@ -51,7 +51,8 @@ impl Circuit<Fr> for RangeCircuit {
     fn configure(meta: &mut ConstraintSystem<Fr>) -> Config {
         let inputs = [(); 5].map(|_| meta.advice_column());
         let checked: Vec<_> = inputs.iter().copied().zip(LAYOUT).collect();
-        let range = RangeConfig::configure(meta, &checked, &[]);
+        let rows = meta.fixed_column();
+        let range = RangeConfig::configure(meta, rows, &checked, &[]);
         Config { inputs, range }
     }
 

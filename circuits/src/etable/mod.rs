@@ -191,14 +191,15 @@ pub fn frame_of(row: &ERow) -> Option<u32> {
 }
 
 /// The public instances: values in `values`, last first (see `VmCircuit::instance_columns`),
-/// and `pos` a fixed column holding `row + 1`, so `(pos, values)` lists `(position,
-/// instance)` with the position the number of instances from it to the end; `copies` (first
+/// and `rows` the row index (the range argument's common-range table), so `(rows + 1,
+/// values)` lists `(position, instance)` with the position the number of instances from it to
+/// the end; `copies` (first
 /// phase) says how often each row is looked up (once for each instance: the instance lookup
 /// is a tuple lookup of the range argument, with exact multiplicities).
 #[derive(Clone, Copy, Debug)]
 pub struct Io {
     pub values: Column<halo2_proofs::plonk::Instance>,
-    pub pos: Column<halo2_proofs::plonk::Fixed>,
+    pub rows: Column<halo2_proofs::plonk::Fixed>,
     pub copies: Column<Advice>,
 }
 
@@ -206,7 +207,7 @@ impl Io {
     /// What the instances supply to the steps' instance lookups (degree 1).
     pub fn table(&self, m: &mut VirtualCells<'_, Fr>) -> (Expression<Fr>, Vec<Expression<Fr>>) {
         let tuple = vec![
-            m.query_fixed(self.pos, Rotation::cur()),
+            m.query_fixed(self.rows, Rotation::cur()) + c(1),
             m.query_instance(self.values, Rotation::cur()),
         ];
         (m.query_advice(self.copies, Rotation::cur()), tuple)
