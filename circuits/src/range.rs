@@ -251,6 +251,14 @@ impl RangeConfig {
         self.helpers.iter().flat_map(|h| h.inputs.iter().copied())
     }
 
+    /// Whether the challenges are drawn: the prover is synthesizing the second phase (or a
+    /// mock prover, which knows them from the start).
+    pub fn second_phase(&self, layouter: &mut impl Layouter<Fr>) -> bool {
+        let mut known = false;
+        layouter.get_challenge(self.alpha).map(|_| known = true);
+        known
+    }
+
     /// An empty record of the input columns' values at circuit size `k`.
     pub fn witness(&self, k: u32) -> RangeWitness {
         RangeWitness::new(

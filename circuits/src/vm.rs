@@ -16,7 +16,7 @@ use crate::Fr;
 use halo2_proofs::circuit::{Layouter, SimpleFloorPlanner, Value};
 use halo2_proofs::plonk::{Circuit, ConstraintSystem, Error};
 use halo2_proofs::poly::Rotation;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use zkwasm_tables::Tables;
 
 /// A run to prove at circuit size `k`. Without a witness (for keys) it keeps the image.
@@ -31,6 +31,10 @@ pub struct VmCircuit {
     pub etable_overrides: Overrides,
     /// Cells of the range argument to forge (see [`RangeConfig::assign`]).
     pub range_overrides: Overrides,
+    /// The range argument's witness of the first phase, kept for the second: the prover
+    /// synthesizes the circuit once per phase, and the second needs only the argument's
+    /// second-phase columns (the tables' cells were committed with the first).
+    first_phase: Arc<Mutex<Option<RangeWitness>>>,
 }
 
 impl VmCircuit {
@@ -42,6 +46,7 @@ impl VmCircuit {
             mtable_overrides: Overrides::new(),
             etable_overrides: Overrides::new(),
             range_overrides: Overrides::new(),
+            first_phase: Arc::default(),
         }
     }
 
@@ -97,6 +102,7 @@ impl Circuit<Fr> for VmCircuit {
             mtable_overrides: Overrides::new(),
             etable_overrides: Overrides::new(),
             range_overrides: Overrides::new(),
+            first_phase: Arc::default(),
             ..self.clone()
         }
     }
@@ -181,6 +187,17 @@ impl Circuit<Fr> for VmCircuit {
             empty = Tables::of_image(t.image.clone());
             &empty
         };
+        let overrides = &self.range_overrides;
+        let cached = self
+            .first_phase
+            .lock()
+            .map_err(|_| Error::Synthesis)?
+            .take();
+        if let Some(range) = cached.filter(|_| config.range.second_phase(&mut layouter)) {
+            return config
+                .range
+                .assign(&mut layouter, self.k, &range, overrides);
+        }
         config.blocks.assign(&mut layouter, self.k)?;
         let mut range = config.range.witness(self.k);
         // The range argument's tuple lookups, in `configure`'s order: frames, accesses,
@@ -215,7 +232,7 @@ impl Circuit<Fr> for VmCircuit {
         )?;
         config
             .range
-            .assign(&mut layouter, self.k, &range, &self.range_overrides)?;
+            .assign(&mut layouter, self.k, &range, overrides)?;
         let rows = common_bound(self.k) as usize;
         layouter.assign_region(
             || "instance positions",
@@ -226,7 +243,11 @@ impl Circuit<Fr> for VmCircuit {
                 }
                 Ok(())
             },
-        )
+        )?;
+        if !config.range.second_phase(&mut layouter) {
+            *self.first_phase.lock().map_err(|_| Error::Synthesis)? = Some(range);
+        }
+        Ok(())
     }
 }
 
