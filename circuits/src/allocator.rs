@@ -46,14 +46,6 @@ pub struct Cell {
 }
 
 impl Cell {
-    /// Lets this cell take part in copy constraints. Only the columns of copied cells are in
-    /// the permutation argument: every column there costs the prover a share of its
-    /// grand-product polynomials and of the quotient.
-    pub fn copyable(self, meta: &mut ConstraintSystem<Fr>) -> Cell {
-        meta.enable_equality(self.column);
-        self
-    }
-
     /// The cell of this entry.
     pub fn expr(&self, m: &mut VirtualCells<'_, Fr>) -> Expression<Fr> {
         m.query_advice(self.column, Rotation(self.rot))
