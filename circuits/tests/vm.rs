@@ -548,6 +548,26 @@ fn forged_slot_fields_are_rejected() {
 }
 
 #[test]
+fn disabled_steps_access_nothing() {
+    // A step past the run (all class bits zero) claiming a memory access: the slot rule
+    // wants every slot of a disabled step unused.
+    use zkwasm_circuits::Fr;
+    let t = tables(PROGRAM);
+    let cfg = etable_config(&t);
+    let k = k_for(&t);
+    let past = t.etable.len() + 1;
+    assert!(past < blocks(k, ROWS), "a disabled block inside the table");
+    for j in 0..ROWS {
+        let s = cfg.slot(j);
+        let mut c = VmCircuit::new(k, t.clone());
+        let row = past * ROWS + s.rot as usize;
+        c.etable_overrides.set(s.group.used, row, Fr::one());
+        let rows = failing_rows(k, &c, c.instances(), SLOTS_RULE);
+        assert_eq!(rows, BTreeSet::from([past * ROWS]), "slot {j}");
+    }
+}
+
+#[test]
 fn wrong_next_state_is_rejected() {
     let t = tables(PROGRAM);
     let i = step(&t, |i| matches!(i, Instr::I64Const(_)));
