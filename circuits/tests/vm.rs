@@ -385,8 +385,8 @@ fn cost_stays_within_budget() {
     let etable_cells = (meta.num_advice_columns() - 8 - 4 - range) * ROWS;
     assert_eq!(
         etable_cells,
-        31 * ROWS,
-        "11 pure columns (eid, 4 access slots), 20 allocated"
+        30 * ROWS,
+        "11 pure columns (eid, 4 access slots), 19 allocated"
     );
     assert!(etable_cells <= 160, "{etable_cells} cells per step");
     // Range checks, frames, memory accesses, instances and the image are no lookup
@@ -458,6 +458,30 @@ fn wrong_comparisons_are_rejected() {
         let right = t.events[t.etable[i].events_end as usize - 1].value;
         forge_write(&mut t, i, 2, 1 - right);
         assert!(run(t).contains("gate: op rel"));
+    }
+}
+
+#[test]
+fn comparison_must_be_the_instructions() {
+    // An `lt_s` step proved as `lt_u` (its signedness bit cleared) or as `gt_s` (its predicate
+    // moved, one-hot kept): the operation index no longer matches the image's `sub`.
+    use zkwasm_circuits::Fr;
+    use zkwasm_tables::encode::Class;
+    let t = tables(CONTROL);
+    let cfg = etable_config(&t);
+    let k = k_for(&t);
+    let i = step(&t, |i| matches!(i, Instr::Rel { op: RelOp::LtS, .. }));
+    let cell = |name| cfg.class_cell(Class::Rel, name).unwrap();
+    let forgeries: [&[(&str, u64)]; 2] = [&[("signed", 0)], &[("lt", 0), ("gt", 1)]];
+    for forged in forgeries {
+        let mut c = VmCircuit::new(k, t.clone());
+        for &(name, v) in forged {
+            let x = cell(name);
+            c.etable_overrides
+                .set(x.column, i * ROWS + x.rot as usize, Fr::from(v));
+        }
+        let rows = failing_rows(k, &c, c.instances(), "gate: op rel");
+        assert!(rows.contains(&(i * ROWS)), "{forged:?}: {rows:?}");
     }
 }
 

@@ -6,32 +6,43 @@
 //! - the sign bits: `e = 2x - s · 2^W` in byte limbs for `x` = `a`, `b` (so `s` is the top bit),
 //!   and `a <s b` is `sa · (1 - sb)`, or `a <u b` when the signs agree.
 //!
-//! `sub = 2 · op + is_i64` with the operation one-hot over ten bits.
+//! `sub = 2 · op + is_i64`, the operation index `op` in the encoding's order (`eq ne lt_s lt_u
+//! gt_s gt_u le_s le_u ge_s ge_u`), stated by a predicate one-hot over six bits (`eq ne lt gt
+//! le ge`) and a `signed` bit (zero for `eq`, `ne`): `op` is the predicate's base index plus
+//! `1 - signed` for the ordered ones. Seven bits rather than ten one-hot operations keep the
+//! class within the ETable's bit columns.
 
 use super::{c, is_zero, modulus, upper_limbs, Ctx, Effects, Op, StepWitness};
 use crate::allocator::{compose, Allocator, BlockWriter, Cell, Kind};
 use crate::Fr;
 use ff::Field;
-use halo2_proofs::plonk::{ConstraintSystem, Expression, VirtualCells};
+use halo2_proofs::plonk::{ConstraintSystem, VirtualCells};
 use zkwasm_tables::encode::Class;
 use zkwasm_tracer::isa::{Instr, RelOp, ValTy};
 
-/// In the order of the encoding's operation index.
-const OPS: [RelOp; 10] = [
-    RelOp::Eq,
-    RelOp::Ne,
-    RelOp::LtS,
-    RelOp::LtU,
-    RelOp::GtS,
-    RelOp::GtU,
-    RelOp::LeS,
-    RelOp::LeU,
-    RelOp::GeS,
-    RelOp::GeU,
-];
+/// The predicates, with the encoding's index of their signed form (`eq`, `ne`: their only
+/// form; the unsigned form follows the signed one).
+const PREDICATES: [u64; 6] = [0, 1, 2, 4, 6, 8];
+
+/// An operation's predicate (index into [`PREDICATES`]) and whether it is signed.
+fn predicate(op: RelOp) -> (usize, bool) {
+    match op {
+        RelOp::Eq => (0, false),
+        RelOp::Ne => (1, false),
+        RelOp::LtS => (2, true),
+        RelOp::LtU => (2, false),
+        RelOp::GtS => (3, true),
+        RelOp::GtU => (3, false),
+        RelOp::LeS => (4, true),
+        RelOp::LeU => (4, false),
+        RelOp::GeS => (5, true),
+        RelOp::GeU => (5, false),
+    }
+}
 
 struct Rel {
-    ops: [Cell; 10],
+    preds: [Cell; 6],
+    signed: Cell,
     is_i64: Cell,
     ltu: Cell,
     lts: Cell,
@@ -55,7 +66,8 @@ pub fn configure(
     bit: Cell,
 ) -> Box<dyn Op> {
     let op = Rel {
-        ops: std::array::from_fn(|_| a.bit(meta)),
+        preds: std::array::from_fn(|_| a.bit(meta)),
+        signed: a.bit(meta),
         is_i64: a.bit(meta),
         ltu: a.bit(meta),
         lts: a.bit(meta),
@@ -89,32 +101,27 @@ pub fn configure(
         let same_sign = c(1) - sa.clone() - sb.clone() + c(2) * sa.clone() * sb.clone();
         v.push(lts.clone() - (sa * (c(1) - sb) + same_sign * ltu.clone()));
         v.push(i32 * upper_limbs(m, &[&op.d, &op.ea, &op.eb]));
-        // The operation: one-hot, and its index in `sub`.
-        let bits: Vec<Expression<Fr>> = op.ops.iter().map(|b| b.expr(m)).collect();
-        v.push(bits.iter().fold(c(0), |acc, b| acc + b.clone()) - c(1));
-        let index = bits
+        // The operation: a one-hot predicate and the signedness, and its index in `sub`.
+        let [p_eq, p_ne, p_lt, p_gt, p_le, p_ge] = op.preds.map(|b| b.expr(m));
+        let signed = op.signed.expr(m);
+        let preds = [&p_eq, &p_ne, &p_lt, &p_gt, &p_le, &p_ge];
+        v.push(preds.iter().fold(c(0), |acc, &p| acc + p.clone()) - c(1));
+        v.push((p_eq.clone() + p_ne.clone()) * signed.clone());
+        let ordered = p_lt.clone() + p_gt.clone() + p_le.clone() + p_ge.clone();
+        let base = preds
             .iter()
-            .enumerate()
-            .fold(c(0), |acc, (k, b)| acc + b.clone() * c(k as u64));
+            .zip(PREDICATES)
+            .fold(c(0), |acc, (&p, i)| acc + p.clone() * c(i));
+        let index = base + ordered * (c(1) - signed.clone());
         v.push(x.sub.expr(m) - (c(2) * index + is_i64));
-        let result = |o: RelOp| -> Expression<Fr> {
-            match o {
-                RelOp::Eq => eq.clone(),
-                RelOp::Ne => c(1) - eq.clone(),
-                RelOp::LtS => lts.clone(),
-                RelOp::LtU => ltu.clone(),
-                RelOp::GtS => c(1) - lts.clone() - eq.clone(),
-                RelOp::GtU => c(1) - ltu.clone() - eq.clone(),
-                RelOp::LeS => lts.clone() + eq.clone(),
-                RelOp::LeU => ltu.clone() + eq.clone(),
-                RelOp::GeS => c(1) - lts.clone(),
-                RelOp::GeU => c(1) - ltu.clone(),
-            }
-        };
-        let r = OPS
-            .iter()
-            .zip(&bits)
-            .fold(c(0), |acc, (o, b)| acc + b.clone() * result(*o));
+        // `a < b` in the operation's sense.
+        let lt = signed.clone() * lts + (c(1) - signed) * ltu;
+        let r = p_eq * eq.clone()
+            + p_ne * (c(1) - eq.clone())
+            + p_lt * lt.clone()
+            + p_gt * (c(1) - lt.clone() - eq.clone())
+            + p_le * (lt.clone() + eq)
+            + p_ge * (c(1) - lt);
         v.push(written - r);
         v.into_iter().map(|e| sel.clone() * e).collect::<Vec<_>>()
     });
@@ -135,6 +142,13 @@ impl Op for Rel {
         }
     }
 
+    fn cells(&self) -> Vec<(&'static str, Cell)> {
+        let names = ["eq", "ne", "lt", "gt", "le", "ge"];
+        let mut v: Vec<_> = names.into_iter().zip(self.preds).collect();
+        v.push(("signed", self.signed));
+        v
+    }
+
     fn assign(&self, w: &mut BlockWriter, s: &StepWitness<'_>) {
         let Instr::Rel { op, ty } = s.row.instr else {
             return;
@@ -145,9 +159,11 @@ impl Op for Rel {
         let sign = |x: u64| x >> (bits - 1) & 1 == 1;
         let (sa, sb, ltu) = (sign(a), sign(b), a < b);
         let d = a.wrapping_sub(b) & mask;
-        for (cell, o) in self.ops.iter().zip(OPS) {
-            w.set_bool(*cell, o == op);
+        let (pred, signed) = predicate(op);
+        for (i, cell) in self.preds.iter().enumerate() {
+            w.set_bool(*cell, i == pred);
         }
+        w.set_bool(self.signed, signed);
         w.set_bool(self.is_i64, ty == ValTy::I64);
         w.set_bool(self.ltu, ltu);
         w.set_bool(self.lts, if sa == sb { ltu } else { sa });
