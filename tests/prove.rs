@@ -105,7 +105,7 @@ fn golden_verifying_key() {
         .collect();
     assert_eq!(
         (prover::CIRCUIT_VERSION, hash.as_str()),
-        (4, "a12bc60b99866a7adac7e7d3e753f40a2e71e3daeb9549ed295b6d14f83af38e"),
+        (5, "f190c4f477e1fe054e2f101a605c8ff7c8a44601ba090ba8bd912eaf350ade2e"),
         "the verifying key changed (program id {}): if the circuit changed on purpose, bump CIRCUIT_VERSION and pin the new hash",
         vk.program_id
     );

@@ -267,11 +267,14 @@ impl BlockWriter {
         self.set_bytes(&c.limbs, v as u64);
     }
 
-    /// Writes the collected values into the region (and the range-checked ones into `range`).
-    pub fn flush(self, region: &mut Region<'_, Fr>, range: &mut RangeWitness) {
+    /// Writes the collected values into the region (and, for a table with range-checked
+    /// columns, into its `range` witness).
+    pub fn flush(self, region: &mut Region<'_, Fr>, mut range: Option<&mut RangeWitness>) {
         for (column, row, v) in self.cells {
             region.assign_advice(column, row, Value::known(v));
-            range.record(column, row, v);
+            if let Some(range) = range.as_deref_mut() {
+                range.record(column, row, v);
+            }
         }
     }
 }

@@ -4,20 +4,31 @@
 //! | rule (checker) | constraint here |
 //! |---|---|
 //! | `StaticEntry` | the first entry is `JRow::entry_frame(entry fid)` (constants of the circuit, so the verifying key binds the entry) |
-//! | `DuplicateFrame` | frame ids strictly increase (`frame' - frame - 1` in the common range) |
+//! | `DuplicateFrame` | no rule of its own: the frame lookup's exact multiplicities and the call counter (below) |
 //! | `CallCount` | `rest_calls` drops by one per non-static entry and ends at 0 |
 //! | `ReturnCount` | `rest_returns` drops by one per returned non-static entry and ends at 0 |
 //!
 //! Calls and returns are counted separately (the reference system's single counter let a
-//! prover forge a frame and pay for it with two returns). Entries past the last are all zero,
-//! so the table the ETable's call and return lookups search holds only real frames and the
-//! zero tuple. Layout: a block of [`ROWS`] rows per entry, its 10 cells (2 bits, 7 unlimited,
-//! 1 common range) packed by the allocator into 4 columns.
+//! prover forge a frame and pay for it with two returns). Entries past the last are all zero.
+//!
+//! **Why frames are distinct without an ordering rule.** The frame lookup is a tuple lookup
+//! with exact multiplicities: as multisets, what the entries supply (each non-static entry's
+//! tuple once, twice if returned) equals what the steps look up (each call its tuple, whose
+//! frame is the call's eid, so no two calls share a frame; each return to a caller its
+//! frame's tuple, marked returned). Unreturned tuples are looked up by calls only, so the
+//! unreturned entries are exactly the unreturned calls' tuples. The counter makes the entries
+//! as many as the calls, so the returned entries are as many as the returned calls; a
+//! returned call's tuple `T` has `2 · entries(T) = 1 + returns(T)`, so at least one entry, and
+//! with as many entries as such calls, exactly one. Every entry is therefore one call's tuple
+//! (distinct frames), and every returned frame is returned from exactly once.
+//!
+//! Layout: a block of [`ROWS`] rows per entry, its 8 cells (2 bits, checked here, and 6
+//! unlimited) in 2 unlimited columns: a bit pool of its own would take a third.
 
 use crate::allocator::{blocks, zero_fill, BlockWriter, Cell};
 use crate::blocks::Blocks;
 use crate::etable::frame_of;
-use crate::range::{Range, RangeConfig, RangeWitness, Side};
+use crate::range::{RangeWitness, Side};
 use crate::tamper::Overrides;
 use crate::Fr;
 use halo2_proofs::circuit::{Layouter, SimpleFloorPlanner};
@@ -51,15 +62,12 @@ pub struct Cells {
     pub returned: Cell,
     pub frame: Cell,
     pub parent: Cell,
-    pub callee: Cell,
     pub ret_fid: Cell,
     pub ret_iid: Cell,
     /// Non-static entries from this one on.
     pub rest_calls: Cell,
     /// Returned non-static entries from this one on.
     pub rest_returns: Cell,
-    /// `frame' - frame - 1`.
-    pub diff: Cell,
 }
 
 #[derive(Clone, Debug)]
@@ -70,7 +78,6 @@ pub struct JTableConfig {
     q_first: Selector,
     pub cells: Cells,
     columns: Vec<Column<Advice>>,
-    range_columns: Vec<(Column<Advice>, Range)>,
 }
 
 fn c(v: u64) -> Expression<Fr> {
@@ -83,23 +90,23 @@ impl JTableConfig {
         let (q_entry, q_first, q_tail) = (blocks.q_entry, blocks.q_first, blocks.q_tail);
         let mut a = blocks.allocator();
         let x = Cells {
-            enabled: a.bit(meta),
-            returned: a.bit(meta),
+            enabled: a.unlimited(meta),
+            returned: a.unlimited(meta),
             frame: a.unlimited(meta),
             parent: a.unlimited(meta),
-            callee: a.unlimited(meta),
             ret_fid: a.unlimited(meta),
             ret_iid: a.unlimited(meta),
-            // The first entry's are copied to the ETable's counters.
+            // The first entry's equal the ETable's counters (the VM's "counters" rule).
             rest_calls: a.unlimited(meta),
             rest_returns: a.unlimited(meta),
-            diff: a.common(meta),
         };
         let cur = |m: &mut VirtualCells<'_, Fr>, c: Cell| c.expr(m);
         let next = |m: &mut VirtualCells<'_, Fr>, c: Cell| c.next(m, ROWS);
-        let tuple = [
-            x.frame, x.parent, x.callee, x.ret_fid, x.ret_iid, x.returned,
-        ];
+        let tuple = [x.frame, x.parent, x.ret_fid, x.ret_iid, x.returned];
+        meta.create_gate("jtable bits", |m| {
+            let q = m.query_selector(q_entry);
+            [x.enabled, x.returned].map(|b| q.clone() * cur(m, b) * (c(1) - cur(m, b)))
+        });
         meta.create_gate("jtable static entry", |m| {
             let q = m.query_selector(q_first);
             let entry = JRow::entry_frame(entry_fid);
@@ -107,7 +114,6 @@ impl JTableConfig {
                 (x.enabled, 1),
                 (x.frame, entry.frame as u64),
                 (x.parent, entry.parent as u64),
-                (x.callee, entry.callee as u64),
                 (x.ret_fid, entry.ret_fid as u64),
                 (x.ret_iid, entry.ret_iid as u64),
                 (x.returned, entry.returned as u64),
@@ -132,11 +138,6 @@ impl JTableConfig {
                 .map(|cell| q.clone() * off.clone() * cur(m, *cell))
                 .collect::<Vec<_>>()
         });
-        meta.create_gate("jtable frames increase", |m| {
-            let q = m.query_selector(q_entry);
-            let step = next(m, x.frame) - cur(m, x.frame) - c(1) - cur(m, x.diff);
-            vec![q * next(m, x.enabled) * step]
-        });
         meta.create_gate("jtable counters", |m| {
             let q = m.query_selector(q_entry);
             let called = cur(m, x.enabled) - m.query_selector(q_first);
@@ -152,13 +153,7 @@ impl JTableConfig {
             q_first,
             cells: x,
             columns: a.all_columns(),
-            range_columns: a.range_columns(),
         }
-    }
-
-    /// The columns whose cells must lie in a range (the circuit checks them).
-    pub fn range_columns(&self) -> &[(Column<Advice>, Range)] {
-        &self.range_columns
     }
 
     /// What the JTable supplies to the ETable's frame lookups: every entry's [`tuple`] as often as the run looks it up,
@@ -206,7 +201,6 @@ impl JTableConfig {
         k: u32,
         rows: &[JRow],
         overrides: &Overrides,
-        range: &mut RangeWitness,
     ) -> Result<(), Error> {
         layouter.assign_region(
             || "jtable",
@@ -226,7 +220,6 @@ impl JTableConfig {
                     for (cell, v) in [
                         (x.frame, j.frame),
                         (x.parent, j.parent),
-                        (x.callee, j.callee),
                         (x.ret_fid, j.ret_fid),
                         (x.ret_iid, j.ret_iid),
                     ] {
@@ -234,17 +227,11 @@ impl JTableConfig {
                     }
                     w.set_u64(x.rest_calls, calls);
                     w.set_u64(x.rest_returns, returns);
-                    // Wrapping: forged (unsorted) frames in negative tests get a difference
-                    // the range check rejects.
-                    let diff = rows
-                        .get(i + 1)
-                        .map_or(0, |n| n.frame.wrapping_sub(j.frame).wrapping_sub(1));
-                    w.set_u64(x.diff, diff as u64);
-                    w.flush(&mut region, range);
+                    w.flush(&mut region, None);
                     calls = calls.wrapping_sub(!j.is_static as u64);
                     returns = returns.wrapping_sub((!j.is_static && j.returned) as u64);
                 }
-                overrides.apply(&mut region, range);
+                overrides.apply(&mut region, None);
                 Ok(())
             },
         )
@@ -264,7 +251,6 @@ pub struct JTableCircuit {
 #[derive(Clone, Debug)]
 pub struct JTableCircuitConfig {
     blocks: Blocks,
-    range: RangeConfig,
     pub jtable: JTableConfig,
 }
 
@@ -301,8 +287,6 @@ impl Circuit<Fr> for JTableCircuit {
     fn configure_with_params(meta: &mut ConstraintSystem<Fr>, entry_fid: u32) -> Self::Config {
         let blocks = Blocks::configure(meta);
         let jtable = JTableConfig::configure(meta, blocks, entry_fid);
-        let rows = meta.fixed_column();
-        let range = RangeConfig::configure(meta, rows, jtable.range_columns(), &[]);
         let instance = meta.instance_column();
         // The first entry's counters are the instances (the ETable's in the full circuit).
         meta.create_gate("jtable totals", |m| {
@@ -314,11 +298,7 @@ impl Circuit<Fr> for JTableCircuit {
             ]
             .map(|(cell, row)| q.clone() * (cell.expr(m) - m.query_instance(instance, row)))
         });
-        JTableCircuitConfig {
-            blocks,
-            range,
-            jtable,
-        }
+        JTableCircuitConfig { blocks, jtable }
     }
 
     fn configure(_: &mut ConstraintSystem<Fr>) -> Self::Config {
@@ -331,16 +311,8 @@ impl Circuit<Fr> for JTableCircuit {
         mut layouter: impl Layouter<Fr>,
     ) -> Result<(), Error> {
         config.blocks.assign(&mut layouter, self.k)?;
-        let mut range = config.range.witness(self.k);
-        config.jtable.assign(
-            &mut layouter,
-            self.k,
-            &self.rows,
-            &self.overrides,
-            &mut range,
-        )?;
         config
-            .range
-            .assign(&mut layouter, self.k, &range, &Overrides::new())
+            .jtable
+            .assign(&mut layouter, self.k, &self.rows, &self.overrides)
     }
 }

@@ -7,7 +7,7 @@
 //! | `Unsorted` | location types only move forward (stack → heap → global); inside one type, a new location has a larger address (`diff = addr' - addr - 1`), inside one location a larger start (`diff = start' - start - 1`), `diff` four byte limbs |
 //! | `IntervalChain` | `end = start'` inside a location; the last entry's end is the circuit's eid bound ([`end_of`]) |
 //! | `MissingInit` | `init` ⇔ first entry of a heap block or global; `init ⇒ start = 0` |
-//! | `InitValue` | an init entry's `(type, address, value, width, mutability)` lies in the image's initial-memory table (a data block, a run of zero blocks, a global) |
+//! | `InitValue` | an init entry's `(type, address, value, width, mutability)` lies in the image's initial-memory table (a data block, a run of zero blocks, a global): `lo <= address < hi` for the row's `[lo, hi)` |
 //! | `ImmutableWrite` | non-init entries are mutable; mutability is constant per location |
 //! | `ValueRange`, widths | heap entries are 64-bit; a global's width is constant |
 //! | `WriteCount` | `rest` drops by one per non-init entry and ends at 0; its first value is the total of writes (an instance here; the ETable's counter in the full circuit) |
@@ -16,8 +16,8 @@
 //! the target of an ETable write lookup with `start = eid >= 1` and a range-checked value, and
 //! the counter makes them exactly the writes.
 //!
-//! Layout: one entry per block of [`ROWS`] rows (32 cells: 7 bits, 11 unlimited, 12 byte
-//! limbs). Constraints are on in every block the circuit size allows; blocks past the run's
+//! Layout: one entry per block of [`ROWS`] rows (7 bits, 8 unlimited and 12 byte limbs in 7
+//! columns). Constraints are on in every block the circuit size allows; blocks past the run's
 //! entries are disabled (every type bit 0) and zero.
 
 use crate::allocator::{blocks, zero_fill, BlockWriter, Cell, U32Cell};
@@ -80,13 +80,9 @@ pub struct Cells {
     pub value: Cell,
     /// Non-init entries from this one on.
     pub rest: Cell,
-    /// The init lookup's tuple (equal to the entry's cells on init entries, zeros otherwise).
-    pub lk_type: Cell,
+    /// The image row `[lo, hi)` that holds an init entry's initial value.
     pub lo: Cell,
     pub hi: Cell,
-    pub lk_value: Cell,
-    pub lk_i32: Cell,
-    pub lk_mutable: Cell,
     /// How often the ETable's steps access the entry: its multiplicity in the access lookup.
     pub accessed: Cell,
     /// The sorting difference (see the module docs).
@@ -129,12 +125,8 @@ impl MTableConfig {
             value: a.unlimited(meta),
             // The first entry's is copied to the ETable's write counter.
             rest: a.unlimited(meta),
-            lk_type: a.unlimited(meta),
             lo: a.unlimited(meta),
             hi: a.unlimited(meta),
-            lk_value: a.unlimited(meta),
-            lk_i32: a.unlimited(meta),
-            lk_mutable: a.unlimited(meta),
             accessed: a.unlimited(meta),
             diff: a.u32(meta),
             dlo: a.u32(meta),
@@ -143,11 +135,7 @@ impl MTableConfig {
         let x = cells;
         let cur = |m: &mut VirtualCells<'_, Fr>, c: Cell| c.expr(m);
         let next = |m: &mut VirtualCells<'_, Fr>, c: Cell| c.next(m, ROWS);
-        // The entry's location type as a number (1 stack, 2 heap, 3 global, 0 disabled) and
-        // whether it is enabled.
-        let ltype = |m: &mut VirtualCells<'_, Fr>| {
-            cur(m, x.is_stack) + c(2) * cur(m, x.is_heap) + c(3) * cur(m, x.is_global)
-        };
+        // Whether the entry is enabled.
         let enabled = |m: &mut VirtualCells<'_, Fr>| {
             cur(m, x.is_stack) + cur(m, x.is_heap) + cur(m, x.is_global)
         };
@@ -224,15 +212,11 @@ impl MTableConfig {
                 cur(m, x.is_global) * same * (next(m, x.is_i32) - i32),
             ]
         });
-        gate(meta, "mtable init lookup binding", &|m| {
+        gate(meta, "mtable init range", &|m| {
             let init = cur(m, x.init);
             let addr = cur(m, x.addr);
             let (lo, hi) = (cur(m, x.lo), cur(m, x.hi));
             vec![
-                init.clone() * (cur(m, x.lk_type) - ltype(m)),
-                init.clone() * (cur(m, x.lk_value) - cur(m, x.value)),
-                init.clone() * (cur(m, x.lk_i32) - cur(m, x.is_i32)),
-                init.clone() * (cur(m, x.lk_mutable) - cur(m, x.mutable)),
                 init.clone() * (x.dlo.expr(m) - (addr.clone() - lo)),
                 init * (x.dhi.expr(m) - (hi - c(1) - addr)),
             ]
@@ -257,7 +241,8 @@ impl MTableConfig {
 
     /// What an entry looks up in the image, on its block's second row: its initial value
     /// `(type, lo, INIT, hi, value, is_i32, mutable)` once for an init entry, nothing
-    /// otherwise (degree 2; the tuple is unselected, see `ImageColumns::input`).
+    /// otherwise (degree 2; the tuple is unselected, see `ImageColumns::input`). The tuple is
+    /// the entry's own cells: where nothing is looked up, it counts for nothing in the sum.
     pub fn image_input(
         &self,
         m: &mut VirtualCells<'_, Fr>,
@@ -265,16 +250,17 @@ impl MTableConfig {
         let x = &self.cells;
         let q = m.query_selector(self.q_second);
         // The entry's cells, seen from the row below their block's first.
+        let ltype = ltype(m, x, -1);
         let mut up = |c: Cell| m.query_advice(c.column, Rotation(c.rot - 1));
         let init = up(x.init);
         let tuple = vec![
-            up(x.lk_type),
+            ltype,
             up(x.lo),
-            init.clone() * c(INIT),
+            c(INIT),
             up(x.hi),
-            up(x.lk_value),
-            up(x.lk_i32),
-            up(x.lk_mutable),
+            up(x.value),
+            up(x.is_i32),
+            up(x.mutable),
         ];
         (q * init, tuple)
     }
@@ -294,7 +280,7 @@ impl MTableConfig {
     ) -> (Expression<Fr>, Vec<Expression<Fr>>) {
         let x = &self.cells;
         let copies = m.query_selector(self.q_entry) * x.accessed.expr(m);
-        let ltype = x.is_stack.expr(m) + c(2) * x.is_heap.expr(m) + c(3) * x.is_global.expr(m);
+        let ltype = ltype(m, x, 0);
         let rest = [x.addr, x.start, x.end, x.value, x.is_i32].map(|cell| cell.expr(m));
         (copies, std::iter::once(ltype).chain(rest).collect())
     }
@@ -329,10 +315,10 @@ impl MTableConfig {
                         .is_some_and(|n| (n.loc, n.addr) == (row.loc, row.addr));
                     self.assign_entry(&mut w, k, image, row, rows.get(i + 1), same, rest);
                     w.set_u64(self.cells.accessed, accessed.get(i).copied().unwrap_or(0));
-                    w.flush(&mut region, range);
+                    w.flush(&mut region, Some(range));
                     rest = rest.wrapping_sub(!row.init as u64);
                 }
-                overrides.apply(&mut region, range);
+                overrides.apply(&mut region, Some(range));
                 Ok(())
             },
         )
@@ -371,16 +357,19 @@ impl MTableConfig {
         w.set_u32(&x.diff, diff);
         if row.init {
             let (lo, hi) = init_range(image, row);
-            w.set_u64(x.lk_type, row.loc as u64);
             w.set_u64(x.lo, lo as u64);
             w.set_u64(x.hi, hi);
-            w.set_u64(x.lk_value, row.value);
-            w.set_bool(x.lk_i32, row.ty == ValTy::I32);
-            w.set_bool(x.lk_mutable, row.mutable);
             w.set_u32(&x.dlo, row.addr.wrapping_sub(lo));
             w.set_u32(&x.dhi, (hi as u32).wrapping_sub(1).wrapping_sub(row.addr));
         }
     }
+}
+
+/// An entry's location type as a number (1 stack, 2 heap, 3 global, 0 disabled), read from
+/// `shift` rows off its block's first row.
+fn ltype(m: &mut VirtualCells<'_, Fr>, x: &Cells, shift: i32) -> Expression<Fr> {
+    let mut at = |c: Cell| m.query_advice(c.column, Rotation(c.rot + shift));
+    at(x.is_stack) + c(2) * at(x.is_heap) + c(3) * at(x.is_global)
 }
 
 /// The `[lo, hi)` of the image's initial-memory row that covers an init entry: the global

@@ -33,11 +33,13 @@ impl Overrides {
     }
 
     /// Writes the overrides into the region (after the honest assignment), and into `range`
-    /// where they hit range-checked cells.
-    pub fn apply(&self, region: &mut Region<'_, Fr>, range: &mut RangeWitness) {
+    /// (for a table with range-checked columns) where they hit range-checked cells.
+    pub fn apply(&self, region: &mut Region<'_, Fr>, mut range: Option<&mut RangeWitness>) {
         for (column, row, v) in self.cells() {
             region.assign_advice(column, row, Value::known(v));
-            range.record(column, row, v);
+            if let Some(range) = range.as_deref_mut() {
+                range.record(column, row, v);
+            }
         }
     }
 }

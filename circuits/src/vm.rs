@@ -3,7 +3,7 @@
 //! row ("counters"; every table's first entry is there, so no copy constraint and no
 //! permutation argument is needed): the ETable's writes, calls and returns are the MTable's
 //! write entries, the JTable's non-static entries and its returned ones, and its instances
-//! the verifier's count.
+//! the verifier's count (row 0 of the instance column).
 
 use crate::blocks::Blocks;
 use crate::etable::{record_access_lookup, ETableConfig, Io, Start, ROWS};
@@ -117,14 +117,8 @@ impl Circuit<Fr> for VmCircuit {
             rows: meta.fixed_column(),
             copies: meta.advice_column(),
         };
-        let count = meta.instance_column();
         let etable = ETableConfig::configure(meta, blocks, start);
-        let inputs = [
-            mtable.range_columns(),
-            jtable.range_columns(),
-            etable.range_columns(),
-        ]
-        .concat();
+        let inputs = [mtable.range_columns(), etable.range_columns()].concat();
         // Calls and returns look up their frame in the JTable in the range argument's sum.
         let frames = TupleLookup {
             name: "frame lookup",
@@ -159,7 +153,8 @@ impl Circuit<Fr> for VmCircuit {
                 (e.rest_mops, mt.rest.expr(m)),
                 (e.rest_calls, jt.rest_calls.expr(m)),
                 (e.rest_returns, jt.rest_returns.expr(m)),
-                (e.instance, m.query_instance(count, Rotation::cur())),
+                // Row 0 of the instance column holds their number.
+                (e.instance, m.query_instance(io.values, Rotation::cur())),
             ]
             .map(|(cell, total)| q.clone() * (cell.expr(m) - total))
         });
@@ -216,13 +211,9 @@ impl Circuit<Fr> for VmCircuit {
             &self.mtable_overrides,
             &mut range,
         )?;
-        config.jtable.assign(
-            &mut layouter,
-            self.k,
-            &run.jtable,
-            &Overrides::new(),
-            &mut range,
-        )?;
+        config
+            .jtable
+            .assign(&mut layouter, self.k, &run.jtable, &Overrides::new())?;
         config.etable.assign(
             &mut layouter,
             self.k,
@@ -238,7 +229,7 @@ impl Circuit<Fr> for VmCircuit {
             || "instance positions",
             |mut region| {
                 for r in 0..rows {
-                    let copies = Fr::from((r < run.instances.len()) as u64);
+                    let copies = Fr::from((1..=run.instances.len()).contains(&r) as u64);
                     region.assign_advice(config.io.copies, r, Value::known(copies));
                 }
                 Ok(())
@@ -253,7 +244,7 @@ impl Circuit<Fr> for VmCircuit {
 
 /// Records the instance lookup (tuple lookup `lookup` of the range argument) of a run: every
 /// step that adds an instance looks up `(position, value)` once, and the instance column
-/// (last first: row `r` at position `r + 1`) supplies each row once.
+/// (last first from row 1: row `r` at position `r`) supplies each of those rows once.
 fn record_instance_lookup(t: &Tables, range: &mut RangeWitness, lookup: usize) {
     let n = t.instances.len();
     let tuple = |pos: usize, value: u64| vec![Fr::from(pos as u64), Fr::from(value)];
@@ -266,14 +257,17 @@ fn record_instance_lookup(t: &Tables, range: &mut RangeWitness, lookup: usize) {
         }
     }
     for (r, &value) in t.instances.iter().rev().enumerate() {
-        range.record_tuple(lookup, Side::Table, r, 1, tuple(r + 1, value));
+        range.record_tuple(lookup, Side::Table, r + 1, 1, tuple(r + 1, value));
     }
 }
 
-/// The instance columns of a run's public values (execution order): the values last first
-/// (an instance's row then says how many are left from it on, which the ETable counts down
-/// to), and their number.
+/// The instance column of a run's public values (execution order): their number, then the
+/// values last first (an instance's row then says how many are left from it on, which the
+/// ETable counts down to). One column, not a second one for the number: every column is
+/// extended to the quotient's domain in every proof.
 pub fn instance_columns(values: &[u64]) -> Vec<Vec<Fr>> {
-    let reversed = values.iter().rev().map(|&v| Fr::from(v)).collect();
-    vec![reversed, vec![Fr::from(values.len() as u64)]]
+    let count = std::iter::once(Fr::from(values.len() as u64));
+    vec![count
+        .chain(values.iter().rev().map(|&v| Fr::from(v)))
+        .collect()]
 }

@@ -123,9 +123,9 @@ fn instances_are_public() {
     inst[0][2] += zkwasm_circuits::Fr::one();
     let rows = failing_rows(k, &c, inst, "gate: instance lookup");
     assert_eq!(rows, BTreeSet::from([2]), "the changed row");
-    // Claiming fewer instances than the run produced.
+    // Claiming fewer instances than the run produced (their number is on row 0).
     let mut inst = c.instances();
-    inst[1][0] -= zkwasm_circuits::Fr::one();
+    inst[0][0] -= zkwasm_circuits::Fr::one();
     assert!(failures(k, &c, inst).contains("gate: counters"));
 }
 
@@ -353,6 +353,41 @@ fn forged_frame_is_rejected() {
 }
 
 #[test]
+fn duplicated_frame_is_rejected() {
+    // The JTable has no ordering rule: its entries are exactly the calls' frames because the
+    // frame lookup's multiplicities are exact. A second copy of a frame's entry, in place of
+    // the last frame's (so the JTable's counts stay right): the copy is supplied to the sum
+    // but looked up by nobody, and the call of the frame left out finds no entry (its frame
+    // slot cannot hold its own eid), nor does its return (its frame slot is not its frame,
+    // the next state not the slot's return address, and the slot's lookup is not recorded).
+    let mut t = tables(PROGRAM);
+    let first = t.jtable.iter().position(|j| !j.is_static).unwrap();
+    let last = t.jtable.len() - 1;
+    assert!(first < last && t.jtable[last].returned);
+    t.jtable[last] = t.jtable[first];
+    assert_eq!(
+        run(t),
+        set(&[
+            "gate: op call",
+            "gate: op return",
+            NEXT_RULE,
+            "gate: frame lookup",
+            "gate: range sum ends at zero"
+        ])
+    );
+}
+
+#[test]
+fn frame_order_does_not_matter() {
+    // The same frames in another order prove the same run.
+    let mut t = tables(PROGRAM);
+    let n = t.jtable.len();
+    assert!(n > 3);
+    t.jtable[1..].reverse();
+    assert_eq!(run(t), set(&[]));
+}
+
+#[test]
 fn cost_stays_within_budget() {
     use halo2_proofs::plonk::{Circuit, ConstraintSystem};
     use zkwasm_circuits::Fr;
@@ -370,19 +405,19 @@ fn cost_stays_within_budget() {
     let count = |r| range.inputs.iter().filter(|(_, x)| *x == r).count();
     assert_eq!(
         (count(Range::U8), count(Range::Common)),
-        (9, 4),
-        "bytes: ETable 6, MTable 3; common: ETable sp and 2 eid distances, JTable 1"
+        (9, 3),
+        "bytes: ETable 6, MTable 3; common: ETable sp and 2 eid distances"
     );
-    assert_eq!(range.helpers.len(), 5);
+    assert_eq!(range.helpers.len(), 4);
     assert_eq!(range.tuple_helpers.len(), 4);
-    assert_eq!(
-        range.h_table, None,
-        "the table terms share the one-input helper"
+    assert!(
+        range.h_table.is_some(),
+        "the input helpers are full: the table terms have a helper of their own"
     );
-    let range = range.helpers.len() + range.tuple_helpers.len() + 3 + 2;
-    // The MTable (8 columns) and the JTable (4) have their own budget tests; the rest is the
+    let range = range.helpers.len() + range.tuple_helpers.len() + 1 + 3 + 2;
+    // The MTable (7 columns) and the JTable (2) have their own budget tests; the rest is the
     // ETable, 4 rows per step: at most the reference system's 160 cells per step.
-    let etable_cells = (meta.num_advice_columns() - 8 - 4 - range) * ROWS;
+    let etable_cells = (meta.num_advice_columns() - 7 - 2 - range) * ROWS;
     assert_eq!(
         etable_cells,
         30 * ROWS,
@@ -560,14 +595,45 @@ fn forged_slot_fields_are_rejected() {
         ]);
     }
     assert_eq!(forged.len(), 10, "two accesses");
+    // An unused slot claimed used, a write, or at a location, address or width: the slot
+    // rule is what keeps them zero (and bits where used).
     let unused = cfg.slot(2);
-    forged.push((unused.group.used, unused.rot, 0));
+    let g = unused.group;
+    for col in [g.used, g.is_write, g.loc, g.addr, g.is_i32] {
+        forged.push((col, unused.rot, 0));
+    }
     for (col, rot, honest_value) in forged {
         let mut c = honest.clone();
         let row = i * ROWS + rot as usize;
         c.etable_overrides.set(col, row, Fr::from(honest_value + 1));
         let rows = failing_rows(k, &c, c.instances(), SLOTS_RULE);
         assert_eq!(rows, BTreeSet::from([i * ROWS]), "{col:?} row {row}");
+    }
+}
+
+#[test]
+fn slot_eids_and_unused_values_are_checked() {
+    // What the access-slot gate itself checks, at the slot's row: a write's start is the
+    // step's eid, a read's eid distances, and an unused slot's value is zero.
+    use zkwasm_circuits::Fr;
+    let t = tables(PROGRAM);
+    let cfg = etable_config(&t);
+    let i = step(&t, |i| matches!(i, Instr::LocalGet { .. }));
+    let k = k_for(&t);
+    let honest = VmCircuit::new(k, t.clone());
+    let (read, write, unused) = (cfg.slot(0), cfg.slot(1), cfg.slot(2));
+    let eid = t.etable[i].eid as u64;
+    for (col, rot, v) in [
+        (write.group.start, write.rot, eid + 1),
+        (read.group.d_start, read.rot, 1 << 20),
+        (read.group.d_end, read.rot, 1 << 20),
+        (unused.group.value, unused.rot, 5),
+    ] {
+        let mut c = honest.clone();
+        let row = i * ROWS + rot as usize;
+        c.etable_overrides.set(col, row, Fr::from(v));
+        let rows = failing_rows(k, &c, c.instances(), "gate: access slot");
+        assert_eq!(rows, BTreeSet::from([row]), "{col:?} row {row}");
     }
 }
 

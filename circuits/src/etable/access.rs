@@ -4,7 +4,8 @@
 //! - a write: `start = eid` (the entry the write created),
 //! - a read: `start < eid <= end` (`eid - start - 1` and `end - eid` in the common range),
 //!
-//! and an unused slot is all zero and looks up nothing. The lookup is a tuple lookup of the
+//! and an unused slot looks up nothing (its fields are zero, but for `start` and `end`, which
+//! nothing reads there). The lookup is a tuple lookup of the
 //! range argument (`range::TupleLookup`): each used slot once, against the MTable's entries
 //! supplied as often as their `accessed` cells say. Which slots a step uses, and for what,
 //! its instruction class says ([`super::Access`]).
@@ -75,24 +76,23 @@ impl Group {
             d_start: col(),
             d_end: col(),
         };
+        // The ETable's slot rule ("etable slots") pins `used`, `is_write`, `loc`, `addr` and
+        // `is_i32` of every slot to what the step's class says: bits, a write only where
+        // used, zeros where unused. What is left here: the eids, and an unused slot's value
+        // is zero (class gates may read it); an unused slot's `start` and `end` are looked up
+        // by nobody and read by no rule.
         meta.create_gate("access slot", |m| {
             let q = m.query_selector(q_rows);
             let one = Expression::Constant(Fr::one());
             let cur = |m: &mut VirtualCells<'_, Fr>, c| m.query_advice(c, Rotation::cur());
             let (used, w, eid) = (cur(m, g.used), cur(m, g.is_write), cur(m, eid));
             let read = used.clone() - w.clone();
-            let mut v = vec![];
-            for b in [g.used, g.is_write, g.is_i32] {
-                let x = cur(m, b);
-                v.push(x.clone() * (one.clone() - x));
-            }
-            v.push(w.clone() * (one.clone() - used.clone()));
-            for c in [g.is_i32, g.loc, g.addr, g.start, g.end, g.value] {
-                v.push((one.clone() - used.clone()) * cur(m, c));
-            }
-            v.push(w * (cur(m, g.start) - eid.clone()));
-            v.push(read.clone() * (eid.clone() - cur(m, g.start) - one - cur(m, g.d_start)));
-            v.push(read * (cur(m, g.end) - eid - cur(m, g.d_end)));
+            let v = vec![
+                (one.clone() - used) * cur(m, g.value),
+                w * (cur(m, g.start) - eid.clone()),
+                read.clone() * (eid.clone() - cur(m, g.start) - one - cur(m, g.d_start)),
+                read * (cur(m, g.end) - eid - cur(m, g.d_end)),
+            ];
             v.into_iter().map(|e| q.clone() * e).collect::<Vec<_>>()
         });
         g

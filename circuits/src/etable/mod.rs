@@ -190,12 +190,12 @@ pub fn frame_of(row: &ERow) -> Option<u32> {
     }
 }
 
-/// The public instances: values in `values`, last first (see `VmCircuit::instance_columns`),
-/// and `rows` the row index (the range argument's common-range table), so `(rows + 1,
-/// values)` lists `(position, instance)` with the position the number of instances from it to
-/// the end; `copies` (first
-/// phase) says how often each row is looked up (once for each instance: the instance lookup
-/// is a tuple lookup of the range argument, with exact multiplicities).
+/// The public instances: their number on row 0 of `values`, then the values last first (see
+/// `vm::instance_columns`), and `rows` the row index (the range argument's common-range
+/// table), so `(rows, values)` lists `(position, instance)` from row 1 on, the position the
+/// number of instances from it to the end; `copies` (first phase) says how often each row is
+/// looked up (once for each instance, never row 0, whose position no step has: the instance
+/// lookup is a tuple lookup of the range argument, with exact multiplicities).
 #[derive(Clone, Copy, Debug)]
 pub struct Io {
     pub values: Column<halo2_proofs::plonk::Instance>,
@@ -207,7 +207,7 @@ impl Io {
     /// What the instances supply to the steps' instance lookups (degree 1).
     pub fn table(&self, m: &mut VirtualCells<'_, Fr>) -> (Expression<Fr>, Vec<Expression<Fr>>) {
         let tuple = vec![
-            m.query_fixed(self.rows, Rotation::cur()) + c(1),
+            m.query_fixed(self.rows, Rotation::cur()),
             m.query_instance(self.values, Rotation::cur()),
         ];
         (m.query_advice(self.copies, Rotation::cur()), tuple)
@@ -381,20 +381,109 @@ pub fn upper_limbs(m: &mut VirtualCells<'_, Fr>, values: &[&[Cell; 8]]) -> Expre
 /// `Σ weight · value`, adding the weights of equal values first: the classes share many
 /// expected values (`sp - 1`, a constant), and each distinct one then costs the prover one
 /// product per row instead of one per class.
+///
+/// With `total`, a cell the circuit constrains to the sum of all the weights (a slot's
+/// `used`, the step's `enabled`), the most frequent value `d` is taken out of the sum:
+/// `total · d + Σ_{v ≠ d} weight(v) · (v - d)`, the same value under that constraint, without
+/// the long sum of `d`'s weights (the prover evaluates every gate on every row of the
+/// quotient's domain, so each term saved is one operation per row).
 fn weighted_sum(
     terms: impl IntoIterator<Item = (Expression<Fr>, Expression<Fr>)>,
+    total: Option<Expression<Fr>>,
 ) -> Expression<Fr> {
-    let mut groups: Vec<(String, Expression<Fr>, Expression<Fr>)> = vec![];
+    // (key, summed weights, value, number of terms)
+    let mut groups: Vec<(String, Expression<Fr>, Expression<Fr>, usize)> = vec![];
     for (weight, value) in terms {
         let key = format!("{value:?}");
-        match groups.iter_mut().find(|(k, _, _)| *k == key) {
-            Some((_, w, _)) => *w = w.clone() + weight,
-            None => groups.push((key, weight, value)),
+        match groups.iter_mut().find(|g| g.0 == key) {
+            Some(g) => {
+                g.1 = g.1.clone() + weight;
+                g.3 += 1;
+            }
+            None => groups.push((key, weight, value, 1)),
         }
     }
+    let (start, default) = match total {
+        Some(total) if !groups.is_empty() => {
+            let d = (0..groups.len())
+                .rev()
+                .max_by_key(|&i| groups[i].3)
+                .expect("not empty");
+            let default = groups.remove(d).2;
+            (scaled(total, &default), Some(default))
+        }
+        _ => (c(0), None),
+    };
     groups
         .into_iter()
-        .fold(c(0), |acc, (_, weight, value)| acc + weight * value)
+        .fold(start, |acc, (_, weight, value, _)| {
+            let value = match &default {
+                Some(d) => difference(value, d),
+                None => value,
+            };
+            acc + scaled(weight, &value)
+        })
+}
+
+fn is_constant(e: &Expression<Fr>, v: Fr) -> bool {
+    matches!(e, Expression::Constant(x) if *x == v)
+}
+
+/// `weight · value`, nothing for a zero value and the weight alone for a unit one (the
+/// prover evaluates the operands of a product by zero all the same).
+fn scaled(weight: Expression<Fr>, value: &Expression<Fr>) -> Expression<Fr> {
+    if is_constant(value, Fr::zero()) {
+        c(0)
+    } else if is_constant(value, Fr::one()) {
+        weight
+    } else {
+        weight * value.clone()
+    }
+}
+
+/// `v - d`, with the terms they share cancelled (the expected values of the classes are
+/// mostly affine in the step's cells: `sp - 1` against `sp - 2` leaves a constant).
+fn difference(v: Expression<Fr>, d: &Expression<Fr>) -> Expression<Fr> {
+    let mut terms = Terms::new();
+    affine(&v, Fr::one(), &mut terms);
+    affine(d, -Fr::one(), &mut terms);
+    terms
+        .into_values()
+        .filter(|(_, k)| *k != Fr::zero())
+        .fold(c(0), |acc, (e, k)| match e {
+            None => acc + Expression::Constant(k),
+            Some(e) if k == Fr::one() => acc + e,
+            Some(e) if k == -Fr::one() => acc - e,
+            Some(e) => acc + e * Expression::Constant(k),
+        })
+}
+
+/// A sum of terms: the coefficient of each part (`None`: the constant), keyed by the part's
+/// form, so equal sums come out as equal expressions.
+type Terms = std::collections::BTreeMap<String, (Option<Expression<Fr>>, Fr)>;
+
+/// Adds `k · e` to `terms`, splitting `e` into its affine parts (a product of two
+/// non-constants is one part).
+fn affine(e: &Expression<Fr>, k: Fr, terms: &mut Terms) {
+    match e {
+        Expression::Constant(v) => add_part(terms, None, k * v),
+        Expression::Sum(a, b) => {
+            affine(a, k, terms);
+            affine(b, k, terms);
+        }
+        Expression::Negated(a) => affine(a, -k, terms),
+        Expression::Scaled(a, f) => affine(a, k * f, terms),
+        Expression::Product(a, b) => match (&**a, &**b) {
+            (Expression::Constant(f), x) | (x, Expression::Constant(f)) => affine(x, k * f, terms),
+            _ => add_part(terms, Some(e), k),
+        },
+        _ => add_part(terms, Some(e), k),
+    }
+}
+
+fn add_part(terms: &mut Terms, e: Option<&Expression<Fr>>, k: Fr) {
+    let key = e.map_or(String::new(), |e| format!("{e:?}"));
+    terms.entry(key).or_insert((e.cloned(), Fr::zero())).1 += k;
 }
 
 /// `2^W`: 2^32, or 2^64 when `is_i64`.
@@ -679,6 +768,15 @@ impl ETableConfig {
         meta.create_gate("etable slots", |m| {
             let q = m.query_selector(q_step);
             let effects = effects(m);
+            // One access per slot and class: with one-hot class bits and bit-valued `used`
+            // expressions, each expected `used` and `is_write` is then a bit (the access-slot
+            // gate relies on it).
+            for (_, e) in &effects {
+                let mut slots: Vec<usize> = e.accesses.iter().map(|a| a.slot).collect();
+                slots.sort_unstable();
+                slots.dedup();
+                assert_eq!(slots.len(), e.accesses.len(), "a class names a slot twice");
+            }
             let mut v = vec![];
             for j in 0..SLOTS {
                 let s = ctx.slot(j);
@@ -690,12 +788,17 @@ impl ETableConfig {
                             .map(move |a| (bit.clone() * a.used.clone(), a))
                     })
                 };
-                let want = |f: &dyn Fn(&Access) -> Expression<Fr>| {
-                    weighted_sum(accesses().map(|(on, a)| (on, f(a))))
-                };
                 let g = s.group;
+                // Every field but `used` is expected as a sum that `used` totals.
+                let used = m.query_advice(g.used, Rotation(s.rot));
+                let want = |f: &dyn Fn(&Access) -> Expression<Fr>| {
+                    weighted_sum(accesses().map(|(on, a)| (on, f(a))), Some(used.clone()))
+                };
                 for (col, want) in [
-                    (g.used, want(&|_| c(1))),
+                    (
+                        g.used,
+                        weighted_sum(accesses().map(|(on, _)| (on, c(1))), None),
+                    ),
                     (g.is_write, want(&|a| c((a.rw == Rw::Write) as u64))),
                     (g.loc, want(&|a| c(a.loc as u64))),
                     (g.addr, want(&|a| a.addr.clone())),
@@ -709,8 +812,11 @@ impl ETableConfig {
         meta.create_gate("etable next state", |m| {
             let q = m.query_selector(q_step) * x.enabled.next(m, ROWS);
             let effects = effects(m);
+            // The class bits total `enabled` (the one-hot rule of "etable step").
+            let on = x.enabled.expr(m);
             let want = |f: &dyn Fn(&Next) -> Expression<Fr>| {
-                weighted_sum(effects.iter().map(|(bit, e)| (bit.clone(), f(&e.next))))
+                let terms = effects.iter().map(|(bit, e)| (bit.clone(), f(&e.next)));
+                weighted_sum(terms, Some(on.clone()))
             };
             [
                 (x.fid, want(&|n| n.fid.clone())),
@@ -805,9 +911,9 @@ impl ETableConfig {
                     })
                     .collect::<Result<_, Error>>()?;
                 for w in chunks {
-                    w.flush(&mut region, range);
+                    w.flush(&mut region, Some(range));
                 }
-                overrides.apply(&mut region, range);
+                overrides.apply(&mut region, Some(range));
                 Ok(())
             },
         )

@@ -49,7 +49,7 @@ use zkwasm_tracer::Inputs;
 /// Changes whenever the circuit changes: part of every program id, so keys and proofs of
 /// another circuit are refused. The golden verifying-key test fails when the circuit changes
 /// without it.
-pub const CIRCUIT_VERSION: u32 = 4;
+pub const CIRCUIT_VERSION: u32 = 5;
 
 #[derive(Debug, Error)]
 pub enum Error {
@@ -175,7 +175,7 @@ pub fn prove_with(
 pub fn verify(params: &Params, vk: &VerifyingKey, proof: &Proof) -> Result<Vec<u64>, Error> {
     vk.check_label(proof)?;
     check_params(params, vk.k, &vk.params)?;
-    // The count column must be the number of values: values past it would go unchecked.
+    // Row 0 must be the number of values: values past it would go unchecked.
     let columns = zkwasm_circuits::vm::instance_columns(&proof.instances);
     let columns: Vec<&[Fr]> = columns.iter().map(|c| c.as_slice()).collect();
     let mut transcript = Blake2bRead::<_, G1Affine, Challenge255<_>>::init(&proof.bytes[..]);
