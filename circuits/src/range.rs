@@ -33,7 +33,9 @@
 //! with a third challenge `θ` as `e = θ · (1 + Σ_i f_i θ^(i+1))`, and one helper column per
 //! lookup holds
 //! `n_in / (α - e_in) - n_t / (α - e_t)`: degree `1 + max(2 + 1 + 1, deg n + 1)`, so the
-//! numerators may have degree 3. Unlike a lookup argument, multiplicities are exact: the
+//! numerators may have degree 3. A lookup whose numerators have degree at most 2 has room for
+//! a range-checked input as a third term (`TupleLookup::spare`): the VM's access and instance
+//! lookups each take one, so its 12 inputs need three helpers and the table terms' one. Unlike a lookup argument, multiplicities are exact: the
 //! table side must supply every tuple exactly as often as it is looked up, and a lookup whose
 //! multiplicities the circuit can state needs no committed multiplicity at all.
 //!
@@ -87,6 +89,11 @@ pub struct TupleLookup<'a> {
     pub name: &'static str,
     pub input: TupleSide<'a>,
     pub table: TupleSide<'a>,
+    /// Whether the helper's gate has room for a range-checked input as a third term: with
+    /// numerators of degree at most 2 and tuples of degree 1 it stays at degree 5. The
+    /// argument then puts one there (`configure` asserts the degree), which can save a
+    /// helper column.
+    pub spare: bool,
 }
 
 /// The side of a tuple lookup a witness record is on.
@@ -114,8 +121,9 @@ pub struct RangeConfig {
     gamma: Challenge,
     theta: Challenge,
     helpers: Vec<Helper>,
-    /// The tuple lookups' helpers.
+    /// The tuple lookups' helpers, and the range input each holds, if any.
     tuple_helpers: Vec<Column<Advice>>,
+    tuple_inputs: Vec<Option<(Column<Advice>, Range)>>,
     /// The table terms' own helper, unless the last input helper has room for them.
     h_table: Option<Column<Advice>>,
     sum: Column<Advice>,
@@ -149,6 +157,12 @@ impl RangeConfig {
         let alpha = meta.challenge_usable_after(FirstPhase);
         let gamma = meta.challenge_usable_after(FirstPhase);
         let theta = meta.challenge_usable_after(FirstPhase);
+        // Lookups with room take one input each (from the end), the rest go three to a helper.
+        let mut inputs = inputs.to_vec();
+        let tuple_inputs: Vec<Option<(Column<Advice>, Range)>> = lookups
+            .iter()
+            .map(|l| if l.spare { inputs.pop() } else { None })
+            .collect();
         let mut helpers: Vec<Helper> = inputs
             .chunks(GROUP)
             .map(|g| Helper {
@@ -189,7 +203,7 @@ impl RangeConfig {
             });
         }
         let mut tuple_helpers = vec![];
-        for l in lookups {
+        for (l, spare) in lookups.iter().zip(&tuple_inputs) {
             let h = meta.advice_column_in(SecondPhase);
             tuple_helpers.push(h);
             meta.create_gate(l.name, |m| {
@@ -198,9 +212,23 @@ impl RangeConfig {
                 let (n_in, input) = (l.input)(m);
                 let (n_t, table) = (l.table)(m);
                 let d_in = a.clone() - compress(t.clone(), input);
-                let d_t = a - compress(t, table);
-                vec![q * helper_constraint(cur(m, h), &[(n_in, d_in), (-n_t, d_t)])]
+                let d_t = a.clone() - compress(t, table);
+                let mut terms = vec![(n_in, d_in), (-n_t, d_t)];
+                if let Some((c, r)) = *spare {
+                    let g = m.query_challenge(gamma);
+                    terms.push((Expression::Constant(Fr::ONE), a - element(r, cur(m, c), g)));
+                }
+                vec![q * helper_constraint(cur(m, h), &terms)]
             });
+            let degree = meta
+                .gates()
+                .last()
+                .map_or(0, |g| g.polynomials()[0].degree());
+            assert!(
+                degree <= 5,
+                "{}: degree {degree}, no room for an input",
+                l.name
+            );
         }
         if let Some(h_table) = h_table {
             meta.create_gate("range table helper", |m| {
@@ -238,6 +266,7 @@ impl RangeConfig {
             theta,
             helpers,
             tuple_helpers,
+            tuple_inputs,
             h_table,
             sum,
             q_on,
@@ -248,7 +277,11 @@ impl RangeConfig {
 
     /// The input columns, in the order [`RangeWitness`] keeps them.
     fn inputs(&self) -> impl Iterator<Item = (Column<Advice>, Range)> + '_ {
-        self.helpers.iter().flat_map(|h| h.inputs.iter().copied())
+        let spare = self.tuple_inputs.iter().flatten().copied();
+        self.helpers
+            .iter()
+            .flat_map(|h| h.inputs.iter().copied())
+            .chain(spare)
     }
 
     /// Whether the challenges are drawn: the prover is synthesizing the second phase (or a
@@ -275,6 +308,7 @@ impl RangeConfig {
             mc: self.mc,
             helpers: self.helpers.iter().map(|h| h.column).collect(),
             tuple_helpers: self.tuple_helpers.clone(),
+            tuple_inputs: self.tuple_inputs.clone(),
             inputs: self.inputs().collect(),
             h_table: self.h_table,
             sum: self.sum,
@@ -354,7 +388,16 @@ impl RangeConfig {
                     let tuples: Vec<Vec<Fr>> = w
                         .tuples
                         .par_iter()
-                        .map(|records| tuple_helper(records, alpha, theta, bound))
+                        .zip(&self.tuple_inputs)
+                        .map(|(records, spare)| {
+                            let mut h = tuple_helper(records, alpha, theta, bound);
+                            if let Some((c, r)) = *spare {
+                                for (h, x) in h.iter_mut().zip(w.values(c)) {
+                                    *h += inv.of(r, x);
+                                }
+                            }
+                            h
+                        })
                         .collect();
                     let mut helpers = helpers;
                     let table_sum = match self.helpers.iter().position(|h| h.with_table) {
@@ -500,7 +543,9 @@ pub struct RangeColumns {
     pub mc: Column<Advice>,
     pub helpers: Vec<Column<Advice>>,
     pub tuple_helpers: Vec<Column<Advice>>,
-    /// The range-checked columns, in helper order.
+    /// The range-checked input each tuple helper holds, if any.
+    pub tuple_inputs: Vec<Option<(Column<Advice>, Range)>>,
+    /// The range-checked columns, in helper order (the tuple helpers' last).
     pub inputs: Vec<(Column<Advice>, Range)>,
     /// The table terms' helper, when they have one of their own.
     pub h_table: Option<Column<Advice>>,

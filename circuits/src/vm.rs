@@ -120,22 +120,27 @@ impl Circuit<Fr> for VmCircuit {
         let etable = ETableConfig::configure(meta, blocks, start);
         let inputs = [mtable.range_columns(), etable.range_columns()].concat();
         // Calls and returns look up their frame in the JTable in the range argument's sum.
+        // (Its numerators, like the image lookup's tuples, have degree 3: no room for a range
+        // input; the access and instance lookups have.)
         let frames = TupleLookup {
             name: "frame lookup",
             input: &|m| etable.frame_input(m),
             table: &|m| jtable.frame_table(m),
+            spare: false,
         };
         // Memory accesses look up their MTable entry there too.
         let accesses = TupleLookup {
             name: "access lookup",
             input: &|m| etable.access_input(m),
             table: &|m| mtable.access_table(m),
+            spare: true,
         };
         // And host calls their instance.
         let instances = TupleLookup {
             name: "instance lookup",
             input: &|m| etable.instance_input(m),
             table: &|m| io.table(m),
+            spare: true,
         };
         // And steps their instruction (on their block's first row), init entries their initial
         // value (on its second) in the image.
@@ -143,6 +148,7 @@ impl Circuit<Fr> for VmCircuit {
             name: "image lookup",
             input: &|m| ImageColumns::input(m, &blocks, &etable, &mtable),
             table: &|m| image.table(m),
+            spare: false,
         };
         let lookups = [frames, accesses, instances, images];
         let range = RangeConfig::configure(meta, io.rows, &inputs, &lookups);

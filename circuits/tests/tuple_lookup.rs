@@ -74,6 +74,7 @@ impl Circuit<Fr> for PairCircuit {
                     .collect();
                 (m.query_advice(copies, Rotation::cur()), tuple)
             },
+            spare: false,
         };
         let range = RangeConfig::configure(meta, rows, &[], &[lookup]);
         Config {

@@ -408,13 +408,23 @@ fn cost_stays_within_budget() {
         (9, 3),
         "bytes: ETable 6, MTable 3; common: ETable sp and 2 eid distances"
     );
-    assert_eq!(range.helpers.len(), 4);
     assert_eq!(range.tuple_helpers.len(), 4);
-    assert!(
-        range.h_table.is_some(),
-        "the input helpers are full: the table terms have a helper of their own"
+    let spare: Vec<bool> = range.tuple_inputs.iter().map(|i| i.is_some()).collect();
+    assert_eq!(
+        spare,
+        [false, true, true, false],
+        "the access and instance lookups' helpers each hold a range input"
     );
-    let range = range.helpers.len() + range.tuple_helpers.len() + 1 + 3 + 2;
+    assert_eq!(
+        range.helpers.len(),
+        4,
+        "the other 10 inputs, three to a helper"
+    );
+    assert_eq!(
+        range.h_table, None,
+        "the table terms share the one-input helper"
+    );
+    let range = range.helpers.len() + range.tuple_helpers.len() + 3 + 2;
     // The MTable (7 columns) and the JTable (2) have their own budget tests; the rest is the
     // ETable, 4 rows per step: at most the reference system's 160 cells per step.
     let etable_cells = (meta.num_advice_columns() - 7 - 2 - range) * ROWS;
@@ -847,7 +857,7 @@ fn provable_classes_have_gates() {
 
 #[test]
 fn forged_range_multiplicities_are_rejected() {
-    // The VM's 13 range-checked columns share one argument: a prover claiming that no cell
+    // The VM's 12 range-checked columns share one argument: a prover claiming that no cell
     // holds the byte 0 (or that one more common-range cell holds 1) cannot balance it.
     use halo2_proofs::plonk::{Circuit, ConstraintSystem};
     let t = tables(PROGRAM);
@@ -863,5 +873,38 @@ fn forged_range_multiplicities_are_rejected() {
             failures(k, &c, c.instances()),
             set(&["gate: range sum ends at zero"])
         );
+    }
+}
+
+#[test]
+fn inputs_in_tuple_helpers_are_range_checked() {
+    // The range inputs the access and instance lookups' helpers hold (the slots' eid
+    // distances) are checked like the others: an out-of-range value on a disabled step's row
+    // (where no other rule reads the cell) cannot balance the sum, whichever helper holds it.
+    use halo2_proofs::plonk::{Circuit, ConstraintSystem};
+    use zkwasm_circuits::Fr;
+    let t = tables(PROGRAM);
+    let k = k_for(&t);
+    let mut meta = ConstraintSystem::<Fr>::default();
+    let cols = VmCircuit::configure_with_params(&mut meta, VmCircuit::new(k, t.clone()).params())
+        .range_columns();
+    let held: Vec<_> = cols.tuple_inputs.iter().flatten().collect();
+    assert_eq!(held.len(), 2);
+    let past = (t.etable.len() + 1) * ROWS;
+    for &&(column, range) in &held {
+        assert_eq!(range, Range::Common);
+        for v in [Fr::from(1u64 << 40), -Fr::one()] {
+            let mut c = VmCircuit::new(k, t.clone());
+            c.etable_overrides.set(column, past, v);
+            assert_eq!(
+                failures(k, &c, c.instances()),
+                set(&["gate: range sum ends at zero"]),
+                "{column:?}"
+            );
+        }
+        // And an in-range value there is accepted (the test forges only the range).
+        let mut c = VmCircuit::new(k, t.clone());
+        c.etable_overrides.set(column, past, Fr::from(7));
+        assert_eq!(failures(k, &c, c.instances()), set(&[]));
     }
 }

@@ -591,17 +591,16 @@ impl ETableConfig {
     }
 
     /// What a step looks up in the instances: `(position, value)` once when it reads a public
-    /// input or writes an output (degree 3), nothing otherwise.
+    /// input or writes an output, nothing otherwise. How often is the drop of the instance
+    /// counter, which "etable step" ties to the class's io flag: degree 2 rather than the
+    /// flag's 3, so the lookup's helper has room for a range input.
     pub fn instance_input(
         &self,
         m: &mut VirtualCells<'_, Fr>,
     ) -> (Expression<Fr>, Vec<Expression<Fr>>) {
         let x = self.ctx.common;
         let q = m.query_selector(self.ctx.q_step);
-        let io = self
-            .classes
-            .iter()
-            .fold(c(0), |acc, (bit, op)| acc + bit.expr(m) * op.io(m));
+        let io = x.instance.expr(m) - x.instance.next(m, ROWS);
         (q * io, vec![x.io_pos.expr(m), x.io_val.expr(m)])
     }
 
