@@ -35,9 +35,10 @@
 //! `n_in / (α - e_in) - n_t / (α - e_t)`: degree `1 + max(2 + 1 + 1, deg n + 1)`, so the
 //! numerators may have degree 3. A lookup whose numerators have degree at most 2 has room for
 //! a range-checked input as a third term (`TupleLookup::spare`): the VM's access and instance
-//! lookups each take one, so its 12 inputs need three helpers and the table terms' one. Unlike a lookup argument, multiplicities are exact: the
-//! table side must supply every tuple exactly as often as it is looked up, and a lookup whose
-//! multiplicities the circuit can state needs no committed multiplicity at all.
+//! lookups each take one, so its other 10 inputs fit four helpers, the last with the table
+//! terms. Unlike a lookup argument, multiplicities are exact: the table side must supply every
+//! tuple exactly as often as it is looked up, and a lookup whose multiplicities the circuit
+//! can state needs no committed multiplicity at all.
 //!
 //! Why a tuple cannot stand for a range element, or one lookup's tuple for another's: every
 //! range cell, tuple field and numerator is a first-phase value (or fixed), committed before
@@ -121,8 +122,9 @@ pub struct RangeConfig {
     gamma: Challenge,
     theta: Challenge,
     helpers: Vec<Helper>,
-    /// The tuple lookups' helpers, and the range input each holds, if any.
+    /// The tuple lookups' helpers.
     tuple_helpers: Vec<Column<Advice>>,
+    /// The range input each tuple helper holds, if any.
     tuple_inputs: Vec<Option<(Column<Advice>, Range)>>,
     /// The table terms' own helper, unless the last input helper has room for them.
     h_table: Option<Column<Advice>>,
@@ -140,6 +142,17 @@ fn element(r: Range, x: Expression<Fr>, gamma: Expression<Fr>) -> Expression<Fr>
         Range::U8 => x + gamma,
         Range::Common => x,
     }
+}
+
+/// A range-checked input's term `1 / (α - e)` of a helper, as `(numerator, denominator)`.
+fn input_term(
+    m: &mut VirtualCells<'_, Fr>,
+    (c, r): (Column<Advice>, Range),
+    alpha: Expression<Fr>,
+    gamma: Expression<Fr>,
+) -> (Expression<Fr>, Expression<Fr>) {
+    let x = m.query_advice(c, Rotation::cur());
+    (Expression::Constant(Fr::ONE), alpha - element(r, x, gamma))
 }
 
 impl RangeConfig {
@@ -191,10 +204,7 @@ impl RangeConfig {
                 let mut terms: Vec<(Expression<Fr>, Expression<Fr>)> = h
                     .inputs
                     .iter()
-                    .map(|&(c, r)| {
-                        let d = a.clone() - element(r, cur(m, c), g.clone());
-                        (Expression::Constant(Fr::ONE), d)
-                    })
+                    .map(|&input| input_term(m, input, a.clone(), g.clone()))
                     .collect();
                 if h.with_table {
                     terms.extend(table_terms(m, t8, tc, m8, mc, a.clone(), g.clone()));
@@ -214,9 +224,9 @@ impl RangeConfig {
                 let d_in = a.clone() - compress(t.clone(), input);
                 let d_t = a.clone() - compress(t, table);
                 let mut terms = vec![(n_in, d_in), (-n_t, d_t)];
-                if let Some((c, r)) = *spare {
+                if let Some(input) = *spare {
                     let g = m.query_challenge(gamma);
-                    terms.push((Expression::Constant(Fr::ONE), a - element(r, cur(m, c), g)));
+                    terms.push(input_term(m, input, a, g));
                 }
                 vec![q * helper_constraint(cur(m, h), &terms)]
             });
@@ -367,10 +377,8 @@ impl RangeConfig {
                         .par_iter()
                         .map(|h| {
                             let mut sum = vec![Fr::ZERO; bound];
-                            for &(c, r) in &h.inputs {
-                                for (s, x) in sum.iter_mut().zip(w.values(c)) {
-                                    *s += inv.of(r, x);
-                                }
+                            for &input in &h.inputs {
+                                inv.add(&mut sum, w, input);
                             }
                             sum
                         })
@@ -391,10 +399,8 @@ impl RangeConfig {
                         .zip(&self.tuple_inputs)
                         .map(|(records, spare)| {
                             let mut h = tuple_helper(records, alpha, theta, bound);
-                            if let Some((c, r)) = *spare {
-                                for (h, x) in h.iter_mut().zip(w.values(c)) {
-                                    *h += inv.of(r, x);
-                                }
+                            if let Some(input) = *spare {
+                                inv.add(&mut h, w, input);
                             }
                             h
                         })
@@ -587,6 +593,13 @@ impl Inverses {
             gamma,
             u8,
             common,
+        }
+    }
+
+    /// Adds the input column's `1 / (α - e)`, row by row, to a helper's values.
+    fn add(&self, helper: &mut [Fr], w: &RangeWitness, (c, r): (Column<Advice>, Range)) {
+        for (h, x) in helper.iter_mut().zip(w.values(c)) {
+            *h += self.of(r, x);
         }
     }
 

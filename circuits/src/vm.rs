@@ -120,8 +120,8 @@ impl Circuit<Fr> for VmCircuit {
         let etable = ETableConfig::configure(meta, blocks, start);
         let inputs = [mtable.range_columns(), etable.range_columns()].concat();
         // Calls and returns look up their frame in the JTable in the range argument's sum.
-        // (Its numerators, like the image lookup's tuples, have degree 3: no room for a range
-        // input; the access and instance lookups have.)
+        // (Its numerators have degree 3 and the image lookup's tuples degree 2: neither helper
+        // has room for a range input; the access and instance lookups' have.)
         let frames = TupleLookup {
             name: "frame lookup",
             input: &|m| etable.frame_input(m),

@@ -580,16 +580,35 @@ fn flipped_class_selector_is_rejected() {
     assert_eq!(rows, BTreeSet::from([i * ROWS]), "a drop writes no slot");
 }
 
+/// A `local.get` step of [`PROGRAM`] (it reads slot 0 and writes slot 1): the tables, the
+/// ETable's configuration and the step.
+fn local_get_step() -> (Tables, zkwasm_circuits::etable::ETableConfig, usize) {
+    let t = tables(PROGRAM);
+    let cfg = etable_config(&t);
+    let i = step(&t, |i| matches!(i, Instr::LocalGet { .. }));
+    (t, cfg, i)
+}
+
+/// The rows at which `gate` fails once the ETable's cell `(col, row)` holds `v`.
+fn failing_with_cell(
+    t: &Tables,
+    col: halo2_proofs::plonk::Column<halo2_proofs::plonk::Advice>,
+    row: usize,
+    v: u64,
+    gate: &str,
+) -> BTreeSet<usize> {
+    let k = k_for(t);
+    let mut c = VmCircuit::new(k, t.clone());
+    c.etable_overrides
+        .set(col, row, zkwasm_circuits::Fr::from(v));
+    failing_rows(k, &c, c.instances(), gate)
+}
+
 #[test]
 fn forged_slot_fields_are_rejected() {
     // A `local.get` reads slot 0 and writes slot 1; every field of a used slot moved by one,
     // and an unused slot claimed used, breaks the shared slot rule at that step.
-    use zkwasm_circuits::Fr;
-    let t = tables(PROGRAM);
-    let cfg = etable_config(&t);
-    let i = step(&t, |i| matches!(i, Instr::LocalGet { .. }));
-    let k = k_for(&t);
-    let honest = VmCircuit::new(k, t.clone());
+    let (t, cfg, i) = local_get_step();
     let mut forged = vec![];
     for (j, e) in t.events_of(i).iter().enumerate() {
         let s = cfg.slot(j);
@@ -613,10 +632,8 @@ fn forged_slot_fields_are_rejected() {
         forged.push((col, unused.rot, 0));
     }
     for (col, rot, honest_value) in forged {
-        let mut c = honest.clone();
         let row = i * ROWS + rot as usize;
-        c.etable_overrides.set(col, row, Fr::from(honest_value + 1));
-        let rows = failing_rows(k, &c, c.instances(), SLOTS_RULE);
+        let rows = failing_with_cell(&t, col, row, honest_value + 1, SLOTS_RULE);
         assert_eq!(rows, BTreeSet::from([i * ROWS]), "{col:?} row {row}");
     }
 }
@@ -625,12 +642,7 @@ fn forged_slot_fields_are_rejected() {
 fn slot_eids_and_unused_values_are_checked() {
     // What the access-slot gate itself checks, at the slot's row: a write's start is the
     // step's eid, a read's eid distances, and an unused slot's value is zero.
-    use zkwasm_circuits::Fr;
-    let t = tables(PROGRAM);
-    let cfg = etable_config(&t);
-    let i = step(&t, |i| matches!(i, Instr::LocalGet { .. }));
-    let k = k_for(&t);
-    let honest = VmCircuit::new(k, t.clone());
+    let (t, cfg, i) = local_get_step();
     let (read, write, unused) = (cfg.slot(0), cfg.slot(1), cfg.slot(2));
     let eid = t.etable[i].eid as u64;
     for (col, rot, v) in [
@@ -639,10 +651,8 @@ fn slot_eids_and_unused_values_are_checked() {
         (read.group.d_end, read.rot, 1 << 20),
         (unused.group.value, unused.rot, 5),
     ] {
-        let mut c = honest.clone();
         let row = i * ROWS + rot as usize;
-        c.etable_overrides.set(col, row, Fr::from(v));
-        let rows = failing_rows(k, &c, c.instances(), "gate: access slot");
+        let rows = failing_with_cell(&t, col, row, v, "gate: access slot");
         assert_eq!(rows, BTreeSet::from([row]), "{col:?} row {row}");
     }
 }
