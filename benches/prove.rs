@@ -9,6 +9,7 @@
 //! ```sh
 //! cargo bench --bench prove                                   # criterion at k = 12, report for k = 12, 14
 //! ZKWASM_BENCH_KS=16,18 ZKWASM_BENCH_REPORT_ONLY=1 cargo bench --bench prove
+//! ZKWASM_BENCH_KS=18 ZKWASM_BENCH_ROUNDS=3 ZKWASM_BENCH_REPORT_ONLY=1 cargo bench --bench prove
 //! ```
 //!
 //! Two parts:
@@ -17,7 +18,10 @@
 //!   `prove` (the whole [`prove`] call), `verify`. Skipped when `ZKWASM_BENCH_REPORT_ONLY` is
 //!   set; criterion's own arguments (filters, `--test`) apply to it.
 //! - **report**: every stage once for each `k` in `ZKWASM_BENCH_KS` (comma-separated, default
-//!   `12,14`), one markdown table row per `k` on stderr. KZG parameters come from
+//!   `12,14`), one markdown table row per `k` on stderr. The proof is made
+//!   `ZKWASM_BENCH_ROUNDS` times (default 1), each time followed by a proof of the backend's
+//!   benchmark circuit at the same `k` (`baseline/mod.rs`), and the medians are reported:
+//!   alternating runs compare the two under the same load on a noisy machine. KZG parameters come from
 //!   `target/bench-params` (generated on first use, then cached there).
 //!
 //! Report columns:
@@ -32,6 +36,9 @@
 //! | `proof s` | [`prove`] minus `trace s` and `tables s`: witness, commitments, quotient, openings |
 //! | `verify ms` | [`verify`] |
 //! | `steps/s` | `steps / proof s` |
+//! | `baseline s` | `create_proof` of the backend's benchmark circuit (`baseline/mod.rs`) |
+//! | `proof / baseline` | `proof s / baseline s`: the VM's cost in units of that circuit's, which hardly depends on the machine |
+//! | `there s` | `proof / baseline` times that circuit's time on the design note's 2-core machine (k = 12, 14, 16, 18, 20): what the proof would take there, the machine of the issue's target |
 //! | `… MiB` | peak resident memory of the process during that stage (`proof MiB`: the whole [`prove`] call) |
 //! | `proof bytes` | `proof.bytes.len()`: the transcript, without the file header |
 //!
@@ -61,6 +68,9 @@ use zkwasm::tables::{self, Tables};
 use zkwasm::tracer::{self, Inputs, Limits};
 use zkwasm_circuits::vm::VmCircuit;
 use zkwasm_circuits::Fr;
+
+mod baseline;
+use baseline::Baseline;
 
 /// The guest's own bound on `n`.
 const MAX_N: u64 = 100_000;
@@ -249,8 +259,16 @@ fn mib(peak: Option<f64>) -> String {
     peak.map_or("n/a".into(), |m| format!("{m:.0}"))
 }
 
-/// Every stage once at size `k`: one markdown row.
-fn report_row(program: &Program, k: u32) -> String {
+/// Median of some seconds.
+fn median(mut secs: Vec<f64>) -> f64 {
+    secs.sort_by(f64::total_cmp);
+    let n = secs.len();
+    (secs[(n - 1) / 2] + secs[n / 2]) / 2.0
+}
+
+/// Every stage once at size `k`, the proof (alternating with the baseline's) `rounds` times:
+/// one markdown row.
+fn report_row(program: &Program, k: u32, rounds: usize) -> String {
     let (n, steps) = fill(program, k);
     let inputs = inputs(n);
     let params = params(k);
@@ -261,12 +279,26 @@ fn report_row(program: &Program, k: u32) -> String {
     let (pk, vk) = keys.value;
     let wit = measure(|| witness(k, tables.value));
     drop(wit.value);
-    let proof = measure(|| prove(&params, &pk, program, &inputs).expect("proof"));
+    let baseline = Baseline::new(k);
+    let baseline_pk = baseline.keys(&params);
+    let (mut proof_secs, mut baseline_secs) = (vec![], vec![]);
+    let mut proof = None;
+    for _ in 0..rounds {
+        let p = measure(|| prove(&params, &pk, program, &inputs).expect("proof"));
+        proof_secs.push(p.secs - run.secs - tables.secs);
+        proof = Some(p);
+        baseline_secs.push(baseline.prove_secs(&params, &baseline_pk));
+    }
+    drop((baseline, baseline_pk));
+    let proof = proof.expect("at least one round");
     let verified = measure(|| verify(&params, &vk, &proof.value).expect("the proof verifies"));
     assert_eq!(verified.value, proof.value.instances);
-    let proof_secs = proof.secs - run.secs - tables.secs;
+    let (proof_secs, baseline_secs) = (median(proof_secs), median(baseline_secs));
+    let ratio = proof_secs / baseline_secs;
+    let there = baseline::reference_secs(k).map_or("n/a".into(), |r| format!("{:.1}", ratio * r));
     format!(
         "| {k} | {n} | {steps} | {:.4} | {:.4} | {:.2} | {:.3} | {proof_secs:.2} | {:.1} | {:.0} \
+         | {baseline_secs:.2} | {ratio:.2} | {there} \
          | {} | {} | {} | {} | {} | {} | {} |",
         run.secs,
         tables.secs,
@@ -294,6 +326,13 @@ fn report(program: &Program) {
                 .expect("ZKWASM_BENCH_KS: comma-separated k")
         })
         .collect();
+    let rounds = std::env::var("ZKWASM_BENCH_ROUNDS").map_or(1, |r| {
+        r.trim()
+            .parse()
+            .ok()
+            .filter(|&r| r > 0)
+            .expect("ZKWASM_BENCH_ROUNDS: a positive number")
+    });
     // Missing parameters are generated before the table starts, the largest first: smaller
     // ones are cut down from it.
     let mut largest_first = ks.clone();
@@ -303,12 +342,12 @@ fn report(program: &Program) {
     }
     eprintln!(
         "\n| k | n | steps | trace s | tables s | keygen s | witness s | proof s | verify ms \
-         | steps/s | trace MiB | tables MiB | keygen MiB | witness MiB | proof MiB | verify MiB \
-         | proof bytes |"
+         | steps/s | baseline s | proof / baseline | there s | trace MiB | tables MiB \
+         | keygen MiB | witness MiB | proof MiB | verify MiB | proof bytes |"
     );
-    eprintln!("|{}", "---|".repeat(17));
+    eprintln!("|{}", "---|".repeat(20));
     for k in ks {
-        eprintln!("{}", report_row(program, k));
+        eprintln!("{}", report_row(program, k, rounds));
     }
 }
 
