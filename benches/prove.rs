@@ -3,8 +3,8 @@
 //!
 //! The program is `guests/wasm/fibonacci.wasm` (iterative Fibonacci of a public `n`, fully
 //! provable). For each `k` the report picks the largest `n` whose run still needs exactly
-//! `k` (`zkwasm::prover::execute(..).min_k == k`), so the ETable is nearly full (4 rows per
-//! step: about `2^k / 4` steps).
+//! `k` (`zkwasm::prover::execute(..).min_k == k`), so the ETable is nearly full (2 rows per
+//! step: about `2^k / 2` steps).
 //!
 //! ```sh
 //! cargo bench --bench prove                                   # criterion at k = 12, report for k = 12, 14

@@ -105,7 +105,7 @@ fn golden_verifying_key() {
         .collect();
     assert_eq!(
         (prover::CIRCUIT_VERSION, hash.as_str()),
-        (5, "16c1878cc89cc1be68a041449b2f37163a56f345b6f56bb16a5b1260be738f72"),
+        (6, "16e1ea83c3b807666bc0e70344c090663991e3f931730bb8fe7c11efd3b365fa"),
         "the verifying key changed (program id {}): if the circuit changed on purpose, bump CIRCUIT_VERSION and pin the new hash",
         vk.program_id
     );

@@ -23,7 +23,8 @@
 //! (distinct frames), and every returned frame is returned from exactly once.
 //!
 //! Layout: a block of [`ROWS`] rows per entry, its 8 cells (2 bits, checked here, and 6
-//! unlimited) in 2 unlimited columns: a bit pool of its own would take a third.
+//! unlimited) in 4 unlimited columns (with 4 rows per entry they fitted 2, where a bit pool of
+//! their own would have taken a third).
 
 use crate::allocator::{blocks, zero_fill, BlockWriter, Cell};
 use crate::blocks::Blocks;

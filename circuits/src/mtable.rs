@@ -16,7 +16,7 @@
 //! the target of an ETable write lookup with `start = eid >= 1` and a range-checked value, and
 //! the counter makes them exactly the writes.
 //!
-//! Layout: one entry per block of [`ROWS`] rows (7 bits, 8 unlimited and 12 byte limbs in 7
+//! Layout: one entry per block of [`ROWS`] rows (7 bits, 8 unlimited and 12 byte limbs in 14
 //! columns). Constraints are on in every block the circuit size allows; blocks past the run's
 //! entries are disabled (every type bit 0) and zero.
 

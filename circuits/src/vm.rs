@@ -14,7 +14,7 @@ use crate::range::{common_bound, RangeConfig, RangeWitness, Side, TupleLookup};
 use crate::tamper::Overrides;
 use crate::Fr;
 use halo2_proofs::circuit::{Layouter, SimpleFloorPlanner, Value};
-use halo2_proofs::plonk::{Circuit, ConstraintSystem, Error};
+use halo2_proofs::plonk::{Circuit, ConstraintSystem, Error, Expression, VirtualCells};
 use halo2_proofs::poly::Rotation;
 use std::sync::{Arc, Mutex};
 use zkwasm_tables::Tables;
@@ -121,7 +121,7 @@ impl Circuit<Fr> for VmCircuit {
         let inputs = [mtable.range_columns(), etable.range_columns()].concat();
         // Calls and returns look up their frame in the JTable in the range argument's sum.
         // (Its numerators have degree 3 and the image lookup's tuples degree 2: neither helper
-        // has room for a range input; the access and instance lookups' have.)
+        // has room for a range input; the access lookups' and the instance lookup's have.)
         let frames = TupleLookup {
             name: "frame lookup",
             input: &|m| etable.frame_input(m),
@@ -131,8 +131,16 @@ impl Circuit<Fr> for VmCircuit {
         // Memory accesses look up their MTable entry there too.
         let accesses = TupleLookup {
             name: "access lookup",
-            input: &|m| etable.access_input(m),
+            input: &|m| etable.access_input(m, 0),
             table: &|m| mtable.access_table(m),
+            spare: true,
+        };
+        // The second slot group's accesses: inputs only, against the same entries.
+        let nothing = |_: &mut VirtualCells<'_, Fr>| (Expression::Constant(Fr::zero()), vec![]);
+        let accesses_2 = TupleLookup {
+            name: "access lookup (second group)",
+            input: &|m| etable.access_input(m, 1),
+            table: &nothing,
             spare: true,
         };
         // And host calls their instance.
@@ -150,7 +158,7 @@ impl Circuit<Fr> for VmCircuit {
             table: &|m| image.table(m),
             spare: false,
         };
-        let lookups = [frames, accesses, instances, images];
+        let lookups = [frames, accesses, instances, images, accesses_2];
         let range = RangeConfig::configure(meta, io.rows, &inputs, &lookups);
         meta.create_gate("counters", |m| {
             let q = m.query_selector(blocks.q_first);
@@ -204,7 +212,7 @@ impl Circuit<Fr> for VmCircuit {
         // The range argument's tuple lookups, in `configure`'s order: frames, accesses,
         // instances, the image.
         JTableConfig::record_frame_lookup(run, &mut range, 0);
-        let accessed = record_access_lookup(self.k, run, &mut range, 1);
+        let accessed = record_access_lookup(self.k, run, &mut range, [1, 4]);
         record_instance_lookup(run, &mut range, 2);
         let copies = record_image_lookup(&t.image, &run.etable, &run.mtable, &mut range, 3);
         config.image.load(&mut layouter, &t.image, &copies)?;

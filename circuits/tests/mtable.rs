@@ -347,9 +347,9 @@ fn cost_stays_within_budget() {
     assert!(meta.degree() <= 5, "degree {}", meta.degree());
     assert_eq!(
         meta.num_advice_columns(),
-        7 + 5 + 2,
-        "7 bits, 8 unlimited, 12 byte limbs in 4 rows; the range argument's 2 multiplicities, \
-         1 helper (3 byte-limb columns), table helper and running sum; the image lookup's \
+        14 + 6 + 2,
+        "7 bits, 8 unlimited, 12 byte limbs in 2 rows; the range argument's 2 multiplicities, \
+         2 helpers (6 byte-limb columns), table helper and running sum; the image lookup's \
          helper and the image's copies"
     );
     assert_eq!(

@@ -396,42 +396,42 @@ fn cost_stays_within_budget() {
     let mut meta = ConstraintSystem::<Fr>::default();
     let config = VmCircuit::configure_with_params(&mut meta, c.params());
     assert!(meta.degree() <= 5, "degree {}", meta.degree());
-    // The range argument: one helper per three of the 13 range-checked columns (ETable 9,
-    // MTable 3, JTable 1) and the table terms, two multiplicities and the running sum; and the
+    // The range argument: one helper per three of the 24 range-checked columns (ETable 18,
+    // MTable 6), a helper for the table terms, two multiplicities and the running sum; and the
     // helpers of the tuple lookups: frames (multiplicities the JTable's, stated by the
-    // circuit), memory accesses (the MTable's `accessed` cells), instances and the image (a
-    // column of copies each).
+    // circuit), memory accesses of either slot group (the MTable's `accessed` cells),
+    // instances and the image (a column of copies each).
     let range = config.range_columns();
     let count = |r| range.inputs.iter().filter(|(_, x)| *x == r).count();
     assert_eq!(
         (count(Range::U8), count(Range::Common)),
-        (9, 3),
-        "bytes: ETable 6, MTable 3; common: ETable sp and 2 eid distances"
+        (18, 6),
+        "bytes: ETable 12, MTable 6; common: ETable 2 (sp, frame ids) and 4 eid distances"
     );
-    assert_eq!(range.tuple_helpers.len(), 4);
+    assert_eq!(range.tuple_helpers.len(), 5);
     let spare: Vec<bool> = range.tuple_inputs.iter().map(|i| i.is_some()).collect();
     assert_eq!(
         spare,
-        [false, true, true, false],
-        "the access and instance lookups' helpers each hold a range input"
+        [false, true, true, false, true],
+        "the access lookups' and the instance lookup's helpers each hold a range input"
     );
     assert_eq!(
         range.helpers.len(),
-        4,
-        "the other 10 inputs, three to a helper"
+        7,
+        "the other 21 inputs, three to a helper"
     );
-    assert_eq!(
-        range.h_table, None,
-        "the table terms share the one-input helper"
+    assert!(
+        range.h_table.is_some(),
+        "no helper has room for the table terms"
     );
-    let range = range.helpers.len() + range.tuple_helpers.len() + 3 + 2;
-    // The MTable (7 columns) and the JTable (2) have their own budget tests; the rest is the
-    // ETable, 4 rows per step: at most the reference system's 160 cells per step.
-    let etable_cells = (meta.num_advice_columns() - 7 - 2 - range) * ROWS;
+    let range = range.helpers.len() + range.tuple_helpers.len() + 1 + 3 + 2;
+    // The MTable (14 columns) and the JTable (4) have their own budget tests; the rest is the
+    // ETable, 2 rows per step: at most the reference system's 160 cells per step.
+    let etable_cells = (meta.num_advice_columns() - 14 - 4 - range) * ROWS;
     assert_eq!(
         etable_cells,
-        30 * ROWS,
-        "11 pure columns (eid, 4 access slots), 19 allocated"
+        59 * ROWS,
+        "21 pure columns (eid, 2 groups of 2 access slots), 38 allocated"
     );
     assert!(etable_cells <= 160, "{etable_cells} cells per step");
     // Range checks, frames, memory accesses, instances and the image are no lookup
@@ -654,6 +654,52 @@ fn slot_eids_and_unused_values_are_checked() {
         let row = i * ROWS + rot as usize;
         let rows = failing_with_cell(&t, col, row, v, "gate: access slot");
         assert_eq!(rows, BTreeSet::from([row]), "{col:?} row {row}");
+    }
+}
+
+#[test]
+fn both_slot_groups_are_looked_up() {
+    // A read's `end` moved by one, its distance `d_end` with it (so the access-slot gate still
+    // holds): no MTable entry has that interval, and the lookup of the slot's group fails at
+    // the slot's row, the first group's and the second's alike.
+    use zkwasm_circuits::Fr;
+    // A `select` reads slots 0, 1 and 2.
+    let t = tables(CONTROL);
+    let cfg = etable_config(&t);
+    let k = k_for(&t);
+    for (j, lookup) in [
+        (0, "gate: access lookup"),
+        (ROWS, "gate: access lookup (second group)"),
+    ] {
+        let (i, e) = (0..t.etable.len())
+            .find_map(|i| {
+                let e = *t.events_of(i).get(j)?;
+                (e.rw == Rw::Read).then_some((i, e))
+            })
+            .expect("a read in the slot");
+        let eid = t.etable[i].eid;
+        let entry = t
+            .mtable
+            .iter()
+            .find(|r| r.loc == e.loc && r.addr == e.addr && r.start < eid && eid <= r.end)
+            .expect("the entry the read reads");
+        let end = zkwasm_circuits::mtable::end_of(k, entry.end);
+        let s = cfg.slot(j);
+        let row = i * ROWS + s.rot as usize;
+        let mut c = VmCircuit::new(k, t.clone());
+        c.etable_overrides
+            .set(s.group.end, row, Fr::from(end + 1))
+            .set(s.group.d_end, row, Fr::from(end + 1 - eid as u64));
+        let failed = failures(k, &c, c.instances());
+        assert!(failed.contains(lookup), "slot {j}: {failed:?}");
+        assert!(
+            !failed.contains("gate: access slot"),
+            "slot {j}: {failed:?}"
+        );
+        assert_eq!(
+            failing_rows(k, &c, c.instances(), lookup),
+            BTreeSet::from([row])
+        );
     }
 }
 
@@ -899,7 +945,7 @@ fn inputs_in_tuple_helpers_are_range_checked() {
     let cols = VmCircuit::configure_with_params(&mut meta, VmCircuit::new(k, t.clone()).params())
         .range_columns();
     let held: Vec<_> = cols.tuple_inputs.iter().flatten().collect();
-    assert_eq!(held.len(), 2);
+    assert_eq!(held.len(), 3);
     let past = (t.etable.len() + 1) * ROWS;
     for &&(column, range) in &held {
         assert_eq!(range, Range::Common);

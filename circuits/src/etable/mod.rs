@@ -59,9 +59,9 @@ use zkwasm_tracer::trace::{Loc, MemEvent, Rw};
 
 /// Rows per step.
 pub const ROWS: usize = zkwasm_tables::capacity::ETABLE_ROWS;
-/// Access-slot groups; each holds `ROWS` slots of a step. (One: a second group would need
-/// its own access lookup.)
-pub const GROUPS: usize = 1;
+/// Access-slot groups; each holds `ROWS` slots of a step, and each has its own access lookup
+/// (a row's helper holds one input of each lookup).
+pub const GROUPS: usize = 2;
 /// Memory accesses a step can make.
 pub const SLOTS: usize = ROWS * GROUPS;
 /// Steps whose witness one parallel task computes into one buffer.
@@ -604,12 +604,14 @@ impl ETableConfig {
         (q * io, vec![x.io_pos.expr(m), x.io_val.expr(m)])
     }
 
-    /// What a row's access slot looks up in the MTable ([`Group::access_input`]).
+    /// What a row's access slot of group `group` looks up in the MTable
+    /// ([`Group::access_input`]).
     pub fn access_input(
         &self,
         m: &mut VirtualCells<'_, Fr>,
+        group: usize,
     ) -> (Expression<Fr>, Vec<Expression<Fr>>) {
-        self.ctx.groups[0].access_input(m)
+        self.ctx.groups[group].access_input(m)
     }
 
     /// Cell `name` of class `class` (see [`Op::cells`]), for tamper tests.
@@ -1023,15 +1025,16 @@ impl MemIndex {
     }
 }
 
-/// Records the access lookup (tuple lookup `lookup` of the range argument) of a run: every
-/// memory access of a step on its slot's row, every MTable entry as often as it is accessed.
+/// Records the access lookup of a run: every memory access of a step on its slot's row, in
+/// tuple lookup `lookups[g]` of the range argument for a slot of group `g`; every MTable entry
+/// as often as it is accessed, in `lookups[0]`.
 /// Returns the counts, the MTable's `accessed` cells. An access no entry explains (a forged
 /// run) is left out: the running sum then does not end at zero.
 pub fn record_access_lookup(
     k: u32,
     t: &Tables,
     range: &mut RangeWitness,
-    lookup: usize,
+    lookups: [usize; GROUPS],
 ) -> Vec<u64> {
     let mem = MemIndex::new(k, &t.mtable);
     let mut accessed = vec![0u64; t.mtable.len()];
@@ -1039,7 +1042,8 @@ pub fn record_access_lookup(
         for (j, e) in t.events_of(i).iter().enumerate().take(SLOTS) {
             if let Some((start, end, index)) = mem.entry(e, row.eid) {
                 let tuple = access_tuple(e.loc, e.addr, start, end, e.value, e.ty);
-                range.record_tuple(lookup, Side::Input, i * ROWS + j, 1, tuple);
+                let (group, rot) = (j / ROWS, j % ROWS);
+                range.record_tuple(lookups[group], Side::Input, i * ROWS + rot, 1, tuple);
                 accessed[index] += 1;
             }
         }
@@ -1047,7 +1051,7 @@ pub fn record_access_lookup(
     for (i, (r, &n)) in t.mtable.iter().zip(&accessed).enumerate() {
         let end = crate::mtable::end_of(k, r.end);
         let tuple = access_tuple(r.loc, r.addr, r.start, end, r.value, r.ty);
-        range.record_tuple(lookup, Side::Table, i * crate::mtable::ROWS, n, tuple);
+        range.record_tuple(lookups[0], Side::Table, i * crate::mtable::ROWS, n, tuple);
     }
     accessed
 }

@@ -90,9 +90,9 @@ fn example_gives_zkwasm_instances() {
     assert!(v["steps"].as_u64().unwrap() > 0);
     assert!(stderr(&o).is_empty());
     // Table sizes and the smallest circuit that holds them.
-    // One block of 4 rows per step, and the block after the last.
+    // One block of 2 rows per step, and the block after the last.
     let steps = v["steps"].as_u64().unwrap();
-    assert_eq!(v["rows"]["etable"].as_u64(), Some((steps + 1) * 4));
+    assert_eq!(v["rows"]["etable"].as_u64(), Some((steps + 1) * 2));
     for table in ["mtable", "jtable", "bit_table", "image", "fixed"] {
         assert!(v["rows"][table].is_u64(), "rows.{table} in {v}");
     }

@@ -259,7 +259,7 @@ fn prove_makes_missing_keys_and_refuses_what_it_cannot_prove() {
     let t = TempDir::new("refusals");
     let params = t.join("params");
     let fib = guest("fibonacci");
-    // No keys yet: prove makes them at the smallest k (11 for n = 20).
+    // No keys yet: prove makes them at the smallest k (10 for n = 20).
     let out = t.join("fib");
     let o = expect(
         0,
@@ -268,10 +268,10 @@ fn prove_makes_missing_keys_and_refuses_what_it_cannot_prove() {
         ],
     );
     assert!(stdout(&o).contains("[20, 6765]"), "{}", stdout(&o));
-    assert_eq!(json_file(&t.join("fib/program.json"))["k"], 11);
+    assert_eq!(json_file(&t.join("fib/program.json"))["k"], 10);
     expect(0, &["verify", "--params", &params, "--output", &out]);
 
-    // Keys too small for the run: exit 6 naming the k that fits.
+    // Keys too small for the run (n = 30 needs k = 11): exit 6 naming the k that fits.
     let small = t.join("small");
     expect(
         0,
@@ -282,7 +282,7 @@ fn prove_makes_missing_keys_and_refuses_what_it_cannot_prove() {
     let o = expect(
         6,
         &[
-            "prove", "--wasm", &fib, "--public", "20", "--params", &params, "--output", &small,
+            "prove", "--wasm", &fib, "--public", "30", "--params", &params, "--output", &small,
         ],
     );
     let line = error_line(&o);

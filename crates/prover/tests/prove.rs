@@ -281,14 +281,14 @@ fn runs_that_cannot_be_proved_say_why() {
              (local.set 0 (i32.const 400))
              (loop (br_if 0 (local.tee 0 (i32.sub (local.get 0) (i32.const 1)))))))"#,
     );
-    assert_eq!(execute(&long, &Inputs::default()).unwrap().min_k, 13);
+    assert_eq!(execute(&long, &Inputs::default()).unwrap().min_k, 12);
     let (pk, _) = setup(&params, &long).unwrap();
     let e = prove(&params, &pk, &long, &Inputs::default()).unwrap_err();
     assert!(
         matches!(
             e,
             Error::TooLong {
-                need: 13,
+                need: 12,
                 k: 10,
                 ..
             }

@@ -8,14 +8,17 @@
 use crate::{fixed, Tables};
 use serde::Serialize;
 
-/// Rows per ETable step.
-pub const ETABLE_ROWS: usize = 4;
+/// Rows per ETable step. Two, not four: every row of the circuit pays for every gate (the
+/// backend evaluates all of them on every row of the quotient's domain), so the same cells in
+/// half the rows and twice the columns halve the gates' share of a proof, and a run of `n`
+/// steps needs one size `k` less.
+pub const ETABLE_ROWS: usize = 2;
 /// Rows per MTable entry.
-pub const MTABLE_ROWS: usize = 4;
-/// Rows per JTable entry: its 10 cells in 4 columns. Frames are at most the steps (every
+pub const MTABLE_ROWS: usize = 2;
+/// Rows per JTable entry: its 8 cells in 4 columns. Frames are at most the steps (every
 /// frame but the static one is opened by a call step, and a run ends with a return step), so
 /// the JTable holds whatever the ETable does.
-pub const JTABLE_ROWS: usize = 4;
+pub const JTABLE_ROWS: usize = 2;
 /// Rows per bit-table and image entry.
 pub const ROWS_PER_ENTRY: usize = 1;
 /// Rows at the end of every column that halo2 keeps for blinding (and one unusable row).
@@ -135,7 +138,7 @@ mod tests {
         };
         assert_eq!(u.min_k(), 11);
         assert!(!u.fits(10) && u.fits(11));
-        // 4080 usable rows: 1020 blocks of 4, one of them after the last step.
-        assert_eq!(Capacity::of(12).steps, 1019);
+        // 4080 usable rows: 2040 blocks of 2, one of them after the last step.
+        assert_eq!(Capacity::of(12).steps, 2039);
     }
 }
