@@ -25,10 +25,10 @@ pub const ROWS_PER_ENTRY: usize = 1;
 pub const RESERVED_ROWS: usize = 16;
 /// The smallest supported circuit: the fixed tables need 784 rows.
 pub const MIN_K: u32 = 10;
-/// The largest circuit a 24 GiB machine proves: proving peaks at ~4 GiB at k = 18 and about
-/// quadruples every two sizes (`benches/prove.rs`; the backend notes: k >= 21 does not fit).
-/// Longer runs need sharding.
-pub const MAX_K: u32 = 20;
+/// The largest circuit a 24 GiB machine proves: proving peaks at ~5.5 GiB at k = 18 and
+/// about doubles with every size (`benches/prove.rs`), so k = 20 (~22 GiB) does not fit
+/// safely. k = 19 holds 262,135 steps. Longer runs need sharding.
+pub const MAX_K: u32 = 19;
 
 /// Rows each table of a run needs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
