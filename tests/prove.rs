@@ -105,7 +105,7 @@ fn golden_verifying_key() {
         .collect();
     assert_eq!(
         (prover::CIRCUIT_VERSION, hash.as_str()),
-        (6, "16e1ea83c3b807666bc0e70344c090663991e3f931730bb8fe7c11efd3b365fa"),
+        (7, "e4b67fafbf3a8f25febed53d0bb370559a02c5b6cf69b7df57910b9e74fd6cfb"),
         "the verifying key changed (program id {}): if the circuit changed on purpose, bump CIRCUIT_VERSION and pin the new hash",
         vk.program_id
     );

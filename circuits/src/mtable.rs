@@ -435,6 +435,7 @@ impl halo2_proofs::plonk::Circuit<Fr> for MTableCircuit {
             name: "image lookup",
             input: &|m| mtable.image_input(m),
             table: &|m| image.table(m),
+            tag: 1,
             spare: false,
         };
         let rows = meta.fixed_column();

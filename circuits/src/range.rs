@@ -2,7 +2,7 @@
 //! argument instead of one lookup argument per column.
 //!
 //! A lookup argument costs this backend three committed polynomials (permuted input, permuted
-//! table, grand product) and five quotient terms, and the VM has a dozen range-checked
+//! table, grand product) and five quotient terms, and the VM has two dozen range-checked
 //! columns (byte limbs, eids and eid differences): those lookups were a quarter of the proving
 //! time. Here every range-checked column costs a third of one committed polynomial:
 //!
@@ -30,22 +30,25 @@
 //!
 //! **Tuple lookups** ([`TupleLookup`]) join the same sum: on each row an input side looks up
 //! `n_in` copies of a tuple and a table side supplies `n_t` copies of one, both compressed
-//! with a third challenge `θ` as `e = θ · (1 + Σ_i f_i θ^(i+1))`, and one helper column per
-//! lookup holds
-//! `n_in / (α - e_in) - n_t / (α - e_t)`: degree `1 + max(2 + 1 + 1, deg n + 1)`, so the
-//! numerators may have degree 3. A lookup whose numerators have degree at most 2 has room for
-//! a range-checked input as a third term (`TupleLookup::spare`): the VM's access and instance
-//! lookups each take one, so its other 10 inputs fit four helpers, the last with the table
-//! terms. Unlike a lookup argument, multiplicities are exact: the table side must supply every
-//! tuple exactly as often as it is looked up, and a lookup whose multiplicities the circuit
-//! can state needs no committed multiplicity at all.
+//! with a third challenge `θ` as `e = θ · (tag + Σ_i f_i θ^(i+1))` (the lookup's tag), and one
+//! helper column per lookup holds `n_in / (α - e_in) - n_t / (α - e_t)`: degree
+//! `1 + max(2 + 1 + 1, deg n + 1)`, so the numerators may have degree 3. A lookup whose
+//! numerators have degree at most 2 has room for a range-checked input as a third term
+//! (`TupleLookup::spare`): the VM's two access lookups and its instance lookup each take one,
+//! so its other 21 inputs fit seven helpers, and the table terms take one of their own.
+//! Unlike a lookup argument, multiplicities are exact: the table side must supply every tuple
+//! exactly as often as it is looked up, and a lookup whose multiplicities the circuit can
+//! state needs no committed multiplicity at all.
 //!
 //! Why a tuple cannot stand for a range element, or one lookup's tuple for another's: every
 //! range cell, tuple field and numerator is a first-phase value (or fixed), committed before
 //! `α`, `γ`, `θ` are drawn. As polynomials in `(γ, θ)`, a range element is `x` or `x + γ`
-//! (no `θ` term) and a tuple element has `θ`-coefficient 1, so distinct kinds only meet for
-//! negligibly many challenges; lookups sharing the sum are told apart by their tuples
-//! themselves (the image's rows by a tag, `image::INIT`). A second-phase field in a
+//! (no `θ` term) and a tuple element has its lookup's nonzero tag as `θ`-coefficient, so
+//! distinct kinds, and the tuples of lookups with distinct tags, only meet for negligibly many
+//! challenges. (Before the tags, a tuple equalled every longer one it is a prefix of with
+//! zeros after, so the image's table could supply a forged access: a review found it; test
+//! `one_lookup_cannot_supply_another`.) Within one lookup, kinds of rows are told apart by a
+//! field (the image's instructions and init rows by `image::INIT`). A second-phase field in a
 //! [`TupleLookup`] would void this: the sides must be first-phase expressions.
 
 use crate::tamper::Overrides;
@@ -90,6 +93,9 @@ pub struct TupleLookup<'a> {
     pub name: &'static str,
     pub input: TupleSide<'a>,
     pub table: TupleSide<'a>,
+    /// Tells this lookup's tuples from other lookups' in the sum: nonzero, and shared only by
+    /// lookups whose inputs the same table supplies (see [`compress`]).
+    pub tag: u64,
     /// Whether the helper's gate has room for a range-checked input as a third term: with
     /// numerators of degree at most 2 and tuples of degree 1 it stays at degree 5. The
     /// argument then puts one there (`configure` asserts the degree), which can save a
@@ -126,6 +132,8 @@ pub struct RangeConfig {
     tuple_helpers: Vec<Column<Advice>>,
     /// The range input each tuple helper holds, if any.
     tuple_inputs: Vec<Option<(Column<Advice>, Range)>>,
+    /// Each tuple lookup's tag ([`TupleLookup::tag`]).
+    tuple_tags: Vec<u64>,
     /// The table terms' own helper, unless the last input helper has room for them.
     h_table: Option<Column<Advice>>,
     sum: Column<Advice>,
@@ -213,6 +221,11 @@ impl RangeConfig {
             });
         }
         let mut tuple_helpers = vec![];
+        let tuple_tags: Vec<u64> = lookups.iter().map(|l| l.tag).collect();
+        assert!(
+            !tuple_tags.contains(&0),
+            "a tuple lookup's tag is nonzero: range elements have no θ term"
+        );
         for (l, spare) in lookups.iter().zip(&tuple_inputs) {
             let h = meta.advice_column_in(SecondPhase);
             tuple_helpers.push(h);
@@ -221,8 +234,8 @@ impl RangeConfig {
                 let (a, t) = (m.query_challenge(alpha), m.query_challenge(theta));
                 let (n_in, input) = (l.input)(m);
                 let (n_t, table) = (l.table)(m);
-                let d_in = a.clone() - compress(t.clone(), input);
-                let d_t = a.clone() - compress(t, table);
+                let d_in = a.clone() - compress(t.clone(), l.tag, input);
+                let d_t = a.clone() - compress(t, l.tag, table);
                 let mut terms = vec![(n_in, d_in), (-n_t, d_t)];
                 if let Some(input) = *spare {
                     let g = m.query_challenge(gamma);
@@ -277,6 +290,7 @@ impl RangeConfig {
             helpers,
             tuple_helpers,
             tuple_inputs,
+            tuple_tags,
             h_table,
             sum,
             q_on,
@@ -396,9 +410,9 @@ impl RangeConfig {
                     let tuples: Vec<Vec<Fr>> = w
                         .tuples
                         .par_iter()
-                        .zip(&self.tuple_inputs)
-                        .map(|(records, spare)| {
-                            let mut h = tuple_helper(records, alpha, theta, bound);
+                        .zip(self.tuple_inputs.par_iter().zip(&self.tuple_tags))
+                        .map(|(records, (spare, &tag))| {
+                            let mut h = tuple_helper(records, alpha, theta, tag, bound);
                             if let Some(input) = *spare {
                                 inv.add(&mut h, w, input);
                             }
@@ -503,31 +517,34 @@ fn helper_constraint(
     h * product(None) - numerator
 }
 
-/// `θ · (1 + Σ_i f_i θ^(i+1))`.
-fn compress(theta: Expression<Fr>, tuple: Vec<Expression<Fr>>) -> Expression<Fr> {
+/// `θ · (tag + Σ_i f_i θ^(i+1))`. The tag keeps lookups apart: without it, a tuple would
+/// equal any longer one it is a prefix of with zeros after (an access `(loc, addr, start,
+/// end, value, is_i32)` the image row `(fid, iid, class, sub, a, b, 0)`), and one lookup's
+/// table could supply another's inputs.
+fn compress(theta: Expression<Fr>, tag: u64, tuple: Vec<Expression<Fr>>) -> Expression<Fr> {
     let tail = tuple
         .into_iter()
         .rev()
         .fold(Expression::Constant(Fr::ZERO), |acc, f| {
             (acc + f) * theta.clone()
         });
-    (tail + Expression::Constant(Fr::ONE)) * theta
+    (tail + Expression::Constant(Fr::from(tag))) * theta
 }
 
 /// [`compress`] on values.
-fn compress_values(theta: Fr, tuple: &[Fr]) -> Fr {
+fn compress_values(theta: Fr, tag: u64, tuple: &[Fr]) -> Fr {
     let tail = tuple
         .iter()
         .rev()
         .fold(Fr::ZERO, |acc, f| (acc + f) * theta);
-    (tail + Fr::ONE) * theta
+    (tail + Fr::from(tag)) * theta
 }
 
 /// A tuple lookup's helper column: `Σ ± n / (α - e)` of its records, by row.
-fn tuple_helper(records: &[TupleRecord], alpha: Fr, theta: Fr, bound: usize) -> Vec<Fr> {
+fn tuple_helper(records: &[TupleRecord], alpha: Fr, theta: Fr, tag: u64, bound: usize) -> Vec<Fr> {
     let mut inv: Vec<Fr> = records
         .iter()
-        .map(|t| alpha - compress_values(theta, &t.tuple))
+        .map(|t| alpha - compress_values(theta, tag, &t.tuple))
         .collect();
     inv.iter_mut().batch_invert();
     let mut h = vec![Fr::ZERO; bound];

@@ -19,6 +19,15 @@ use halo2_proofs::poly::Rotation;
 use std::sync::{Arc, Mutex};
 use zkwasm_tables::Tables;
 
+/// The tuple lookups' tags ([`TupleLookup::tag`]): one per table, so no table supplies
+/// another lookup's inputs (the two access lookups share the MTable's).
+mod tag {
+    pub const FRAME: u64 = 1;
+    pub const ACCESS: u64 = 2;
+    pub const INSTANCE: u64 = 3;
+    pub const IMAGE: u64 = 4;
+}
+
 /// A run to prove at circuit size `k`. Without a witness (for keys) it keeps the image.
 #[derive(Clone, Debug)]
 pub struct VmCircuit {
@@ -126,6 +135,7 @@ impl Circuit<Fr> for VmCircuit {
             name: "frame lookup",
             input: &|m| etable.frame_input(m),
             table: &|m| jtable.frame_table(m),
+            tag: tag::FRAME,
             spare: false,
         };
         // Memory accesses look up their MTable entry there too.
@@ -133,6 +143,7 @@ impl Circuit<Fr> for VmCircuit {
             name: "access lookup",
             input: &|m| etable.access_input(m, 0),
             table: &|m| mtable.access_table(m),
+            tag: tag::ACCESS,
             spare: true,
         };
         // The second slot group's accesses: inputs only, against the same entries.
@@ -141,6 +152,7 @@ impl Circuit<Fr> for VmCircuit {
             name: "access lookup (second group)",
             input: &|m| etable.access_input(m, 1),
             table: &nothing,
+            tag: tag::ACCESS,
             spare: true,
         };
         // And host calls their instance.
@@ -148,6 +160,7 @@ impl Circuit<Fr> for VmCircuit {
             name: "instance lookup",
             input: &|m| etable.instance_input(m),
             table: &|m| io.table(m),
+            tag: tag::INSTANCE,
             spare: true,
         };
         // And steps their instruction (on their block's first row), init entries their initial
@@ -156,6 +169,7 @@ impl Circuit<Fr> for VmCircuit {
             name: "image lookup",
             input: &|m| ImageColumns::input(m, &blocks, &etable, &mtable),
             table: &|m| image.table(m),
+            tag: tag::IMAGE,
             spare: false,
         };
         let lookups = [frames, accesses, instances, images, accesses_2];
@@ -209,8 +223,8 @@ impl Circuit<Fr> for VmCircuit {
         }
         config.blocks.assign(&mut layouter, self.k)?;
         let mut range = config.range.witness(self.k);
-        // The range argument's tuple lookups, in `configure`'s order: frames, accesses,
-        // instances, the image.
+        // The range argument's tuple lookups, in `configure`'s order: frames, accesses (first
+        // slot group), instances, the image, accesses (second slot group).
         JTableConfig::record_frame_lookup(run, &mut range, 0);
         let accessed = record_access_lookup(self.k, run, &mut range, [1, 4]);
         record_instance_lookup(run, &mut range, 2);

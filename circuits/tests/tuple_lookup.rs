@@ -2,10 +2,13 @@
 //! input rows are looked up in a fixed table of pairs supplied as often as a multiplicity
 //! column says. Honest witnesses pass; a pair not in the table, a swapped pair, and a wrong
 //! multiplicity fail at the end of the running sum even when the prover derives the helper
-//! from them consistently; a forged helper fails its gate.
+//! from them consistently; a forged helper fails its gate. A second lookup in the same sum
+//! (single values, supplied by the table's first column) cannot supply the first one's pairs.
 
 use halo2_proofs::circuit::{Layouter, SimpleFloorPlanner, Value};
-use halo2_proofs::plonk::{Advice, Circuit, Column, ConstraintSystem, Error, Fixed, Selector};
+use halo2_proofs::plonk::{
+    Advice, Circuit, Column, ConstraintSystem, Error, Expression, Fixed, Selector,
+};
 use halo2_proofs::poly::Rotation;
 use std::collections::BTreeSet;
 use zkwasm_circuits::mock::failures;
@@ -27,6 +30,9 @@ struct PairCircuit {
     inputs: Vec<[u64; 2]>,
     /// How often each table row is supplied.
     copies: Vec<u64>,
+    /// How often each table row's first field is supplied to the single-value lookup (which
+    /// looks up nothing: honest runs supply nothing).
+    singles: Vec<u64>,
     forged: Overrides,
 }
 
@@ -36,6 +42,7 @@ struct Config {
     pair: [Column<Advice>; 2],
     table: [Column<Fixed>; 2],
     copies: Column<Advice>,
+    singles: Column<Advice>,
     range: RangeConfig,
 }
 
@@ -48,6 +55,7 @@ impl Circuit<Fr> for PairCircuit {
         PairCircuit {
             inputs: vec![],
             copies: vec![],
+            singles: vec![],
             forged: Overrides::new(),
         }
     }
@@ -57,6 +65,7 @@ impl Circuit<Fr> for PairCircuit {
         let pair = [(); 2].map(|_| meta.advice_column());
         let table = [(); 2].map(|_| meta.fixed_column());
         let copies = meta.advice_column();
+        let singles = meta.advice_column();
         let rows = meta.fixed_column();
         let lookup = TupleLookup {
             name: "pair lookup",
@@ -74,14 +83,26 @@ impl Circuit<Fr> for PairCircuit {
                     .collect();
                 (m.query_advice(copies, Rotation::cur()), tuple)
             },
+            tag: 1,
             spare: false,
         };
-        let range = RangeConfig::configure(meta, rows, &[], &[lookup]);
+        let single = TupleLookup {
+            name: "single lookup",
+            input: &|_| (Expression::Constant(Fr::zero()), vec![]),
+            table: &|m| {
+                let first = m.query_fixed(table[0], Rotation::cur());
+                (m.query_advice(singles, Rotation::cur()), vec![first])
+            },
+            tag: 2,
+            spare: false,
+        };
+        let range = RangeConfig::configure(meta, rows, &[], &[lookup, single]);
         Config {
             q_in,
             pair,
             table,
             copies,
+            singles,
             range,
         }
     }
@@ -94,6 +115,9 @@ impl Circuit<Fr> for PairCircuit {
         }
         for (r, (t, &n)) in table().iter().zip(&self.copies).enumerate() {
             w.record_tuple(0, Side::Table, r, n, field(t));
+        }
+        for (r, (t, &n)) in table().iter().zip(&self.singles).enumerate() {
+            w.record_tuple(1, Side::Table, r, n, field(t)[..1].to_vec());
         }
         layouter.assign_region(
             || "pairs",
@@ -109,6 +133,8 @@ impl Circuit<Fr> for PairCircuit {
                         region.assign_fixed(*c, r, Fr::from(*v));
                     }
                     region.assign_advice(config.copies, r, Value::known(Fr::from(n)));
+                    let single = self.singles.get(r).copied().unwrap_or(0);
+                    region.assign_advice(config.singles, r, Value::known(Fr::from(single)));
                 }
                 Ok(())
             },
@@ -128,6 +154,7 @@ fn honest() -> PairCircuit {
     PairCircuit {
         inputs,
         copies,
+        singles: vec![0; t.len()],
         forged: Overrides::new(),
     }
 }
@@ -179,4 +206,15 @@ fn a_forged_helper_fails_its_gate() {
     let cols = PairCircuit::configure(&mut meta).range.columns();
     c.forged.set(cols.tuple_helpers[0], 5, Fr::from(9));
     assert_eq!(run(&c), set(&["gate: pair lookup", "gate: range sum"]));
+}
+
+#[test]
+fn one_lookup_cannot_supply_another() {
+    // The pair (5, 0) is not in the pair table, but the single-value lookup's table holds 5:
+    // supplied from there, the pair is balanced unless the lookups' tags tell `(5, 0)` and
+    // `(5)` apart (without them both compress to `θ + 5θ²`).
+    let mut c = honest();
+    c.inputs.push([5, 0]);
+    c.singles[5] = 1;
+    assert_eq!(run(&c), set(&[END]));
 }

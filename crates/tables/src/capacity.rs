@@ -27,7 +27,8 @@ pub const RESERVED_ROWS: usize = 16;
 pub const MIN_K: u32 = 10;
 /// The largest circuit a 24 GiB machine proves: proving peaks at ~5.5 GiB at k = 18 and
 /// about doubles with every size (`benches/prove.rs`), so k = 20 (~22 GiB) does not fit
-/// safely. k = 19 holds 262,135 steps. Longer runs need sharding.
+/// safely. k = 19 holds 262,135 steps (about what k = 20 held with 4 rows per step). Longer
+/// runs need sharding.
 pub const MAX_K: u32 = 19;
 
 /// Rows each table of a run needs.
