@@ -2,7 +2,8 @@
 //! input rows are looked up in a fixed table of pairs supplied as often as a multiplicity
 //! column says. Honest witnesses pass; a pair not in the table, a swapped pair, and a wrong
 //! multiplicity fail at the end of the running sum even when the prover derives the helper
-//! from them consistently; a forged helper fails its gate. A second lookup in the same sum
+//! from them consistently; a forged helper fails its gate, also on a row where both
+//! numerators are zero. A second lookup in the same sum
 //! (single values, supplied by the table's first column) cannot supply the first one's pairs.
 
 use halo2_proofs::circuit::{Layouter, SimpleFloorPlanner, Value};
@@ -11,7 +12,7 @@ use halo2_proofs::plonk::{
 };
 use halo2_proofs::poly::Rotation;
 use std::collections::BTreeSet;
-use zkwasm_circuits::mock::failures;
+use zkwasm_circuits::mock::{failing_rows, failures};
 use zkwasm_circuits::range::{RangeConfig, Side, TupleLookup};
 use zkwasm_circuits::tamper::Overrides;
 use zkwasm_circuits::Fr;
@@ -201,11 +202,23 @@ fn multiplicities_are_exact() {
 
 #[test]
 fn a_forged_helper_fails_its_gate() {
-    let mut c = honest();
+    // On a row with an input and a table entry, and on one with neither (both numerators
+    // zero: the helper must be zero there too, or a prover could add any value to the sum).
     let mut meta = ConstraintSystem::<Fr>::default();
     let cols = PairCircuit::configure(&mut meta).range.columns();
-    c.forged.set(cols.tuple_helpers[0], 5, Fr::from(9));
-    assert_eq!(run(&c), set(&["gate: pair lookup", "gate: range sum"]));
+    let c = honest();
+    let past = c.inputs.len().max(table().len());
+    for row in [5, past + 100] {
+        let mut c = honest();
+        c.forged.set(cols.tuple_helpers[0], row, Fr::from(9));
+        assert_eq!(
+            run(&c),
+            set(&["gate: pair lookup", "gate: range sum"]),
+            "row {row}"
+        );
+        let rows = failing_rows(K, &c, vec![], "gate: pair lookup");
+        assert_eq!(rows, BTreeSet::from([row]));
+    }
 }
 
 #[test]
