@@ -63,6 +63,7 @@ pub struct Config {
 
 /// Column indices of the parts that are not degree-4 gates.
 const SUM: usize = 30; // running sum; SUM + 1 is its increment, the copy chain's column
+const CHAIN: usize = SUM + 1;
 const LINEAR: usize = 32; // LINEAR + 1 = f6 · LINEAR + f7
 const RANGE: usize = 34; // two range-checked columns
 const TUPLE_IN: usize = 36; // looked up in TUPLE_TABLE, TUPLE_TABLE + 1
@@ -111,7 +112,7 @@ impl Baseline {
                 .collect();
         }
         let seed = bytes(1)[0];
-        advice[SUM + 1] = vec![seed; rows];
+        advice[CHAIN] = vec![seed; rows];
         advice[SUM] = (0..rows as u64).map(|r| seed * Fr::from(r)).collect();
         advice[LINEAR] = bytes(rows);
         advice[LINEAR + 1] = (0..rows)
@@ -214,26 +215,22 @@ impl Circuit<Fr> for &Baseline {
                         region.assign_fixed(*c, r, v);
                     }
                 }
-                let mut chain = region
-                    .assign_advice_from_instance(
-                        || "seed",
-                        config.instance,
-                        0,
-                        config.advice[SUM + 1],
-                        0,
-                    )?
-                    .cell();
-                for (c, values) in config.advice.iter().zip(&self.advice) {
-                    for (r, &v) in values.iter().enumerate() {
-                        if c.index() == config.advice[SUM + 1].index() && r == 0 {
-                            continue;
-                        }
-                        let cell = region.assign_advice(*c, r, Value::known(v)).cell();
-                        if c.index() == config.advice[SUM + 1].index() {
-                            region.constrain_equal(chain, cell);
-                            chain = cell;
+                for (i, (c, values)) in config.advice.iter().zip(&self.advice).enumerate() {
+                    if i != CHAIN {
+                        for (r, &v) in values.iter().enumerate() {
+                            region.assign_advice(*c, r, Value::known(v));
                         }
                     }
+                }
+                // The chain: its first cell the instance, every next one a copy of it.
+                let column = config.advice[CHAIN];
+                let mut chain = region
+                    .assign_advice_from_instance(|| "seed", config.instance, 0, column, 0)?
+                    .cell();
+                for (r, &v) in self.advice[CHAIN].iter().enumerate().skip(1) {
+                    let cell = region.assign_advice(column, r, Value::known(v)).cell();
+                    region.constrain_equal(chain, cell);
+                    chain = cell;
                 }
                 for r in 0..self.rows {
                     config.ql.enable(&mut region, r)?;
@@ -257,7 +254,7 @@ impl Baseline {
         let ql = meta.complex_selector();
         let table = meta.lookup_table_column();
         meta.enable_equality(instance);
-        meta.enable_equality(advice[SUM + 1]);
+        meta.enable_equality(advice[CHAIN]);
         for g in 0..DEGREE4_GATES {
             meta.create_gate("degree 4", |m| {
                 let q = m.query_selector(q);
@@ -273,7 +270,7 @@ impl Baseline {
             let q = m.query_selector(q);
             let sum = m.query_advice(advice[SUM], Rotation::cur());
             let next = m.query_advice(advice[SUM], Rotation::next());
-            let step = m.query_advice(advice[SUM + 1], Rotation::cur());
+            let step = m.query_advice(advice[CHAIN], Rotation::cur());
             vec![q * (next - sum - step)]
         });
         meta.create_gate("linear", |m| {

@@ -3,8 +3,8 @@
 //! column says. Honest witnesses pass; a pair not in the table, a swapped pair, and a wrong
 //! multiplicity fail at the end of the running sum even when the prover derives the helper
 //! from them consistently; a forged helper fails its gate, also on a row where both
-//! numerators are zero. A second lookup in the same sum
-//! (single values, supplied by the table's first column) cannot supply the first one's pairs.
+//! numerators are zero. A second lookup in the same sum (single values, supplied by the
+//! table's first column) cannot supply the first one's pairs.
 
 use halo2_proofs::circuit::{Layouter, SimpleFloorPlanner, Value};
 use halo2_proofs::plonk::{
@@ -114,11 +114,14 @@ impl Circuit<Fr> for PairCircuit {
         for (r, t) in self.inputs.iter().enumerate() {
             w.record_tuple(0, Side::Input, r, 1, field(t));
         }
-        for (r, (t, &n)) in table().iter().zip(&self.copies).enumerate() {
-            w.record_tuple(0, Side::Table, r, n, field(t));
-        }
-        for (r, (t, &n)) in table().iter().zip(&self.singles).enumerate() {
-            w.record_tuple(1, Side::Table, r, n, field(t)[..1].to_vec());
+        let supplied = || {
+            table()
+                .into_iter()
+                .zip(self.copies.iter().zip(&self.singles))
+        };
+        for (r, (t, (&n, &single))) in supplied().enumerate() {
+            w.record_tuple(0, Side::Table, r, n, field(&t));
+            w.record_tuple(1, Side::Table, r, single, field(&t)[..1].to_vec());
         }
         layouter.assign_region(
             || "pairs",
@@ -129,12 +132,11 @@ impl Circuit<Fr> for PairCircuit {
                         region.assign_advice(*c, r, Value::known(Fr::from(*v)));
                     }
                 }
-                for (r, (t, &n)) in table().iter().zip(&self.copies).enumerate() {
+                for (r, (t, (&n, &single))) in supplied().enumerate() {
                     for (c, v) in config.table.iter().zip(t) {
-                        region.assign_fixed(*c, r, Fr::from(*v));
+                        region.assign_fixed(*c, r, Fr::from(v));
                     }
                     region.assign_advice(config.copies, r, Value::known(Fr::from(n)));
-                    let single = self.singles.get(r).copied().unwrap_or(0);
                     region.assign_advice(config.singles, r, Value::known(Fr::from(single)));
                 }
                 Ok(())
