@@ -11,12 +11,20 @@
 //! | `ImmutableWrite` | non-init entries are mutable; mutability is constant per location |
 //! | `ValueRange`, widths | heap entries are 64-bit; a global's width is constant |
 //! | `WriteCount` | `rest` drops by one per non-init entry and ends at 0; its first value is the total of writes (an instance here; the ETable's counter in the full circuit) |
+//! | (overwritten values) | `prev` is the previous entry's value inside a location, zero on a location's first entry: the access tuple carries it, so a write also says what it overwrote (a store's read-modify-write of a block is one access) |
 //!
 //! A non-init entry's start is nonzero and its value in range because every one of them is
 //! the target of an ETable write lookup with `start = eid >= 1` and a range-checked value, and
 //! the counter makes them exactly the writes.
 //!
-//! Layout: one entry per block of [`ROWS`] rows (7 bits, 8 unlimited and 12 byte limbs in 14
+//! **Invariant the write counter needs**: the counter makes the non-init entries exactly the
+//! ETable's writes, one entry per write, and a write's entry starts at its step's eid; the
+//! ordering makes `(location, start)` unique. So no step may write one location twice (two
+//! writes of one step would need two entries with the same start). Every class keeps it: a
+//! step's writes go to distinct stack slots, globals or heap blocks (a store's two blocks are
+//! consecutive).
+//!
+//! Layout: one entry per block of [`ROWS`] rows (7 bits, 9 unlimited and 12 byte limbs in 15
 //! columns). Constraints are on in every block the circuit size allows; blocks past the run's
 //! entries are disabled (every type bit 0) and zero.
 
@@ -46,8 +54,16 @@ use zkwasm_tracer::trace::Loc;
 use zkwasm_tracer::ValTy;
 
 /// An entry's tuple as the access lookup compares it: `(type, address, start, end, value,
-/// is_i32)` (`end` in circuit terms, see [`end_of`]).
-pub fn access_tuple(loc: Loc, addr: u32, start: u32, end: u64, value: u64, ty: ValTy) -> Vec<Fr> {
+/// is_i32, prev)` (`end` in circuit terms, see [`end_of`]; `prev` as [`prev`] says).
+pub fn access_tuple(
+    loc: Loc,
+    addr: u32,
+    start: u32,
+    end: u64,
+    value: u64,
+    ty: ValTy,
+    prev: u64,
+) -> Vec<Fr> {
     [
         loc as u64,
         addr as u64,
@@ -55,9 +71,20 @@ pub fn access_tuple(loc: Loc, addr: u32, start: u32, end: u64, value: u64, ty: V
         end,
         value,
         (ty == ValTy::I32) as u64,
+        prev,
     ]
     .map(Fr::from)
     .to_vec()
+}
+
+/// Each entry's `prev`: the value of the entry before it when that one is of the same location
+/// (the value a write creating this entry overwrote), zero for a location's first entry.
+pub fn prev(rows: &[MRow]) -> impl Iterator<Item = u64> + '_ {
+    let before = std::iter::once(None).chain(rows.iter().map(Some));
+    rows.iter().zip(before).map(|(r, b)| match b {
+        Some(b) if (b.loc, b.addr) == (r.loc, r.addr) => b.value,
+        _ => 0,
+    })
 }
 
 /// Rows per MTable entry.
@@ -78,6 +105,8 @@ pub struct Cells {
     pub start: Cell,
     pub end: Cell,
     pub value: Cell,
+    /// The previous entry's value inside the location, zero on its first entry.
+    pub prev: Cell,
     /// Non-init entries from this one on.
     pub rest: Cell,
     /// The image row `[lo, hi)` that holds an init entry's initial value.
@@ -123,6 +152,7 @@ impl MTableConfig {
             start: a.unlimited(meta),
             end: a.unlimited(meta),
             value: a.unlimited(meta),
+            prev: a.unlimited(meta),
             // The first entry's is copied to the ETable's write counter.
             rest: a.unlimited(meta),
             lo: a.unlimited(meta),
@@ -198,6 +228,12 @@ impl MTableConfig {
                 init * cur(m, x.start),
             ]
         });
+        gate(meta, "mtable previous value", &|m| {
+            // The previous entry is of this location when its `same` says so (never on the
+            // first row, whose rotation -ROWS wraps around).
+            let same_prev = (c(1) - m.query_selector(q_first)) * x.same.prev(m, ROWS);
+            vec![cur(m, x.prev) - same_prev * x.value.prev(m, ROWS)]
+        });
         gate(meta, "mtable mutability", &|m| {
             let (same, mutable, init) = (cur(m, x.same), cur(m, x.mutable), cur(m, x.init));
             vec![
@@ -271,7 +307,7 @@ impl MTableConfig {
     }
 
     /// What the MTable supplies to the ETable's memory accesses: every entry's
-    /// [`access_tuple`] `(type, address, start, end, value, is_i32)`, as often as its
+    /// [`access_tuple`] `(type, address, start, end, value, is_i32, prev)`, as often as its
     /// `accessed` cell says, on its block's first row (rows a prover could fill outside the
     /// entries supply nothing). Degree 2.
     pub fn access_table(
@@ -281,7 +317,7 @@ impl MTableConfig {
         let x = &self.cells;
         let copies = m.query_selector(self.q_entry) * x.accessed.expr(m);
         let ltype = ltype(m, x, 0);
-        let rest = [x.addr, x.start, x.end, x.value, x.is_i32].map(|cell| cell.expr(m));
+        let rest = [x.addr, x.start, x.end, x.value, x.is_i32, x.prev].map(|cell| cell.expr(m));
         (copies, std::iter::once(ltype).chain(rest).collect())
     }
 
@@ -308,13 +344,14 @@ impl MTableConfig {
                 }
                 zero_fill(&mut region, &self.columns, 0..(cap + 1) * ROWS);
                 let mut rest = rows.iter().filter(|r| !r.init).count() as u64;
-                for (i, row) in rows.iter().enumerate() {
+                for (i, (row, prev)) in rows.iter().zip(prev(rows)).enumerate() {
                     let mut w = BlockWriter::new(i * ROWS);
                     let same = rows
                         .get(i + 1)
                         .is_some_and(|n| (n.loc, n.addr) == (row.loc, row.addr));
                     self.assign_entry(&mut w, k, image, row, rows.get(i + 1), same, rest);
                     w.set_u64(self.cells.accessed, accessed.get(i).copied().unwrap_or(0));
+                    w.set_u64(self.cells.prev, prev);
                     w.flush(&mut region, Some(range));
                     rest = rest.wrapping_sub(!row.init as u64);
                 }
@@ -433,10 +470,9 @@ impl halo2_proofs::plonk::Circuit<Fr> for MTableCircuit {
         // Init entries look up their initial value in the image (the only input here).
         let init = TupleLookup {
             name: "image lookup",
-            input: &|m| mtable.image_input(m),
-            table: &|m| image.table(m),
+            input: Some(&|m| mtable.image_input(m)),
+            table: Some(&|m| image.table(m)),
             tag: 1,
-            spare: false,
         };
         let rows = meta.fixed_column();
         let range = RangeConfig::configure(meta, rows, mtable.range_columns(), &[init]);

@@ -87,20 +87,18 @@ pub enum Range {
 pub type TupleSide<'a> =
     &'a dyn Fn(&mut VirtualCells<'_, Fr>) -> (Expression<Fr>, Vec<Expression<Fr>>);
 
-/// A lookup of tuples in the range argument's sum (see the module docs).
+/// A lookup of tuples in the range argument's sum (see the module docs). Either side may be
+/// absent: a lookup whose inputs another lookup's table supplies (same tag), or a table
+/// whose inputs another lookup makes. The helper's gate takes as many range-checked inputs
+/// besides as keep it at degree 5 (`configure`), which saves helper columns.
 pub struct TupleLookup<'a> {
     /// The helper's gate is named after it.
     pub name: &'static str,
-    pub input: TupleSide<'a>,
-    pub table: TupleSide<'a>,
+    pub input: Option<TupleSide<'a>>,
+    pub table: Option<TupleSide<'a>>,
     /// Tells this lookup's tuples from other lookups' in the sum: nonzero, and shared only by
     /// lookups whose inputs the same table supplies (see [`compress`]).
     pub tag: u64,
-    /// Whether the helper's gate has room for a range-checked input as a third term: with
-    /// numerators of degree at most 2 and tuples of degree 1 it stays at degree 5. The
-    /// argument then puts one there (`configure` asserts the degree), which can save a
-    /// helper column.
-    pub spare: bool,
 }
 
 /// The side of a tuple lookup a witness record is on.
@@ -130,8 +128,8 @@ pub struct RangeConfig {
     helpers: Vec<Helper>,
     /// The tuple lookups' helpers.
     tuple_helpers: Vec<Column<Advice>>,
-    /// The range input each tuple helper holds, if any.
-    tuple_inputs: Vec<Option<(Column<Advice>, Range)>>,
+    /// The range inputs each tuple helper holds.
+    tuple_inputs: Vec<Vec<(Column<Advice>, Range)>>,
     /// Each tuple lookup's tag ([`TupleLookup::tag`]).
     tuple_tags: Vec<u64>,
     /// The table terms' own helper, unless the last input helper has room for them.
@@ -178,12 +176,64 @@ impl RangeConfig {
         let alpha = meta.challenge_usable_after(FirstPhase);
         let gamma = meta.challenge_usable_after(FirstPhase);
         let theta = meta.challenge_usable_after(FirstPhase);
-        // Lookups with room take one input each (from the end), the rest go three to a helper.
+        let cur =
+            |m: &mut VirtualCells<'_, Fr>, c: Column<Advice>| m.query_advice(c, Rotation::cur());
+        let (q_on, q_first, q_end) = (meta.selector(), meta.selector(), meta.selector());
+        // The tuple lookups' helpers first: each takes inputs (from the end) while its gate
+        // stays at degree 5; the rest go three to a helper.
         let mut inputs = inputs.to_vec();
-        let tuple_inputs: Vec<Option<(Column<Advice>, Range)>> = lookups
-            .iter()
-            .map(|l| if l.spare { inputs.pop() } else { None })
-            .collect();
+        let mut tuple_helpers = vec![];
+        let mut tuple_inputs: Vec<Vec<(Column<Advice>, Range)>> = vec![];
+        let tuple_tags: Vec<u64> = lookups.iter().map(|l| l.tag).collect();
+        assert!(
+            !tuple_tags.contains(&0),
+            "a tuple lookup's tag is nonzero: range elements have no θ term"
+        );
+        for l in lookups {
+            assert!(
+                l.input.is_some() || l.table.is_some(),
+                "{}: no side",
+                l.name
+            );
+            let h = meta.advice_column_in(SecondPhase);
+            let mut held = vec![];
+            meta.create_gate(l.name, |m| {
+                let q = m.query_selector(q_on);
+                let (a, t) = (m.query_challenge(alpha), m.query_challenge(theta));
+                let g = m.query_challenge(gamma);
+                let mut terms = vec![];
+                let mut above = false;
+                for (side, sign) in [(l.input, Fr::ONE), (l.table, -Fr::ONE)] {
+                    if let Some(side) = side {
+                        let (n, tuple) = side(m);
+                        above |= tuple.iter().any(reads_above);
+                        let d = a.clone() - compress(t.clone(), l.tag, tuple);
+                        terms.push((n * Expression::Constant(sign), d));
+                    }
+                }
+                let helper = cur(m, h);
+                let gate = |terms: &[_]| q.clone() * helper_constraint(helper.clone(), terms);
+                assert!(gate(&terms).degree() <= 5, "{}: degree above 5", l.name);
+                // An input's term multiplies the tuples' denominators whatever their
+                // numerators: a tuple read from a row above would then be read, on row 0,
+                // from the last rows (blinding values). That holds in a real proof (the
+                // prover's helper makes the denominator a common factor where its numerator
+                // is zero), but a mock prover reports it, so such a helper holds no input.
+                while let Some(&input) = inputs.last().filter(|_| !above) {
+                    let mut more = terms.clone();
+                    more.push(input_term(m, input, a.clone(), g.clone()));
+                    if gate(&more).degree() > 5 {
+                        break;
+                    }
+                    terms = more;
+                    held.push(input);
+                    inputs.pop();
+                }
+                vec![gate(&terms)]
+            });
+            tuple_helpers.push(h);
+            tuple_inputs.push(held);
+        }
         let mut helpers: Vec<Helper> = inputs
             .chunks(GROUP)
             .map(|g| Helper {
@@ -201,9 +251,6 @@ impl RangeConfig {
             _ => Some(meta.advice_column_in(SecondPhase)),
         };
         let sum = meta.advice_column_in(SecondPhase);
-        let (q_on, q_first, q_end) = (meta.selector(), meta.selector(), meta.selector());
-        let cur =
-            |m: &mut VirtualCells<'_, Fr>, c: Column<Advice>| m.query_advice(c, Rotation::cur());
         for h in &helpers {
             meta.create_gate("range helper", |m| {
                 let q = m.query_selector(q_on);
@@ -219,39 +266,6 @@ impl RangeConfig {
                 }
                 vec![q * helper_constraint(cur(m, h.column), &terms)]
             });
-        }
-        let mut tuple_helpers = vec![];
-        let tuple_tags: Vec<u64> = lookups.iter().map(|l| l.tag).collect();
-        assert!(
-            !tuple_tags.contains(&0),
-            "a tuple lookup's tag is nonzero: range elements have no θ term"
-        );
-        for (l, spare) in lookups.iter().zip(&tuple_inputs) {
-            let h = meta.advice_column_in(SecondPhase);
-            tuple_helpers.push(h);
-            meta.create_gate(l.name, |m| {
-                let q = m.query_selector(q_on);
-                let (a, t) = (m.query_challenge(alpha), m.query_challenge(theta));
-                let (n_in, input) = (l.input)(m);
-                let (n_t, table) = (l.table)(m);
-                let d_in = a.clone() - compress(t.clone(), l.tag, input);
-                let d_t = a.clone() - compress(t, l.tag, table);
-                let mut terms = vec![(n_in, d_in), (-n_t, d_t)];
-                if let Some(input) = *spare {
-                    let g = m.query_challenge(gamma);
-                    terms.push(input_term(m, input, a, g));
-                }
-                vec![q * helper_constraint(cur(m, h), &terms)]
-            });
-            let degree = meta
-                .gates()
-                .last()
-                .map_or(0, |g| g.polynomials()[0].degree());
-            assert!(
-                degree <= 5,
-                "{}: degree {degree}, no room for an input",
-                l.name
-            );
         }
         if let Some(h_table) = h_table {
             meta.create_gate("range table helper", |m| {
@@ -301,11 +315,11 @@ impl RangeConfig {
 
     /// The input columns, in the order [`RangeWitness`] keeps them.
     fn inputs(&self) -> impl Iterator<Item = (Column<Advice>, Range)> + '_ {
-        let spare = self.tuple_inputs.iter().flatten().copied();
+        let held = self.tuple_inputs.iter().flatten().copied();
         self.helpers
             .iter()
             .flat_map(|h| h.inputs.iter().copied())
-            .chain(spare)
+            .chain(held)
     }
 
     /// Whether the challenges are drawn: the prover is synthesizing the second phase (or a
@@ -411,9 +425,9 @@ impl RangeConfig {
                         .tuples
                         .par_iter()
                         .zip(self.tuple_inputs.par_iter().zip(&self.tuple_tags))
-                        .map(|(records, (spare, &tag))| {
+                        .map(|(records, (held, &tag))| {
                             let mut h = tuple_helper(records, alpha, theta, tag, bound);
-                            if let Some(input) = *spare {
+                            for &input in held {
                                 inv.add(&mut h, w, input);
                             }
                             h
@@ -517,6 +531,22 @@ fn helper_constraint(
     h * product(None) - numerator
 }
 
+/// Whether `e` reads a cell of a row above the one it is evaluated on.
+fn reads_above(e: &Expression<Fr>) -> bool {
+    e.evaluate(
+        &|_| false,
+        &|_| false,
+        &|q| q.rotation().0 < 0,
+        &|q| q.rotation().0 < 0,
+        &|q| q.rotation().0 < 0,
+        &|_| false,
+        &|a| a,
+        &|a, b| a || b,
+        &|a, b| a || b,
+        &|a, _| a,
+    )
+}
+
 /// `θ · (tag + Σ_i f_i θ^(i+1))`. The tag keeps lookups apart: without it, a tuple would
 /// equal any longer one it is a prefix of with zeros after (an access `(loc, addr, start,
 /// end, value, is_i32)` the image row `(fid, iid, class, sub, a, b, 0)`), and one lookup's
@@ -566,8 +596,8 @@ pub struct RangeColumns {
     pub mc: Column<Advice>,
     pub helpers: Vec<Column<Advice>>,
     pub tuple_helpers: Vec<Column<Advice>>,
-    /// The range-checked input each tuple helper holds, if any.
-    pub tuple_inputs: Vec<Option<(Column<Advice>, Range)>>,
+    /// The range-checked inputs each tuple helper holds.
+    pub tuple_inputs: Vec<Vec<(Column<Advice>, Range)>>,
     /// The range-checked columns, in helper order (the tuple helpers' last).
     pub inputs: Vec<(Column<Advice>, Range)>,
     /// The table terms' helper, when they have one of their own.

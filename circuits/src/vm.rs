@@ -10,22 +10,68 @@ use crate::etable::{record_access_lookup, ETableConfig, Io, Start, ROWS};
 use crate::image::{record_image_lookup, ImageColumns};
 use crate::jtable::JTableConfig;
 use crate::mtable::MTableConfig;
-use crate::range::{common_bound, RangeConfig, RangeWitness, Side, TupleLookup};
+use crate::range::{common_bound, RangeConfig, RangeWitness, Side, TupleLookup, TupleSide};
 use crate::tamper::Overrides;
 use crate::Fr;
 use halo2_proofs::circuit::{Layouter, SimpleFloorPlanner, Value};
-use halo2_proofs::plonk::{Circuit, ConstraintSystem, Error, Expression, VirtualCells};
+use halo2_proofs::plonk::{Circuit, ConstraintSystem, Error, VirtualCells};
 use halo2_proofs::poly::Rotation;
 use std::sync::{Arc, Mutex};
 use zkwasm_tables::Tables;
 
-/// The tuple lookups' tags ([`TupleLookup::tag`]): one per table, so no table supplies
-/// another lookup's inputs (the two access lookups share the MTable's).
-mod tag {
-    pub const FRAME: u64 = 1;
-    pub const ACCESS: u64 = 2;
-    pub const INSTANCE: u64 = 3;
-    pub const IMAGE: u64 = 4;
+/// The VM's tuple lookups, all in the range argument's one sum: the one list `configure`
+/// builds them from (in [`Lookup::ALL`]'s order) and `synthesize` records their witnesses
+/// by ([`Lookup::index`]), so a lookup cannot be wired to another's index.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Lookup {
+    /// Calls and returns look up their frame in the JTable.
+    Frame,
+    /// Memory accesses of the first slot group look up their MTable entry, which the MTable
+    /// supplies as often as either group accesses it.
+    Access,
+    /// The second slot group's accesses: inputs only, against the same entries.
+    AccessSecond,
+    /// Host calls look up their instance.
+    Instance,
+    /// Steps look up their instruction (on their block's first row), init entries their
+    /// initial value (on its second) in the image.
+    Image,
+}
+
+impl Lookup {
+    const ALL: [Lookup; 5] = [
+        Lookup::Frame,
+        Lookup::Access,
+        Lookup::AccessSecond,
+        Lookup::Instance,
+        Lookup::Image,
+    ];
+
+    /// Its index among the range argument's tuple lookups.
+    fn index(self) -> usize {
+        Lookup::ALL.iter().position(|&l| l == self).expect("listed")
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Lookup::Frame => "frame lookup",
+            Lookup::Access => "access lookup",
+            Lookup::AccessSecond => "access lookup (second group)",
+            Lookup::Instance => "instance lookup",
+            Lookup::Image => "image lookup",
+        }
+    }
+
+    /// [`TupleLookup::tag`]: one per table, so no table supplies another lookup's inputs (the
+    /// two access lookups share the MTable's).
+    fn tag(self) -> u64 {
+        match self {
+            Lookup::Frame => 1,
+            Lookup::Access | Lookup::AccessSecond => 2,
+            Lookup::Instance => 3,
+            Lookup::Image => 4,
+        }
+    }
 }
 
 /// A run to prove at circuit size `k`. Without a witness (for keys) it keeps the image.
@@ -128,51 +174,31 @@ impl Circuit<Fr> for VmCircuit {
         };
         let etable = ETableConfig::configure(meta, blocks, start);
         let inputs = [mtable.range_columns(), etable.range_columns()].concat();
-        // Calls and returns look up their frame in the JTable in the range argument's sum.
-        // (Its numerators have degree 3 and the image lookup's tuples degree 2: neither helper
-        // has room for a range input; the access lookups' and the instance lookup's have.)
-        let frames = TupleLookup {
-            name: "frame lookup",
-            input: &|m| etable.frame_input(m),
-            table: &|m| jtable.frame_table(m),
-            tag: tag::FRAME,
-            spare: false,
-        };
-        // Memory accesses look up their MTable entry there too.
-        let accesses = TupleLookup {
-            name: "access lookup",
-            input: &|m| etable.access_input(m, 0),
-            table: &|m| mtable.access_table(m),
-            tag: tag::ACCESS,
-            spare: true,
-        };
-        // The second slot group's accesses: inputs only, against the same entries.
-        let nothing = |_: &mut VirtualCells<'_, Fr>| (Expression::Constant(Fr::zero()), vec![]);
-        let accesses_2 = TupleLookup {
-            name: "access lookup (second group)",
-            input: &|m| etable.access_input(m, 1),
-            table: &nothing,
-            tag: tag::ACCESS,
-            spare: true,
-        };
-        // And host calls their instance.
-        let instances = TupleLookup {
-            name: "instance lookup",
-            input: &|m| etable.instance_input(m),
-            table: &|m| io.table(m),
-            tag: tag::INSTANCE,
-            spare: true,
-        };
-        // And steps their instruction (on their block's first row), init entries their initial
-        // value (on its second) in the image.
-        let images = TupleLookup {
-            name: "image lookup",
-            input: &|m| ImageColumns::input(m, &blocks, &etable, &mtable),
-            table: &|m| image.table(m),
-            tag: tag::IMAGE,
-            spare: false,
-        };
-        let lookups = [frames, accesses, instances, images, accesses_2];
+        let frame_input = |m: &mut VirtualCells<'_, Fr>| etable.frame_input(m);
+        let frame_table = |m: &mut VirtualCells<'_, Fr>| jtable.frame_table(m);
+        let access_input = |m: &mut VirtualCells<'_, Fr>| etable.access_input(m, 0);
+        let access_second = |m: &mut VirtualCells<'_, Fr>| etable.access_input(m, 1);
+        let access_table = |m: &mut VirtualCells<'_, Fr>| mtable.access_table(m);
+        let instance_input = |m: &mut VirtualCells<'_, Fr>| etable.instance_input(m);
+        let instance_table = |m: &mut VirtualCells<'_, Fr>| io.table(m);
+        let image_input =
+            |m: &mut VirtualCells<'_, Fr>| ImageColumns::input(m, &blocks, &etable, &mtable);
+        let image_table = |m: &mut VirtualCells<'_, Fr>| image.table(m);
+        let lookups = Lookup::ALL.map(|l| {
+            let (input, table): (TupleSide<'_>, Option<TupleSide<'_>>) = match l {
+                Lookup::Frame => (&frame_input, Some(&frame_table)),
+                Lookup::Access => (&access_input, Some(&access_table)),
+                Lookup::AccessSecond => (&access_second, None),
+                Lookup::Instance => (&instance_input, Some(&instance_table)),
+                Lookup::Image => (&image_input, Some(&image_table)),
+            };
+            TupleLookup {
+                name: l.name(),
+                input: Some(input),
+                table,
+                tag: l.tag(),
+            }
+        });
         let range = RangeConfig::configure(meta, io.rows, &inputs, &lookups);
         meta.create_gate("counters", |m| {
             let q = m.query_selector(blocks.q_first);
@@ -223,12 +249,12 @@ impl Circuit<Fr> for VmCircuit {
         }
         config.blocks.assign(&mut layouter, self.k)?;
         let mut range = config.range.witness(self.k);
-        // The range argument's tuple lookups, in `configure`'s order: frames, accesses (first
-        // slot group), instances, the image, accesses (second slot group).
-        JTableConfig::record_frame_lookup(run, &mut range, 0);
-        let accessed = record_access_lookup(self.k, run, &mut range, [1, 4]);
-        record_instance_lookup(run, &mut range, 2);
-        let copies = record_image_lookup(&t.image, &run.etable, &run.mtable, &mut range, 3);
+        JTableConfig::record_frame_lookup(run, &mut range, Lookup::Frame.index());
+        let access = [Lookup::Access, Lookup::AccessSecond].map(Lookup::index);
+        let accessed = record_access_lookup(self.k, run, &mut range, access);
+        record_instance_lookup(run, &mut range, Lookup::Instance.index());
+        let image = Lookup::Image.index();
+        let copies = record_image_lookup(&t.image, &run.etable, &run.mtable, &mut range, image);
         config.image.load(&mut layouter, &t.image, &copies)?;
         config.mtable.assign(
             &mut layouter,

@@ -207,11 +207,30 @@ fn forged_cells_are_rejected_by_their_gate() {
     forge(&mut o, x.rest, stack + 1, Fr::from(1000));
     assert!(run(&t, honest(), o).contains("gate: mtable write counter"));
     // An init entry's value cell changed after the honest assignment: its image lookup
-    // reads the entry's own cells, so the lookup's helper no longer holds.
+    // reads the entry's own cells, so the lookup's helper no longer holds (nor does the next
+    // entry's `prev`, which is the value it follows).
     let init = position(&t, |r| r.loc == Loc::Global && r.init);
+    assert_eq!(
+        (t.mtable[init + 1].loc, t.mtable[init + 1].addr),
+        (Loc::Global, t.mtable[init].addr),
+        "the global is written"
+    );
     let mut o = Overrides::new();
     forge(&mut o, x.value, init, Fr::from(t.mtable[init].value + 1));
-    assert_eq!(run(&t, honest(), o), set(&["gate: image lookup"]));
+    assert_eq!(
+        run(&t, honest(), o),
+        set(&["gate: image lookup", "gate: mtable previous value"])
+    );
+    // The value a write overwrote: its location's previous entry's, zero on a first entry.
+    for (at, v) in [(init + 1, t.mtable[init].value + 1), (init, 5), (stack, 1)] {
+        let mut o = Overrides::new();
+        forge(&mut o, x.prev, at, Fr::from(v));
+        assert_eq!(
+            run(&t, honest(), o),
+            set(&["gate: mtable previous value"]),
+            "prev of entry {at}"
+        );
+    }
     // A heap init entry claiming a range that does not hold its address.
     let heap = position(&t, |r| r.loc == Loc::Heap && r.init);
     let mut o = Overrides::new();
@@ -347,8 +366,8 @@ fn cost_stays_within_budget() {
     assert!(meta.degree() <= 5, "degree {}", meta.degree());
     assert_eq!(
         meta.num_advice_columns(),
-        14 + 6 + 2,
-        "7 bits, 8 unlimited, 12 byte limbs in 2 rows; the range argument's 2 multiplicities, \
+        15 + 6 + 2,
+        "7 bits, 9 unlimited, 12 byte limbs in 2 rows; the range argument's 2 multiplicities, \
          2 helpers (6 byte-limb columns), table helper and running sum; the image lookup's \
          helper and the image's copies"
     );

@@ -7,9 +7,7 @@
 //! table's first column) cannot supply the first one's pairs.
 
 use halo2_proofs::circuit::{Layouter, SimpleFloorPlanner, Value};
-use halo2_proofs::plonk::{
-    Advice, Circuit, Column, ConstraintSystem, Error, Expression, Fixed, Selector,
-};
+use halo2_proofs::plonk::{Advice, Circuit, Column, ConstraintSystem, Error, Fixed, Selector};
 use halo2_proofs::poly::Rotation;
 use std::collections::BTreeSet;
 use zkwasm_circuits::mock::{failing_rows, failures};
@@ -70,32 +68,30 @@ impl Circuit<Fr> for PairCircuit {
         let rows = meta.fixed_column();
         let lookup = TupleLookup {
             name: "pair lookup",
-            input: &|m| {
+            input: Some(&|m| {
                 let tuple = pair
                     .iter()
                     .map(|c| m.query_advice(*c, Rotation::cur()))
                     .collect();
                 (m.query_selector(q_in), tuple)
-            },
-            table: &|m| {
+            }),
+            table: Some(&|m| {
                 let tuple = table
                     .iter()
                     .map(|c| m.query_fixed(*c, Rotation::cur()))
                     .collect();
                 (m.query_advice(copies, Rotation::cur()), tuple)
-            },
+            }),
             tag: 1,
-            spare: false,
         };
         let single = TupleLookup {
             name: "single lookup",
-            input: &|_| (Expression::Constant(Fr::zero()), vec![]),
-            table: &|m| {
+            input: None,
+            table: Some(&|m| {
                 let first = m.query_fixed(table[0], Rotation::cur());
                 (m.query_advice(singles, Rotation::cur()), vec![first])
-            },
+            }),
             tag: 2,
-            spare: false,
         };
         let range = RangeConfig::configure(meta, rows, &[], &[lookup, single]);
         Config {

@@ -1,8 +1,11 @@
 //! Memory-access slots: groups of pure columns in which every row is one access of the step
 //! whose block it is in (`ROWS` slots per group per step). A used slot is `(type, address,
-//! start, end, value, is_i32)` looked up in the MTable, with
-//! - a write: `start = eid` (the entry the write created),
-//! - a read: `start < eid <= end` (`eid - start - 1` and `end - eid` in the common range),
+//! start, end, value, is_i32, prev)` looked up in the MTable, with
+//! - a write: `start = eid` (the entry the write created); `prev` is the value it overwrote
+//!   (the MTable's previous entry of the location, zero for a location's first), so a write
+//!   is a read-modify-write in one access (a store of two blocks needs four accesses, not six);
+//! - a read: `start < eid <= end` (`eid - start - 1` and `end - eid` in the common range);
+//!   its `prev` is the entry's, which no rule reads;
 //!
 //! and an unused slot looks up nothing (its fields are zero, but for `start` and `end`, which
 //! nothing reads there). The lookup is a tuple lookup of the
@@ -10,6 +13,7 @@
 //! supplied as often as their `accessed` cells say. Which slots a step uses, and for what,
 //! its instruction class says ([`super::Access`]).
 
+use super::Seen;
 use crate::allocator::BlockWriter;
 use crate::range::Range;
 use crate::Fr;
@@ -31,6 +35,8 @@ pub struct Group {
     pub start: Column<Advice>,
     pub end: Column<Advice>,
     pub value: Column<Advice>,
+    /// The value the entry overwrote (see the module docs).
+    pub prev: Column<Advice>,
     /// `eid - start - 1` on reads.
     pub d_start: Column<Advice>,
     /// `end - eid` on reads.
@@ -50,6 +56,10 @@ impl Slot {
     }
     pub fn value(&self, m: &mut VirtualCells<'_, Fr>) -> Expression<Fr> {
         self.q(m, self.group.value)
+    }
+    /// The value a write overwrote.
+    pub fn prev(&self, m: &mut VirtualCells<'_, Fr>) -> Expression<Fr> {
+        self.q(m, self.group.prev)
     }
 }
 
@@ -73,14 +83,15 @@ impl Group {
             start: col(),
             end: col(),
             value: col(),
+            prev: col(),
             d_start: col(),
             d_end: col(),
         };
         // The ETable's slot rule ("etable slots") pins `used`, `is_write`, `loc`, `addr` and
         // `is_i32` of every slot to what the step's class says: bits, a write only where
         // used, zeros where unused. What is left here: the eids, and an unused slot's value
-        // is zero (class gates may read it); an unused slot's `start` and `end` are looked up
-        // by nobody and read by no rule.
+        // and prev are zero (class gates may read them); an unused slot's `start` and `end`
+        // are looked up by nobody and read by no rule.
         meta.create_gate("access slot", |m| {
             let q = m.query_selector(q_rows);
             let one = Expression::Constant(Fr::one());
@@ -88,7 +99,8 @@ impl Group {
             let (used, w, eid) = (cur(m, g.used), cur(m, g.is_write), cur(m, eid));
             let read = used.clone() - w.clone();
             let v = vec![
-                (one.clone() - used) * cur(m, g.value),
+                (one.clone() - used.clone()) * cur(m, g.value),
+                (one.clone() - used) * cur(m, g.prev),
                 w * (cur(m, g.start) - eid.clone()),
                 read.clone() * (eid.clone() - cur(m, g.start) - one - cur(m, g.d_start)),
                 read * (cur(m, g.end) - eid - cur(m, g.d_end)),
@@ -99,7 +111,7 @@ impl Group {
     }
 
     /// What a row's slot looks up in the MTable: its `(type, address, start, end, value,
-    /// is_i32)` once when used (degree 2), nothing otherwise.
+    /// is_i32, prev)` once when used (degree 2), nothing otherwise.
     pub fn access_input(
         &self,
         m: &mut VirtualCells<'_, Fr>,
@@ -113,6 +125,7 @@ impl Group {
             self.end,
             self.value,
             self.is_i32,
+            self.prev,
         ]
         .iter()
         .map(|c| cur(m, *c))
@@ -125,7 +138,7 @@ impl Group {
         [(self.d_start, Range::Common), (self.d_end, Range::Common)]
     }
 
-    pub fn columns(&self) -> [Column<Advice>; 10] {
+    pub fn columns(&self) -> [Column<Advice>; 11] {
         [
             self.used,
             self.is_write,
@@ -135,22 +148,16 @@ impl Group {
             self.start,
             self.end,
             self.value,
+            self.prev,
             self.d_start,
             self.d_end,
         ]
     }
 
-    /// Writes event `e` of step `eid` into row `row` of the step's block; `start` and `end`
-    /// are the MTable entry's (in circuit terms, see `mtable::end_of`).
-    pub fn assign(
-        &self,
-        w: &mut BlockWriter,
-        row: usize,
-        eid: u32,
-        e: &MemEvent,
-        start: u32,
-        end: u64,
-    ) {
+    /// Writes event `e` of step `eid` into row `row` of the step's block, given the MTable
+    /// entry it sees.
+    pub fn assign(&self, w: &mut BlockWriter, row: usize, eid: u32, e: &MemEvent, seen: &Seen) {
+        let (start, end) = (seen.start, seen.end);
         let mut set = |c: Column<Advice>, v: u64| w.set_at(c, row, Fr::from(v));
         set(self.used, 1);
         set(self.is_write, (e.rw == Rw::Write) as u64);
@@ -160,6 +167,7 @@ impl Group {
         set(self.start, start as u64);
         set(self.end, end);
         set(self.value, e.value);
+        set(self.prev, seen.prev);
         if e.rw == Rw::Read {
             set(self.d_start, (eid - start - 1) as u64);
             set(self.d_end, end - eid as u64);

@@ -23,6 +23,7 @@
 //! Steps past the run are disabled (every class bit 0) and zero.
 
 pub mod access;
+mod address;
 mod keep;
 mod op_bin;
 mod op_br;
@@ -32,11 +33,14 @@ mod op_drop;
 mod op_eqz;
 mod op_global;
 mod op_host;
+mod op_load;
 mod op_local;
+mod op_memory;
 mod op_nop;
 mod op_rel;
 mod op_return;
 mod op_select;
+mod op_store;
 
 use crate::allocator::{blocks, zero_fill, Allocator, BlockWriter, Cell};
 use crate::blocks::Blocks;
@@ -92,10 +96,22 @@ pub fn provable(i: Instr, events: usize) -> bool {
         | Instr::Eqz(_)
         | Instr::Rel { .. }
         | Instr::Call(_)
-        | Instr::CallHost(_) => true,
+        | Instr::CallHost(_)
+        | Instr::Load { .. }
+        | Instr::Store { .. }
+        | Instr::MemorySize
+        | Instr::MemoryGrow => true,
         _ => false,
     };
     class && events <= SLOTS
+}
+
+/// The slots of a step's `n` events, in event order: the `j`-th event's, but for a load of one
+/// block, whose result goes to the slot after the second block's (unused), so that a load's
+/// every access has one slot ([`op_load`]).
+pub fn slots(i: Instr, n: usize) -> impl Iterator<Item = usize> {
+    let one_block_load = matches!(i, Instr::Load { .. }) && n == 3;
+    (0..n).map(move |j| if one_block_load && j == 2 { 3 } else { j })
 }
 
 /// The state every run of the image starts in: constants of the circuit, so the verifying key
@@ -104,6 +120,9 @@ pub fn provable(i: Instr, events: usize) -> bool {
 pub struct Start {
     pub entry_fid: u32,
     pub pages: u32,
+    /// `memory.grow` past this fails: the module's maximum capped by the VM's limit (a module
+    /// without memory has no `memory.grow` to run, so its zero is never read).
+    pub max_pages: u32,
 }
 
 impl Start {
@@ -111,6 +130,7 @@ impl Start {
         Start {
             entry_fid: init.entry_fid,
             pages: init.pages,
+            max_pages: if init.has_memory { init.max_pages } else { 0 },
         }
     }
 }
@@ -221,6 +241,7 @@ pub struct Ctx {
     pub frame: FrameSlot,
     pub eid: Column<Advice>,
     pub q_step: Selector,
+    pub start: Start,
 }
 
 impl Ctx {
@@ -493,7 +514,7 @@ pub fn modulus(is_i64: Expression<Fr>) -> Expression<Fr> {
 }
 
 /// An expression a class contributes to a generic rule (its calls, returns, halts).
-type ClassExpr = dyn Fn(&dyn Op, &mut VirtualCells<'_, Fr>) -> Expression<Fr>;
+type ClassExpr<'a> = dyn Fn(&dyn Op, &mut VirtualCells<'_, Fr>) -> Expression<Fr> + 'a;
 
 pub fn c(v: u64) -> Expression<Fr> {
     Expression::Constant(Fr::from(v))
@@ -512,6 +533,10 @@ pub trait Op: Send + Sync {
     }
     /// Whether the step halts the run (degree ≤ 1).
     fn halts(&self, _m: &mut VirtualCells<'_, Fr>) -> Expression<Fr> {
+        c(0)
+    }
+    /// Pages the step adds to memory (degree ≤ 2).
+    fn grows(&self, _m: &mut VirtualCells<'_, Fr>, _ctx: &Ctx) -> Expression<Fr> {
         c(0)
     }
     /// Whether the step adds an instance (degree ≤ 1); the class then sets the io cells.
@@ -539,6 +564,8 @@ pub struct StepWitness<'a> {
     pub common: Common,
     /// The run's number of instances.
     pub instances: usize,
+    /// The MTable entry each event sees, in event order.
+    pub seen: &'a [Seen],
 }
 
 impl ETableConfig {
@@ -674,7 +701,7 @@ impl ETableConfig {
         };
         type Ctor = fn(&mut ConstraintSystem<Fr>, &mut Allocator, &Ctx, Cell) -> Box<dyn Op>;
         // Each class's constructor, and whether its steps use the frame slot.
-        let ctors: [(Ctor, bool); 18] = [
+        let ctors: [(Ctor, bool); 22] = [
             (op_const::configure, false),
             (op_drop::configure, false),
             (op_local::get, false),
@@ -693,6 +720,10 @@ impl ETableConfig {
             (op_host::configure, false),
             (op_rel::configure, false),
             (op_nop::configure, false),
+            (op_load::configure, false),
+            (op_store::configure, false),
+            (op_memory::size, false),
+            (op_memory::grow, false),
         ];
         // One bit per class, then each class's cells on a fork after the common cells (after
         // the frame slot for calls and returns).
@@ -706,6 +737,7 @@ impl ETableConfig {
             frame,
             eid,
             q_step,
+            start: init,
         };
         let mut classes = vec![];
         for (&(ctor, uses_frame), &bit) in ctors.iter().zip(&bits) {
@@ -716,7 +748,7 @@ impl ETableConfig {
             a.absorb(&fork);
         }
         let x = common;
-        let class_sum = |m: &mut VirtualCells<'_, Fr>, f: &ClassExpr| {
+        let class_sum = |m: &mut VirtualCells<'_, Fr>, f: &ClassExpr<'_>| {
             classes
                 .iter()
                 .fold(c(0), |acc, (bit, op)| acc + bit.expr(m) * f(op.as_ref(), m))
@@ -735,11 +767,12 @@ impl ETableConfig {
             let returns = class_sum(m, &|op, m| op.returns(m));
             let halts = class_sum(m, &|op, m| op.halts(m));
             let io = class_sum(m, &|op, m| op.io(m));
+            let grows = class_sum(m, &|op, m| op.grows(m, &ctx));
             let v = vec![
                 one_hot - on.clone(),
                 on_next.clone() * (c(1) - on.clone()),
                 on_next.clone() * (eid_next - eid - c(1)),
-                on_next.clone() * (x.pages.next(m, ROWS) - x.pages.expr(m)),
+                on_next.clone() * (x.pages.next(m, ROWS) - x.pages.expr(m) - grows),
                 x.rest_mops.expr(m) - x.rest_mops.next(m, ROWS) - writes,
                 x.rest_calls.expr(m) - x.rest_calls.next(m, ROWS) - calls,
                 x.rest_returns.expr(m) - x.rest_returns.next(m, ROWS) - returns,
@@ -945,10 +978,13 @@ impl ETableConfig {
         for r in 0..ROWS {
             w.set_at(self.ctx.eid, r, Fr::from(row.eid as u64));
         }
-        for (j, e) in events.iter().enumerate() {
+        let seen = events
+            .iter()
+            .map(|e| mem.entry(e, row.eid).ok_or(Error::Synthesis))
+            .collect::<Result<Vec<_>, _>>()?;
+        for ((j, e), seen) in slots(row.instr, events.len()).zip(events).zip(&seen) {
             let s = self.ctx.slot(j);
-            let (start, end, _) = mem.entry(e, row.eid).ok_or(Error::Synthesis)?;
-            s.group.assign(w, s.rot as usize, row.eid, e, start, end);
+            s.group.assign(w, s.rot as usize, row.eid, e, seen);
         }
         let frame = frame_of(row).and_then(|f| frames.get(&f));
         if let Some(j) = frame {
@@ -985,14 +1021,24 @@ impl ETableConfig {
             frame,
             common: x,
             instances: t.instances.len(),
+            seen: &seen,
         };
         class.1.assign(w, &s);
         Ok(())
     }
 }
 
-/// An MTable entry as an access sees it: `(start, end in circuit terms, MTable index)`.
-type Seen = (u32, u64, usize);
+/// The MTable entry an access sees (a read's valid one, the one a write creates).
+#[derive(Clone, Copy, Debug)]
+pub struct Seen {
+    pub start: u32,
+    /// In circuit terms (see `mtable::end_of`).
+    pub end: u64,
+    /// Its index in the MTable.
+    pub index: usize,
+    /// What a write there overwrote: the location's previous entry's value (`mtable::prev`).
+    pub prev: u64,
+}
 
 /// The MTable entry each access sees.
 pub struct MemIndex {
@@ -1003,23 +1049,23 @@ pub struct MemIndex {
 impl MemIndex {
     pub fn new(k: u32, rows: &[zkwasm_tables::MRow]) -> Self {
         let mut by_loc: HashMap<_, Vec<Seen>> = HashMap::new();
-        for (i, r) in rows.iter().enumerate() {
-            by_loc.entry((r.loc, r.addr)).or_default().push((
-                r.start,
-                crate::mtable::end_of(k, r.end),
-                i,
-            ));
+        for (i, (r, prev)) in rows.iter().zip(crate::mtable::prev(rows)).enumerate() {
+            by_loc.entry((r.loc, r.addr)).or_default().push(Seen {
+                start: r.start,
+                end: crate::mtable::end_of(k, r.end),
+                index: i,
+                prev,
+            });
         }
         MemIndex { by_loc }
     }
 
-    /// The entry a read at `eid` sees (`start < eid`), or the one a write at `eid` creates:
-    /// `(start, end, MTable index)`.
+    /// The entry a read at `eid` sees (`start < eid`), or the one a write at `eid` creates.
     pub fn entry(&self, e: &MemEvent, eid: u32) -> Option<Seen> {
         let rows = self.by_loc.get(&(e.loc, e.addr))?;
         let i = match e.rw {
-            Rw::Write => rows.iter().position(|r| r.0 == eid)?,
-            Rw::Read => rows.partition_point(|r| r.0 < eid).checked_sub(1)?,
+            Rw::Write => rows.iter().position(|r| r.start == eid)?,
+            Rw::Read => rows.partition_point(|r| r.start < eid).checked_sub(1)?,
         };
         Some(rows[i])
     }
@@ -1039,18 +1085,22 @@ pub fn record_access_lookup(
     let mem = MemIndex::new(k, &t.mtable);
     let mut accessed = vec![0u64; t.mtable.len()];
     for (i, row) in t.etable.iter().enumerate() {
-        for (j, e) in t.events_of(i).iter().enumerate().take(SLOTS) {
-            if let Some((start, end, index)) = mem.entry(e, row.eid) {
-                let tuple = access_tuple(e.loc, e.addr, start, end, e.value, e.ty);
+        let events = t.events_of(i);
+        for (j, e) in slots(row.instr, events.len()).zip(events) {
+            if let Some(seen) = mem.entry(e, row.eid) {
+                let tuple = access_tuple(
+                    e.loc, e.addr, seen.start, seen.end, e.value, e.ty, seen.prev,
+                );
                 let (group, rot) = (j / ROWS, j % ROWS);
                 range.record_tuple(lookups[group], Side::Input, i * ROWS + rot, 1, tuple);
-                accessed[index] += 1;
+                accessed[seen.index] += 1;
             }
         }
     }
-    for (i, (r, &n)) in t.mtable.iter().zip(&accessed).enumerate() {
+    let prev = crate::mtable::prev(&t.mtable);
+    for (i, ((r, &n), prev)) in t.mtable.iter().zip(&accessed).zip(prev).enumerate() {
         let end = crate::mtable::end_of(k, r.end);
-        let tuple = access_tuple(r.loc, r.addr, r.start, end, r.value, r.ty);
+        let tuple = access_tuple(r.loc, r.addr, r.start, end, r.value, r.ty, prev);
         range.record_tuple(lookups[0], Side::Table, i * crate::mtable::ROWS, n, tuple);
     }
     accessed

@@ -167,6 +167,7 @@ fn encode<K: BackendKey>(f: Frame, key: &K) -> Vec<u8> {
     let mut out = header(K::MAGIC, &f.id, f.k);
     out.extend_from_slice(&f.start.entry_fid.to_le_bytes());
     out.extend_from_slice(&f.start.pages.to_le_bytes());
+    out.extend_from_slice(&f.start.max_pages.to_le_bytes());
     out.extend_from_slice(&f.params);
     out.extend_from_slice(&key.bytes());
     seal(out)
@@ -186,6 +187,7 @@ fn decode<K: BackendKey>(b: &[u8]) -> Result<(Frame, K), Error> {
     let start = Start {
         entry_fid: r.u32()?,
         pages: r.u32()?,
+        max_pages: r.u32()?,
     };
     let params = r.take(32)?.try_into().expect("32 bytes");
     let mut rest = r.rest();

@@ -150,6 +150,12 @@ fn op_sub<T: PartialEq>(all: &[T], op: T, ty: ValTy) -> u8 {
     index_of(all, op) << 1 | ty_bit(ty)
 }
 
+/// A load's `sub`: `bytes · 4 + signed · 2 + is_i64`, linear in the fields the load circuit
+/// decomposes it into (like a store's `bytes · 2 + is_i64`).
+fn load_sub(kind: LoadKind) -> u8 {
+    (kind.bytes() as u8) << 2 | (kind.signed() as u8) << 1 | ty_bit(kind.ty())
+}
+
 /// The class of a binary operation.
 pub fn bin_class(op: BinOp) -> Class {
     match op {
@@ -182,7 +188,7 @@ pub fn opcode(i: Instr) -> Opcode {
         GlobalSet { idx, ty } => op(Class::GlobalSet, ty_bit(ty), idx, 0, 0),
         I32Const(v) => op(Class::Const, 0, 0, 0, v as u64),
         I64Const(v) => op(Class::Const, 1, 0, 0, v),
-        Load { kind, offset } => op(Class::Load, index_of(&LOAD_KINDS, kind), offset, 0, 0),
+        Load { kind, offset } => op(Class::Load, load_sub(kind), offset, 0, 0),
         Store { kind, offset } => op(
             Class::Store,
             kind.bytes << 1 | ty_bit(kind.ty),
@@ -228,7 +234,7 @@ pub fn decode(o: Opcode) -> Option<Instr> {
         Class::Const if o.sub == 0 => I32Const(u32::try_from(o.c).ok()?),
         Class::Const => I64Const(o.c),
         Class::Load => Load {
-            kind: *LOAD_KINDS.get(s)?,
+            kind: *LOAD_KINDS.iter().find(|k| load_sub(**k) == o.sub)?,
             offset: o.a,
         },
         Class::Store => Store {

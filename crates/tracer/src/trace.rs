@@ -10,7 +10,10 @@
 //! Three location types share one event format: the value stack (slot index, values of width
 //! i32/i64), linear memory in 8-byte blocks (block index = byte address / 8, value = the block's
 //! little-endian u64, always 64 bits wide) and globals (global index). A load or store that
-//! touches two blocks records both. A store reads every block it touches, then writes it.
+//! touches two blocks records both. A store writes each block it touches without reading it
+//! first: a write stands for a read-modify-write, since the MTable's entry before the one a
+//! write creates holds the value it overwrites (the circuit's access tuple carries it), so a
+//! store needs at most four accesses.
 //!
 //! # Event order per instruction class
 //! Reads come before writes; operands are read top of the stack first.
@@ -19,8 +22,8 @@
 //!   `drop`, `call`, `br` with `drop == 0`: no event.
 //! - unary/`eqz`/conversions: read operand, write result. Binary and relational: read rhs, read
 //!   lhs, write result. `select`: read condition, rhs, lhs, write result.
-//! - load: read address, read block(s), write result. store: read value, read address, read
-//!   block(s), write block(s). `memory.size`: write. `memory.grow`: read delta, write result.
+//! - load: read address, read block(s), write result. store: read value, read address, write
+//!   block(s). `memory.size`: write. `memory.grow`: read delta, write result.
 //! - jumps with `drop > 0`: for each kept value bottom first, read it, write it `drop` slots
 //!   lower. `br_if*`/`br_table` read their condition/index first.
 //! - host calls: `wasm_input` reads its flag and writes the input in the same slot,

@@ -124,16 +124,19 @@ impl MemIndex {
         MemIndex { writes, by_loc }
     }
 
+    /// The entry of `(loc, addr)` with `start < eid <= end`: the one a read at step `eid`
+    /// sees, and the one a write at `eid` overwrites.
+    pub fn seen(&self, loc: Loc, addr: u32, eid: u32) -> Option<&MRow> {
+        let rows = self.by_loc.get(&(loc, addr))?;
+        let i = rows.partition_point(|r| r.start < eid);
+        let r = rows.get(i.checked_sub(1)?)?;
+        (eid <= r.end).then_some(r)
+    }
+
     /// Whether an entry `(loc, addr, value, ty)` with `start < eid <= end` exists.
     pub fn read(&self, e: &MemEvent, eid: u32) -> bool {
-        let Some(rows) = self.by_loc.get(&(e.loc, e.addr)) else {
-            return false;
-        };
-        let i = rows.partition_point(|r| r.start < eid);
-        i > 0 && {
-            let r = rows[i - 1];
-            eid <= r.end && r.value == e.value && r.ty == e.ty
-        }
+        self.seen(e.loc, e.addr, eid)
+            .is_some_and(|r| r.value == e.value && r.ty == e.ty)
     }
 
     /// Whether a write entry `(loc, addr, value, ty)` with `start = eid` exists.

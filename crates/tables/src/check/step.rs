@@ -194,6 +194,18 @@ impl Step<'_> {
         self.c.read(Loc::Heap, b as u32, ValTy::I64)
     }
 
+    /// The value heap block `b` holds before this step writes it: a write is a
+    /// read-modify-write of the MTable entry valid at this step (see `zkwasm_tracer::trace`).
+    fn overwritten(&self, b: u64) -> R<u64> {
+        let entry = self.c.idx.memory.seen(Loc::Heap, b as u32, self.c.eid);
+        entry.map(|r| r.value).ok_or_else(|| {
+            self.c.fail(
+                Rule::ReadMismatch,
+                format!("no MTable entry of block {b} before step {}", self.c.eid),
+            )
+        })
+    }
+
     fn host(&mut self, h: HostFn, instances: &mut u32) -> R<()> {
         let index = self.row.instance as usize;
         let instance = |s: &Self| {
@@ -408,10 +420,11 @@ impl Step<'_> {
                 let bytes = kind.bytes as u64;
                 let ea = self.address(base, offset, bytes)?;
                 let two = (ea + bytes - 1) / 8 != ea / 8;
+                // The blocks as they were: a write overwrites the entry valid at this step.
                 let mut mem = [0u8; 16];
-                mem[..8].copy_from_slice(&self.read_block(ea / 8)?.to_le_bytes());
+                mem[..8].copy_from_slice(&self.overwritten(ea / 8)?.to_le_bytes());
                 if two {
-                    mem[8..].copy_from_slice(&self.read_block(ea / 8 + 1)?.to_le_bytes());
+                    mem[8..].copy_from_slice(&self.overwritten(ea / 8 + 1)?.to_le_bytes());
                 }
                 let at = (ea % 8) as usize;
                 mem[at..at + bytes as usize].copy_from_slice(&v.to_le_bytes()[..bytes as usize]);

@@ -296,10 +296,6 @@ impl<'a, S: Sink> Machine<'a, S> {
                 let bytes = kind.bytes as u32;
                 let ea = self.effective(base, offset, bytes)?;
                 let (first, last) = (ea / 8, (ea + bytes as usize - 1) / 8);
-                self.read_block(first);
-                if last != first {
-                    self.read_block(last);
-                }
                 self.memory[ea..ea + bytes as usize]
                     .copy_from_slice(&v.to_le_bytes()[..bytes as usize]);
                 self.wrote_block(first);

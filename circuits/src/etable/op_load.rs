@@ -1,0 +1,132 @@
+//! Loads: `i32.load`, `i64.load`, `load8/16 _s/_u` (i32, i64), `i64.load32_s/_u`, any
+//! alignment and static offset. Slot 0 reads the address at `sp - 1`, slot 1 the heap block
+//! the access starts in, slot 2 the next block when the access spans both (unused otherwise),
+//! slot 3 writes the result over the address.
+//!
+//! `sub = bytes · 4 + signed · 2 + is_i64` pins the kind; the address, width and bound are
+//! [`Address`]'s. The two blocks are 16 byte limbs `L` (their values composed; the second is
+//! zero when unused, as the slot's value is), and the result is
+//! `Σ_i [i < bytes] · L[pos + i] · 256^i + sign · (2^W - 256^bytes)`: every result byte is
+//! pinned, the ones past the width to zero or to the sign fill, never free (the reference
+//! system's "Load8 data injection" bug was a free upper limb). `sign = signed · top`, where
+//! `top` is the top bit of the loaded top byte `T` (`2 T - 256 · top` a byte).
+
+use super::address::Address;
+use super::{c, modulus, Access, Ctx, Effects, Op, StepWitness};
+use crate::allocator::{compose, Allocator, BlockWriter, Cell, Kind};
+use crate::Fr;
+use halo2_proofs::plonk::{ConstraintSystem, VirtualCells};
+use zkwasm_tables::encode::Class;
+use zkwasm_tracer::isa::{Instr, ValTy};
+use zkwasm_tracer::trace::{Loc, Rw};
+
+struct Load {
+    address: Address,
+    signed: Cell,
+    is_i64: Cell,
+    /// The top bit of the loaded value's top byte.
+    top: Cell,
+    /// The two blocks' bytes.
+    bytes: [Cell; 16],
+    /// `2 T - 256 · top`.
+    low: Cell,
+}
+
+pub fn configure(
+    meta: &mut ConstraintSystem<Fr>,
+    a: &mut Allocator,
+    ctx: &Ctx,
+    bit: Cell,
+) -> Box<dyn Op> {
+    let op = Load {
+        address: Address::configure(meta, a),
+        signed: a.bit(meta),
+        is_i64: a.bit(meta),
+        top: a.bit(meta),
+        bytes: std::array::from_fn(|_| a.alloc(meta, Kind::U8)),
+        low: a.alloc(meta, Kind::U8),
+    };
+    let x = ctx.common;
+    meta.create_gate("op load", |m| {
+        let sel = m.query_selector(ctx.q_step) * bit.expr(m);
+        let at = &op.address;
+        let (signed, is_i64, top_bit) = (op.signed.expr(m), op.is_i64.expr(m), op.top.expr(m));
+        let ea = ctx.slot(0).value(m) + x.a.expr(m);
+        let pages = x.pages.expr(m);
+        let mut v = at.constraints(m, ea, pages);
+        v.push(x.sub.expr(m) - (c(4) * at.bytes(m) + c(2) * signed.clone() + is_i64.clone()));
+        v.push(ctx.slot(1).value(m) - compose(m, &op.bytes[..8]));
+        v.push(ctx.slot(2).value(m) - compose(m, &op.bytes[8..]));
+        // The top byte of the value is byte `bytes - 1`: `[i < bytes] - [i + 1 < bytes]`.
+        let raw = at.covers(m).into_iter().fold(c(0), |acc, (j, i, on)| {
+            acc + on * op.bytes[j].expr(m) * c(1 << (8 * i))
+        });
+        // The top byte is byte `bytes - 1` of the value: `last[i] = [i < bytes] - [i + 1 <
+        // bytes]` (which implies `i < bytes`), so it is `Σ [pos = p] · last[i] · L[p + i]`
+        // (degree 3).
+        let (mask, pos) = (at.mask(m), at.at(m));
+        let mut top = c(0);
+        for i in [0, 1, 3, 7] {
+            let last = mask[i].clone() - mask.get(i + 1).cloned().unwrap_or(c(0));
+            for (p, at) in pos.iter().enumerate() {
+                top = top + at.clone() * last.clone() * op.bytes[p + i].expr(m);
+            }
+        }
+        v.push(op.low.expr(m) - (c(2) * top - c(256) * top_bit.clone()));
+        let fill = signed * top_bit * (modulus(is_i64) - at.power(m));
+        v.push(ctx.slot(3).value(m) - raw - fill);
+        v.into_iter().map(|e| sel.clone() * e).collect::<Vec<_>>()
+    });
+    Box::new(op)
+}
+
+impl Op for Load {
+    fn class(&self) -> Class {
+        Class::Load
+    }
+
+    fn effects(&self, m: &mut VirtualCells<'_, Fr>, ctx: &Ctx) -> Effects {
+        let sp = ctx.common.sp.expr(m);
+        let block = self.address.block.expr(m);
+        let top = sp.clone() - c(1);
+        Effects {
+            accesses: vec![
+                Access::stack(0, Rw::Read, top.clone(), c(1)),
+                Access::new(1, Rw::Read, Loc::Heap, block.clone(), c(0)),
+                Access::new(2, Rw::Read, Loc::Heap, block + c(1), c(0))
+                    .when(self.address.span.expr(m)),
+                Access::stack(3, Rw::Write, top, c(1) - self.is_i64.expr(m)),
+            ],
+            next: ctx.goes_on(m, sp),
+        }
+    }
+
+    fn assign(&self, w: &mut BlockWriter, s: &StepWitness<'_>) {
+        let Instr::Load { kind, offset } = s.row.instr else {
+            return;
+        };
+        let ea = s.events[0].value + offset as u64;
+        let bytes = kind.bytes();
+        self.address.assign(w, ea, bytes, s.row.pages);
+        let lo = s.events[1].value;
+        let hi = if s.events.len() == 4 {
+            s.events[2].value
+        } else {
+            0
+        };
+        let raw = ((hi as u128) << 64 | lo as u128) >> (8 * (ea % 8));
+        let top = (raw >> (8 * (bytes - 1))) as u8;
+        w.set_bool(self.signed, kind.signed());
+        w.set_bool(self.is_i64, kind.ty() == ValTy::I64);
+        w.set_bool(self.top, top >= 128);
+        w.set_bytes(&self.bytes[..8], lo);
+        w.set_bytes(&self.bytes[8..], hi);
+        w.set_u64(self.low, (top as u64 * 2) & 0xff);
+    }
+
+    fn cells(&self) -> Vec<(&'static str, Cell)> {
+        let mut v = self.address.cells();
+        v.extend([("top", self.top), ("low", self.low)]);
+        v
+    }
+}
