@@ -1,10 +1,11 @@
 //! Proving cost per stage on a circuit the program nearly fills: time, peak resident memory,
 //! steps per second and proof size, at several circuit sizes `k`.
 //!
-//! The program is `guests/wasm/fibonacci.wasm` (iterative Fibonacci of a public `n`, fully
-//! provable). For each `k` the report picks the largest `n` whose run still needs exactly
-//! `k` (`zkwasm::prover::execute(..).min_k == k`), so the ETable is nearly full (2 rows per
-//! step: about `2^k / 2` steps).
+//! The programs: `guests/wasm/fibonacci.wasm` (iterative Fibonacci of a public `n`: locals,
+//! arithmetic, branches) and `benches/memory.wat` (`n` rounds of loads and stores at unaligned
+//! addresses, 7 of each round's 40 steps). For each `k` the report picks the largest `n` whose
+//! run still needs exactly `k` (`zkwasm::prover::execute(..).min_k == k`), so the ETable is
+//! nearly full (2 rows per step: about `2^k / 2` steps). Criterion measures fibonacci.
 //!
 //! ```sh
 //! cargo bench --bench prove                                   # criterion at k = 12, report for k = 12, 14
@@ -28,7 +29,7 @@
 //!
 //! | column | meaning |
 //! |---|---|
-//! | `k`, `n`, `steps` | circuit size, the Fibonacci input, steps of the run |
+//! | `program`, `k`, `n`, `steps` | the program, circuit size, its input, steps of the run |
 //! | `trace s` | [`zkwasm::tracer::execute`]: run and record the trace |
 //! | `tables s` | [`zkwasm::tables::build`] and [`zkwasm::tables::check`] |
 //! | `keygen s` | [`zkwasm::prover::setup`]: verifying and proving keys |
@@ -72,16 +73,36 @@ use zkwasm_circuits::Fr;
 mod baseline;
 use baseline::Baseline;
 
-/// The guest's own bound on `n`.
-const MAX_N: u64 = 100_000;
 /// The size criterion measures.
 const CRITERION_K: u32 = 12;
 const DEFAULT_KS: &str = "12,14";
 
-fn program() -> Program {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("guests/wasm/fibonacci.wasm");
-    let wasm = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    Program::load(&wasm, "zkmain", Limits::default()).expect("fibonacci loads")
+/// A program the report proves, with a bound on its public input `n` past any circuit size.
+struct Workload {
+    name: &'static str,
+    program: Program,
+    max_n: u64,
+}
+
+impl Workload {
+    fn load(name: &'static str, path: &str, max_n: u64) -> Workload {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
+        let wasm = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let program = Program::load(&wasm, "zkmain", Limits::default()).expect("the program loads");
+        Workload {
+            name,
+            program,
+            max_n,
+        }
+    }
+}
+
+/// Fibonacci (the guest's own bound on `n`), then the memory workload.
+fn workloads() -> [Workload; 2] {
+    [
+        Workload::load("fibonacci", "guests/wasm/fibonacci.wasm", 100_000),
+        Workload::load("memory", "benches/memory.wat", 1 << 20),
+    ]
 }
 
 fn inputs(n: u64) -> Inputs {
@@ -92,10 +113,10 @@ fn inputs(n: u64) -> Inputs {
 }
 
 /// The largest `n` whose run needs exactly `k`, with the run's step count.
-fn fill(program: &Program, k: u32) -> (u64, u64) {
-    let run = |n| execute(program, &inputs(n)).expect("fibonacci runs");
-    // Invariant: run(lo) fits k, run(hi) does not (or hi is past the guest's bound).
-    let (mut lo, mut hi) = (0, MAX_N + 1);
+fn fill(w: &Workload, k: u32) -> (u64, u64) {
+    let run = |n| execute(&w.program, &inputs(n)).expect("the program runs");
+    // Invariant: run(lo) fits k, run(hi) does not (or hi is past the program's bound).
+    let (mut lo, mut hi) = (0, w.max_n + 1);
     while hi - lo > 1 {
         let mid = lo + (hi - lo) / 2;
         if run(mid).min_k <= k {
@@ -105,8 +126,8 @@ fn fill(program: &Program, k: u32) -> (u64, u64) {
         }
     }
     let e = run(lo);
-    assert_eq!(e.min_k, k, "no n <= {MAX_N} fills k = {k}");
-    assert_eq!(e.unprovable, None, "fibonacci is fully provable");
+    assert_eq!(e.min_k, k, "{}: no n <= {} fills k = {k}", w.name, w.max_n);
+    assert_eq!(e.unprovable, None, "{} is fully provable", w.name);
     (lo, e.outcome.steps)
 }
 
@@ -124,7 +145,7 @@ fn params(k: u32) -> Params {
 
 /// Runs the program and lays the run out as checked tables: the `trace` and `tables` stages.
 fn trace(program: &Program, inputs: &Inputs) -> tracer::Execution {
-    tracer::execute(&program.image, inputs, &program.limits).expect("fibonacci runs")
+    tracer::execute(&program.image, inputs, &program.limits).expect("the program runs")
 }
 
 fn build_tables(program: &Program, run: &tracer::Execution) -> Tables {
@@ -268,8 +289,9 @@ fn median(mut secs: Vec<f64>) -> f64 {
 
 /// Every stage once at size `k`, the proof (alternating with the baseline's) `rounds` times:
 /// one markdown row.
-fn report_row(program: &Program, k: u32, rounds: usize) -> String {
-    let (n, steps) = fill(program, k);
+fn report_row(w: &Workload, k: u32, rounds: usize) -> String {
+    let (n, steps) = fill(w, k);
+    let program = &w.program;
     let inputs = inputs(n);
     let params = params(k);
     let run = measure(|| trace(program, &inputs));
@@ -297,9 +319,10 @@ fn report_row(program: &Program, k: u32, rounds: usize) -> String {
     let ratio = proof_secs / baseline_secs;
     let there = baseline::reference_secs(k).map_or("n/a".into(), |r| format!("{:.1}", ratio * r));
     format!(
-        "| {k} | {n} | {steps} | {:.4} | {:.4} | {:.2} | {:.3} | {proof_secs:.2} | {:.1} | {:.0} \
+        "| {} | {k} | {n} | {steps} | {:.4} | {:.4} | {:.2} | {:.3} | {proof_secs:.2} | {:.1} | {:.0} \
          | {baseline_secs:.2} | {ratio:.2} | {there} \
          | {} | {} | {} | {} | {} | {} | {} |",
+        w.name,
         run.secs,
         tables.secs,
         keys.secs,
@@ -316,7 +339,7 @@ fn report_row(program: &Program, k: u32, rounds: usize) -> String {
     )
 }
 
-fn report(program: &Program) {
+fn report(workloads: &[Workload]) {
     let ks = std::env::var("ZKWASM_BENCH_KS").unwrap_or_else(|_| DEFAULT_KS.into());
     let ks: Vec<u32> = ks
         .split(',')
@@ -341,19 +364,22 @@ fn report(program: &Program) {
         params(k);
     }
     eprintln!(
-        "\n| k | n | steps | trace s | tables s | keygen s | witness s | proof s | verify ms \
+        "\n| program | k | n | steps | trace s | tables s | keygen s | witness s | proof s | verify ms \
          | steps/s | baseline s | proof / baseline | there s | trace MiB | tables MiB \
          | keygen MiB | witness MiB | proof MiB | verify MiB | proof bytes |"
     );
-    eprintln!("|{}", "---|".repeat(20));
+    eprintln!("|{}", "---|".repeat(21));
     for k in ks {
-        eprintln!("{}", report_row(program, k, rounds));
+        for w in workloads {
+            eprintln!("{}", report_row(w, k, rounds));
+        }
     }
 }
 
-fn criterion(c: &mut Criterion, program: &Program) {
+fn criterion(c: &mut Criterion, w: &Workload) {
     let k = CRITERION_K;
-    let (n, steps) = fill(program, k);
+    let (n, steps) = fill(w, k);
+    let program = &w.program;
     let inputs = inputs(n);
     let params = params(k);
     let (pk, vk) = setup(&params, program).expect("keygen");
@@ -390,11 +416,11 @@ fn criterion(c: &mut Criterion, program: &Program) {
 }
 
 fn main() {
-    let program = program();
+    let workloads = workloads();
     if std::env::var_os("ZKWASM_BENCH_REPORT_ONLY").is_none() {
         let mut c = Criterion::default().configure_from_args();
-        criterion(&mut c, &program);
+        criterion(&mut c, &workloads[0]);
         c.final_summary();
     }
-    report(&program);
+    report(&workloads);
 }

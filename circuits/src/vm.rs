@@ -125,6 +125,11 @@ impl VmConfig {
         self.etable
     }
 
+    /// The MTable's cells (for tamper tests).
+    pub fn mtable_cells(&self) -> crate::mtable::Cells {
+        self.mtable.cells
+    }
+
     /// The range argument's columns (for tamper tests).
     pub fn range_columns(&self) -> crate::range::RangeColumns {
         self.range.columns()
