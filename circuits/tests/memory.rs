@@ -416,3 +416,30 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn flags_outside_the_bit_columns_are_still_bits() {
+    // A load's `signed` (a byte-limb cell with its own rule) cleared on a signed load or set
+    // to 2, its `top` (pinned by `2 T - 256 · top` being a byte) set to 2, and a store's width
+    // claimed wider (its `is_i64`, the rest of `sub`, is then no bit): each fails its class
+    // gate at that step.
+    let t = tables(&every_load());
+    let i = load_step(&t, LoadKind::I32S8, 1);
+    for (name, v) in [("signed", 0), ("signed", 2), ("top", 2)] {
+        let rows = forge_cell(&t, Class::Load, i, name, v, LOAD);
+        assert!(rows.contains(&(i * ROWS)), "{name} = {v}: {rows:?}");
+    }
+    let t = tables(&module("(i32.store8 (i32.const 3) (i32.const 0x55))"));
+    let i = store_step(&t, |_| true);
+    let rows = forge_cell(&t, Class::Store, i, "w2", 1, STORE);
+    assert!(rows.contains(&(i * ROWS)), "{rows:?}");
+    // A comparison's sign bit (a byte-limb cell too) set to 2.
+    let t = tables(
+        "(module (func (export \"zkmain\") (drop (i32.lt_s (i32.const -1) (i32.const 1)))))",
+    );
+    let i = (0..t.etable.len())
+        .find(|&i| matches!(t.etable[i].instr, Instr::Rel { .. }))
+        .expect("the program compares");
+    let rows = forge_cell(&t, Class::Rel, i, "sa", 2, "gate: op rel");
+    assert!(rows.contains(&(i * ROWS)), "{rows:?}");
+}

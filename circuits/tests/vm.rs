@@ -355,8 +355,9 @@ fn cost_stays_within_budget() {
     let etable_cells = (meta.num_advice_columns() - 15 - 4 - range) * ROWS;
     assert_eq!(
         etable_cells,
-        66 * ROWS,
-        "23 pure columns (eid, 2 groups of 2 access slots), 43 allocated"
+        64 * ROWS,
+        "23 pure columns (eid, 2 groups of 2 access slots), 41 allocated (17 bit, 14 byte, \
+         2 common, 8 unlimited)"
     );
     assert!(etable_cells <= 140, "{etable_cells} cells per step");
     // Range checks, frames, memory accesses, instances and the image are no lookup

@@ -123,11 +123,12 @@ impl Address {
         ]
     }
 
-    /// The named cells (for tamper tests): `span`, `block` and the position bits `at1` ..
-    /// `at7`.
+    /// The named cells (for tamper tests): `span`, `block`, the width bits `w2`, `w4`, `w8`
+    /// and the position bits `at1` .. `at7`.
     pub fn cells(&self) -> Vec<(&'static str, Cell)> {
         const AT: [&str; 7] = ["at1", "at2", "at3", "at4", "at5", "at6", "at7"];
         let mut v = vec![("span", self.span), ("block", self.block)];
+        v.extend(["w2", "w4", "w8"].into_iter().zip(self.wide));
         v.extend(AT.into_iter().zip(self.at));
         v
     }

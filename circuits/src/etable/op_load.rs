@@ -3,28 +3,34 @@
 //! the access starts in, slot 2 the next block when the access spans both (unused otherwise),
 //! slot 3 writes the result over the address.
 //!
-//! `sub = bytes · 4 + signed · 2 + is_i64` pins the kind; the address, width and bound are
+//! `sub = bytes · 4 + signed · 2 + is_i64` pins the kind (`is_i64` is that expression's
+//! rest, a bit by its own rule, so it needs no cell); the address, width and bound are
 //! [`Address`]'s. The two blocks are 16 byte limbs `L` (their values composed; the second is
 //! zero when unused, as the slot's value is), and the result is
 //! `Σ_i [i < bytes] · L[pos + i] · 256^i + sign · (2^W - 256^bytes)`: every result byte is
 //! pinned, the ones past the width to zero or to the sign fill, never free (the reference
 //! system's "Load8 data injection" bug was a free upper limb). `sign = signed · top`, where
 //! `top` is the top bit of the loaded top byte `T` (`2 T - 256 · top` a byte).
+//!
+//! `signed` and `top` are byte-limb cells, not bit cells: the ETable's bit columns are sized
+//! by the class with the most bits, and this one has spare byte limbs. `signed` has a rule of
+//! its own (`signed · (1 - signed)`); `top` needs none: with `T < 256`, `2 T - 256 · top` is
+//! a byte only for `top = [T >= 128]`.
 
 use super::address::Address;
 use super::{c, modulus, Access, Ctx, Effects, Op, StepWitness};
 use crate::allocator::{compose, Allocator, BlockWriter, Cell, Kind};
 use crate::Fr;
-use halo2_proofs::plonk::{ConstraintSystem, VirtualCells};
+use halo2_proofs::plonk::{ConstraintSystem, Expression, VirtualCells};
 use zkwasm_tables::encode::Class;
-use zkwasm_tracer::isa::{Instr, ValTy};
+use zkwasm_tracer::isa::Instr;
 use zkwasm_tracer::trace::{Loc, Rw};
 
 struct Load {
     address: Address,
+    /// (A byte-limb cell, see the module docs.)
     signed: Cell,
-    is_i64: Cell,
-    /// The top bit of the loaded value's top byte.
+    /// The top bit of the loaded value's top byte (a byte-limb cell).
     top: Cell,
     /// The two blocks' bytes.
     bytes: [Cell; 16],
@@ -40,9 +46,8 @@ pub fn configure(
 ) -> Box<dyn Op> {
     let op = Load {
         address: Address::configure(meta, a),
-        signed: a.bit(meta),
-        is_i64: a.bit(meta),
-        top: a.bit(meta),
+        signed: a.alloc(meta, Kind::U8),
+        top: a.alloc(meta, Kind::U8),
         bytes: std::array::from_fn(|_| a.alloc(meta, Kind::U8)),
         low: a.alloc(meta, Kind::U8),
     };
@@ -50,14 +55,14 @@ pub fn configure(
     meta.create_gate("op load", |m| {
         let sel = m.query_selector(ctx.q_step) * bit.expr(m);
         let at = &op.address;
-        let (signed, is_i64, top_bit) = (op.signed.expr(m), op.is_i64.expr(m), op.top.expr(m));
+        let (signed, is_i64, top_bit) = (op.signed.expr(m), op.is_i64(m, ctx), op.top.expr(m));
         let ea = ctx.slot(0).value(m) + x.a.expr(m);
         let pages = x.pages.expr(m);
         let mut v = at.constraints(m, ea, pages);
-        v.push(x.sub.expr(m) - (c(4) * at.bytes(m) + c(2) * signed.clone() + is_i64.clone()));
+        v.push(signed.clone() * (c(1) - signed.clone()));
+        v.push(is_i64.clone() * (c(1) - is_i64.clone()));
         v.push(ctx.slot(1).value(m) - compose(m, &op.bytes[..8]));
         v.push(ctx.slot(2).value(m) - compose(m, &op.bytes[8..]));
-        // The top byte of the value is byte `bytes - 1`: `[i < bytes] - [i + 1 < bytes]`.
         let raw = at.covers(m).into_iter().fold(c(0), |acc, (j, i, on)| {
             acc + on * op.bytes[j].expr(m) * c(1 << (8 * i))
         });
@@ -80,6 +85,14 @@ pub fn configure(
     Box::new(op)
 }
 
+impl Load {
+    /// Whether the result is an i64: the rest of `sub` (degree 1; a bit by its rule).
+    fn is_i64(&self, m: &mut VirtualCells<'_, Fr>, ctx: &Ctx) -> Expression<Fr> {
+        let bytes = self.address.bytes(m);
+        ctx.common.sub.expr(m) - c(4) * bytes - c(2) * self.signed.expr(m)
+    }
+}
+
 impl Op for Load {
     fn class(&self) -> Class {
         Class::Load
@@ -95,7 +108,7 @@ impl Op for Load {
                 Access::new(1, Rw::Read, Loc::Heap, block.clone(), c(0)),
                 Access::new(2, Rw::Read, Loc::Heap, block + c(1), c(0))
                     .when(self.address.span.expr(m)),
-                Access::stack(3, Rw::Write, top, c(1) - self.is_i64.expr(m)),
+                Access::stack(3, Rw::Write, top, c(1) - self.is_i64(m, ctx)),
             ],
             next: ctx.goes_on(m, sp),
         }
@@ -117,7 +130,6 @@ impl Op for Load {
         let raw = ((hi as u128) << 64 | lo as u128) >> (8 * (ea % 8));
         let top = (raw >> (8 * (bytes - 1))) as u8;
         w.set_bool(self.signed, kind.signed());
-        w.set_bool(self.is_i64, kind.ty() == ValTy::I64);
         w.set_bool(self.top, top >= 128);
         w.set_bytes(&self.bytes[..8], lo);
         w.set_bytes(&self.bytes[8..], hi);
@@ -126,7 +138,11 @@ impl Op for Load {
 
     fn cells(&self) -> Vec<(&'static str, Cell)> {
         let mut v = self.address.cells();
-        v.extend([("top", self.top), ("low", self.low)]);
+        v.extend([
+            ("signed", self.signed),
+            ("top", self.top),
+            ("low", self.low),
+        ]);
         v
     }
 }

@@ -4,7 +4,9 @@
 //! - `a <u b`: `d = a - b + ltu · 2^W` in byte limbs (so in `[0, 2^W)`: `ltu` is the borrow);
 //! - `a == b`: `d == 0`, pinned by an inverse (`d · inv = 1 - eq`, `d · eq = 0`);
 //! - the sign bits: `e = 2x - s · 2^W` in byte limbs for `x` = `a`, `b` (so `s` is the top bit),
-//!   and `a <s b` is `sa · (1 - sb)`, or `a <u b` when the signs agree.
+//!   and `a <s b` is `sa · (1 - sb)`, or `a <u b` when the signs agree. `s` is a byte-limb
+//!   cell, not a bit cell (the ETable's bit columns are sized by the class with the most
+//!   bits): with `x < 2^W`, `e` lies in `[0, 2^W)` only for `s` the top bit of `x`.
 //!
 //! `sub = 2 · op + is_i64`, the operation index `op` in the encoding's order (`eq ne lt_s lt_u
 //! gt_s gt_u le_s le_u ge_s ge_u`), stated by a predicate one-hot over six bits (`eq ne lt gt
@@ -72,8 +74,8 @@ pub fn configure(
         ltu: a.bit(meta),
         lts: a.bit(meta),
         eq: a.bit(meta),
-        sa: a.bit(meta),
-        sb: a.bit(meta),
+        sa: a.alloc(meta, Kind::U8),
+        sb: a.alloc(meta, Kind::U8),
         inv: a.unlimited(meta),
         d: bytes(meta, a),
         ea: bytes(meta, a),
@@ -145,7 +147,7 @@ impl Op for Rel {
     fn cells(&self) -> Vec<(&'static str, Cell)> {
         let names = ["eq", "ne", "lt", "gt", "le", "ge"];
         let mut v: Vec<_> = names.into_iter().zip(self.preds).collect();
-        v.push(("signed", self.signed));
+        v.extend([("signed", self.signed), ("sa", self.sa), ("sb", self.sb)]);
         v
     }
 

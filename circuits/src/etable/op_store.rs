@@ -4,7 +4,9 @@
 //! both (unused otherwise). A write's slot also holds the value it overwrote (`prev`, see
 //! `access`), so each block is one access: a read-modify-write.
 //!
-//! `sub = bytes · 2 + is_i64` pins the kind; the address, width and bound are [`Address`]'s.
+//! `sub = bytes · 2 + is_i64` pins the kind: `is_i64` is that expression's rest, a bit by its
+//! own rule (no cell: the width bits the image's `sub` does not have leave an even rest off
+//! by at least 2); the address, width and bound are [`Address`]'s.
 //! The old blocks are 16 byte limbs `O` (composing the slots' `prev`; the second is zero when
 //! unused), the value 8 byte limbs `V`, and each written byte `j` of the two blocks is
 //! `O[j] + Σ_i [j = pos + i] · [i < bytes] · (V[i] - O[j])`: the stored bytes are the value's
@@ -16,12 +18,11 @@ use crate::allocator::{compose, Allocator, BlockWriter, Cell, Kind};
 use crate::Fr;
 use halo2_proofs::plonk::{ConstraintSystem, Expression, VirtualCells};
 use zkwasm_tables::encode::Class;
-use zkwasm_tracer::isa::{Instr, ValTy};
+use zkwasm_tracer::isa::Instr;
 use zkwasm_tracer::trace::{Loc, Rw};
 
 struct Store {
     address: Address,
-    is_i64: Cell,
     /// The two blocks' bytes before the store.
     old: [Cell; 16],
     /// The value's bytes.
@@ -36,7 +37,6 @@ pub fn configure(
 ) -> Box<dyn Op> {
     let op = Store {
         address: Address::configure(meta, a),
-        is_i64: a.bit(meta),
         old: std::array::from_fn(|_| a.alloc(meta, Kind::U8)),
         value: std::array::from_fn(|_| a.alloc(meta, Kind::U8)),
     };
@@ -47,7 +47,8 @@ pub fn configure(
         let ea = ctx.slot(1).value(m) + x.a.expr(m);
         let pages = x.pages.expr(m);
         let mut v = at.constraints(m, ea, pages);
-        v.push(x.sub.expr(m) - (c(2) * at.bytes(m) + op.is_i64.expr(m)));
+        let is_i64 = op.is_i64(m, ctx);
+        v.push(is_i64.clone() * (c(1) - is_i64));
         v.push(ctx.slot(0).value(m) - compose(m, &op.value));
         v.push(ctx.slot(2).prev(m) - compose(m, &op.old[..8]));
         v.push(ctx.slot(3).prev(m) - compose(m, &op.old[8..]));
@@ -68,6 +69,13 @@ pub fn configure(
     Box::new(op)
 }
 
+impl Store {
+    /// Whether the value is an i64: the rest of `sub` (degree 1; a bit by its rule).
+    fn is_i64(&self, m: &mut VirtualCells<'_, Fr>, ctx: &Ctx) -> Expression<Fr> {
+        ctx.common.sub.expr(m) - c(2) * self.address.bytes(m)
+    }
+}
+
 impl Op for Store {
     fn class(&self) -> Class {
         Class::Store
@@ -78,7 +86,7 @@ impl Op for Store {
         let block = self.address.block.expr(m);
         Effects {
             accesses: vec![
-                Access::stack(0, Rw::Read, sp.clone() - c(1), c(1) - self.is_i64.expr(m)),
+                Access::stack(0, Rw::Read, sp.clone() - c(1), c(1) - self.is_i64(m, ctx)),
                 Access::stack(1, Rw::Read, sp.clone() - c(2), c(1)),
                 Access::new(2, Rw::Write, Loc::Heap, block.clone(), c(0)),
                 Access::new(3, Rw::Write, Loc::Heap, block + c(1), c(0))
@@ -94,7 +102,6 @@ impl Op for Store {
         };
         let ea = s.events[1].value + offset as u64;
         self.address.assign(w, ea, kind.bytes as u32, s.row.pages);
-        w.set_bool(self.is_i64, kind.ty == ValTy::I64);
         w.set_bytes(&self.value, s.events[0].value);
         let prev = |j: usize| s.seen.get(j).map_or(0, |seen| seen.prev);
         w.set_bytes(&self.old[..8], prev(2));
