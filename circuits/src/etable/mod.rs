@@ -543,7 +543,9 @@ pub trait Op: Send + Sync {
     fn io(&self, _m: &mut VirtualCells<'_, Fr>) -> Expression<Fr> {
         c(0)
     }
-    /// The step's accesses and the next step's state.
+    /// The step's accesses and the next step's state. A class that writes twice must make the
+    /// two locations provably distinct (the store's blocks are `block` and `block + 1`): the
+    /// MTable's write counter relies on no step writing one location twice (see `mtable`).
     fn effects(&self, m: &mut VirtualCells<'_, Fr>, ctx: &Ctx) -> Effects;
     /// The class's own cells of a step.
     fn assign(&self, w: &mut BlockWriter, s: &StepWitness<'_>);
