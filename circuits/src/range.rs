@@ -32,10 +32,11 @@
 //! `n_in` copies of a tuple and a table side supplies `n_t` copies of one, both compressed
 //! with a third challenge `θ` as `e = θ · (tag + Σ_i f_i θ^(i+1))` (the lookup's tag), and one
 //! helper column per lookup holds `n_in / (α - e_in) - n_t / (α - e_t)`: degree
-//! `1 + max(2 + 1 + 1, deg n + 1)`, so the numerators may have degree 3. A lookup whose
-//! numerators have degree at most 2 has room for a range-checked input as a third term
-//! (`TupleLookup::spare`): the VM's two access lookups and its instance lookup each take one,
-//! so its other 21 inputs fit seven helpers, and the table terms take one of their own.
+//! `1 + max(2 + 1 + 1, deg n + 1)`, so the numerators may have degree 3. A helper whose gate
+//! has room takes range-checked inputs as further terms, as many as keep it at degree 5
+//! (`configure` adds them one by one): the VM's first access lookup and its instance lookup
+//! take one each, the second access lookup (no table side) two, so its other 22 inputs fit
+//! eight helpers, the last with the table terms.
 //! Unlike a lookup argument, multiplicities are exact: the table side must supply every tuple
 //! exactly as often as it is looked up, and a lookup whose multiplicities the circuit can
 //! state needs no committed multiplicity at all.
