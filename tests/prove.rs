@@ -144,7 +144,7 @@ fn golden_verifying_key() {
         .collect();
     assert_eq!(
         (prover::CIRCUIT_VERSION, hash.as_str()),
-        (8, "c8cc89c1d689b61ffa5434f02fa225cc44802c336fd5a5419caf56a679b5b013"),
+        (9, "0e6141205dbe7d5c885202a83bc2abc156ca03304b321020957d985155ed1399"),
         "the verifying key changed (program id {}): if the circuit changed on purpose, bump CIRCUIT_VERSION and pin the new hash",
         vk.program_id
     );

@@ -9,9 +9,6 @@ use proptest::prelude::*;
 use runs::*;
 use std::collections::BTreeSet;
 use zkwasm_circuits::etable::ROWS;
-use zkwasm_circuits::mock::failing_rows;
-use zkwasm_circuits::vm::VmCircuit;
-use zkwasm_circuits::Fr;
 use zkwasm_tables::encode::Class;
 use zkwasm_tables::Tables;
 use zkwasm_tracer::isa::{Instr, LoadKind};
@@ -200,25 +197,6 @@ fn sign_fill_is_the_loaded_top_bit() {
     let mut forged = t.clone();
     forge_write(&mut forged, i, e, value + (1 << 32));
     assert!(run(forged).contains(LOAD));
-}
-
-/// Overwrites cell `name` of class `class` at step `i` (after the honest assignment) and
-/// returns the rows at which `gate` fails.
-fn forge_cell(
-    t: &Tables,
-    class: Class,
-    i: usize,
-    name: &str,
-    v: u64,
-    gate: &str,
-) -> BTreeSet<usize> {
-    let k = k_for(t);
-    let cfg = etable_config(t);
-    let cell = cfg.class_cell(class, name).expect("the class has the cell");
-    let mut c = VmCircuit::new(k, t.clone());
-    c.etable_overrides
-        .set(cell.column, i * ROWS + cell.rot as usize, Fr::from(v));
-    failing_rows(k, &c, c.instances(), gate)
 }
 
 #[test]

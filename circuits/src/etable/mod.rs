@@ -29,6 +29,7 @@ mod op_bin;
 mod op_br;
 mod op_call;
 mod op_const;
+mod op_conv;
 mod op_drop;
 mod op_eqz;
 mod op_global;
@@ -41,6 +42,7 @@ mod op_rel;
 mod op_return;
 mod op_select;
 mod op_store;
+mod width;
 
 use crate::allocator::{blocks, zero_fill, Allocator, BlockWriter, Cell};
 use crate::blocks::Blocks;
@@ -100,7 +102,8 @@ pub fn provable(i: Instr, events: usize) -> bool {
         | Instr::Load { .. }
         | Instr::Store { .. }
         | Instr::MemorySize
-        | Instr::MemoryGrow => true,
+        | Instr::MemoryGrow
+        | Instr::Conv(_) => true,
         _ => false,
     };
     class && events <= SLOTS
@@ -703,7 +706,7 @@ impl ETableConfig {
         };
         type Ctor = fn(&mut ConstraintSystem<Fr>, &mut Allocator, &Ctx, Cell) -> Box<dyn Op>;
         // Each class's constructor, and whether its steps use the frame slot.
-        let ctors: [(Ctor, bool); 22] = [
+        let ctors: [(Ctor, bool); 23] = [
             (op_const::configure, false),
             (op_drop::configure, false),
             (op_local::get, false),
@@ -726,6 +729,7 @@ impl ETableConfig {
             (op_store::configure, false),
             (op_memory::size, false),
             (op_memory::grow, false),
+            (op_conv::configure, false),
         ];
         // One bit per class, then each class's cells on a fork after the common cells (after
         // the frame slot for calls and returns).

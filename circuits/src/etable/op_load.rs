@@ -28,12 +28,12 @@ use zkwasm_tracer::trace::{Loc, Rw};
 
 struct Load {
     address: Address,
+    /// The two blocks' bytes.
+    bytes: [Cell; 16],
     /// (A byte-limb cell, see the module docs.)
     signed: Cell,
     /// The top bit of the loaded value's top byte (a byte-limb cell).
     top: Cell,
-    /// The two blocks' bytes.
-    bytes: [Cell; 16],
     /// `2 T - 256 · top`.
     low: Cell,
 }
@@ -44,11 +44,14 @@ pub fn configure(
     ctx: &Ctx,
     bit: Cell,
 ) -> Box<dyn Op> {
+    // The bytes first: they take the columns of the store's old bytes (see `Address::aligned`).
+    let address = Address::configure(meta, a);
+    let bytes = std::array::from_fn(|_| a.alloc(meta, Kind::U8));
     let op = Load {
-        address: Address::configure(meta, a),
+        address,
+        bytes,
         signed: a.alloc(meta, Kind::U8),
         top: a.alloc(meta, Kind::U8),
-        bytes: std::array::from_fn(|_| a.alloc(meta, Kind::U8)),
         low: a.alloc(meta, Kind::U8),
     };
     let x = ctx.common;
@@ -63,23 +66,11 @@ pub fn configure(
         v.push(is_i64.clone() * (c(1) - is_i64.clone()));
         v.push(ctx.slot(1).value(m) - compose(m, &op.bytes[..8]));
         v.push(ctx.slot(2).value(m) - compose(m, &op.bytes[8..]));
-        let raw = at.covers(m).into_iter().fold(c(0), |acc, (j, i, on)| {
-            acc + on * op.bytes[j].expr(m) * c(1 << (8 * i))
-        });
-        // The top byte is byte `bytes - 1` of the value: `last[i] = [i < bytes] - [i + 1 <
-        // bytes]` (which implies `i < bytes`), so it is `Σ [pos = p] · last[i] · L[p + i]`
-        // (degree 3).
-        let (mask, pos) = (at.mask(m), at.at(m));
-        let mut top = c(0);
-        for i in [0, 1, 3, 7] {
-            let last = mask[i].clone() - mask.get(i + 1).cloned().unwrap_or(c(0));
-            for (p, at) in pos.iter().enumerate() {
-                top = top + at.clone() * last.clone() * op.bytes[p + i].expr(m);
-            }
-        }
+        let aligned = at.aligned(m, &op.bytes);
+        let top = at.width(m).top(&aligned);
         v.push(op.low.expr(m) - (c(2) * top - c(256) * top_bit.clone()));
-        let fill = signed * top_bit * (modulus(is_i64) - at.power(m));
-        v.push(ctx.slot(3).value(m) - raw - fill);
+        let fill = signed * top_bit * (modulus(is_i64) - at.width(m).power());
+        v.push(ctx.slot(3).value(m) - at.width(m).low(&aligned) - fill);
         v.into_iter().map(|e| sel.clone() * e).collect::<Vec<_>>()
     });
     Box::new(op)
@@ -88,7 +79,7 @@ pub fn configure(
 impl Load {
     /// Whether the result is an i64: the rest of `sub` (degree 1; a bit by its rule).
     fn is_i64(&self, m: &mut VirtualCells<'_, Fr>, ctx: &Ctx) -> Expression<Fr> {
-        let bytes = self.address.bytes(m);
+        let bytes = self.address.width(m).bytes();
         ctx.common.sub.expr(m) - c(4) * bytes - c(2) * self.signed.expr(m)
     }
 }
@@ -100,7 +91,8 @@ impl Op for Load {
 
     fn effects(&self, m: &mut VirtualCells<'_, Fr>, ctx: &Ctx) -> Effects {
         let sp = ctx.common.sp.expr(m);
-        let block = self.address.block.expr(m);
+        let ea = ctx.slot(0).value(m) + ctx.common.a.expr(m);
+        let block = self.address.block(m, ea);
         let top = sp.clone() - c(1);
         Effects {
             accesses: vec![

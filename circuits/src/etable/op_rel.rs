@@ -72,8 +72,10 @@ pub fn configure(
         signed: a.bit(meta),
         is_i64: a.bit(meta),
         ltu: a.bit(meta),
-        lts: a.bit(meta),
-        eq: a.bit(meta),
+        // Both pinned to bits by their rules: byte-limb cells, so that the class stays within
+        // the ETable's bit columns.
+        lts: a.alloc(meta, Kind::U8),
+        eq: a.alloc(meta, Kind::U8),
         sa: a.alloc(meta, Kind::U8),
         sb: a.alloc(meta, Kind::U8),
         inv: a.unlimited(meta),

@@ -8,9 +8,18 @@
 //! own rule (no cell: the width bits the image's `sub` does not have leave an even rest off
 //! by at least 2); the address, width and bound are [`Address`]'s.
 //! The old blocks are 16 byte limbs `O` (composing the slots' `prev`; the second is zero when
-//! unused), the value 8 byte limbs `V`, and each written byte `j` of the two blocks is
-//! `O[j] + Σ_i [j = pos + i] · [i < bytes] · (V[i] - O[j])`: the stored bytes are the value's
-//! low ones, every other byte keeps its old value.
+//! unused), the value 8 byte limbs `V`. Two rules pin the written blocks:
+//!
+//! - the next block, byte by byte: byte `j` is `O[j] + Σ_i [j = pos + i] · [i < bytes] ·
+//!   (V[i] - O[j])`, the value's byte where the access covers it, the old byte elsewhere (28
+//!   position and width pairs reach it; zero pairs when the access does not span);
+//! - both blocks as one 128-bit number: `new = old + 256^pos · (V' - O')`, with `V'` the
+//!   value's low `bytes` bytes and `O'` the old bytes the access covers (the cell `covered`,
+//!   which keeps this rule at degree 3; it is the same aligned window a load reads, on the
+//!   same columns, so the backend evaluates its products once for both gates).
+//!   Every term is below 2^128 < p, so with the next block pinned to its true bytes this
+//!   pins the first to its true value too: no byte cells of its own, and still a value in
+//!   range, as every write's must be (the MTable relies on it).
 
 use super::address::Address;
 use super::{c, Access, Ctx, Effects, Op, StepWitness};
@@ -27,6 +36,9 @@ struct Store {
     old: [Cell; 16],
     /// The value's bytes.
     value: [Cell; 8],
+    /// The old bytes the access covers, as a number (a cell so that the rule moving the
+    /// blocks stays at degree 3).
+    covered: Cell,
 }
 
 pub fn configure(
@@ -39,6 +51,7 @@ pub fn configure(
         address: Address::configure(meta, a),
         old: std::array::from_fn(|_| a.alloc(meta, Kind::U8)),
         value: std::array::from_fn(|_| a.alloc(meta, Kind::U8)),
+        covered: a.unlimited(meta),
     };
     let x = ctx.common;
     meta.create_gate("op store", |m| {
@@ -52,18 +65,29 @@ pub fn configure(
         v.push(ctx.slot(0).value(m) - compose(m, &op.value));
         v.push(ctx.slot(2).prev(m) - compose(m, &op.old[..8]));
         v.push(ctx.slot(3).prev(m) - compose(m, &op.old[8..]));
-        let mut new: [Expression<Fr>; 16] = std::array::from_fn(|j| op.old[j].expr(m));
-        for (j, i, on) in at.covers(m) {
-            new[j] = new[j].clone() + on * (op.value[i].expr(m) - op.old[j].expr(m));
-        }
-        let word = |bytes: &[Expression<Fr>]| {
-            bytes
-                .iter()
-                .rev()
-                .fold(c(0), |acc, b| acc * c(256) + b.clone())
-        };
-        v.push(ctx.slot(2).value(m) - word(&new[..8]));
-        v.push(ctx.slot(3).value(m) - word(&new[8..]));
+        // The next block: each byte `j` its old one, or the value's byte `j - pos` inside the
+        // access (at most 28 position and width pairs reach it).
+        let (pos, mask) = (at.at(m), at.width(m).mask());
+        let next = (8..16).rev().fold(c(0), |acc, j| {
+            let old = op.old[j].expr(m);
+            let new = ((j - 7)..8).fold(old.clone(), |b, p| {
+                b + pos[p].clone() * mask[j - p].clone() * (op.value[j - p].expr(m) - old.clone())
+            });
+            acc * c(256) + new
+        });
+        v.push(ctx.slot(3).value(m) - next);
+        // Both blocks as one 128-bit number move by `256^pos` times the change of the
+        // accessed bytes; with the next block pinned, this pins the first.
+        let value: [Expression<Fr>; 8] = std::array::from_fn(|i| op.value[i].expr(m));
+        let old = at.aligned(m, &op.old);
+        let covered = op.covered.expr(m);
+        v.push(covered.clone() - at.width(m).low(&old));
+        let change = at.width(m).low(&value) - covered;
+        let base = Expression::Constant(Fr::from(u64::MAX) + Fr::one());
+        let (first, second) = (ctx.slot(2), ctx.slot(3));
+        let new = first.value(m) + second.value(m) * base.clone();
+        let old = first.prev(m) + second.prev(m) * base;
+        v.push(new - old - at.shift(m) * change);
         v.into_iter().map(|e| sel.clone() * e).collect::<Vec<_>>()
     });
     Box::new(op)
@@ -72,7 +96,7 @@ pub fn configure(
 impl Store {
     /// Whether the value is an i64: the rest of `sub` (degree 1; a bit by its rule).
     fn is_i64(&self, m: &mut VirtualCells<'_, Fr>, ctx: &Ctx) -> Expression<Fr> {
-        ctx.common.sub.expr(m) - c(2) * self.address.bytes(m)
+        ctx.common.sub.expr(m) - c(2) * self.address.width(m).bytes()
     }
 }
 
@@ -83,7 +107,8 @@ impl Op for Store {
 
     fn effects(&self, m: &mut VirtualCells<'_, Fr>, ctx: &Ctx) -> Effects {
         let sp = ctx.common.sp.expr(m);
-        let block = self.address.block.expr(m);
+        let ea = ctx.slot(1).value(m) + ctx.common.a.expr(m);
+        let block = self.address.block(m, ea);
         Effects {
             accesses: vec![
                 Access::stack(0, Rw::Read, sp.clone() - c(1), c(1) - self.is_i64(m, ctx)),
@@ -106,6 +131,9 @@ impl Op for Store {
         let prev = |j: usize| s.seen.get(j).map_or(0, |seen| seen.prev);
         w.set_bytes(&self.old[..8], prev(2));
         w.set_bytes(&self.old[8..], prev(3));
+        let old = (prev(3) as u128) << 64 | prev(2) as u128;
+        let covered = (old >> (8 * (ea % 8))) & ((1u128 << (8 * kind.bytes)) - 1);
+        w.set_u64(self.covered, covered as u64);
     }
 
     fn cells(&self) -> Vec<(&'static str, Cell)> {
@@ -115,6 +143,7 @@ impl Op for Store {
         ];
         let mut v = self.address.cells();
         v.extend(OLD.into_iter().zip(self.old));
+        v.push(("covered", self.covered));
         v
     }
 }

@@ -117,3 +117,26 @@ pub fn etable_config(t: &Tables) -> zkwasm_circuits::etable::ETableConfig {
     let cfg = VmCircuit::configure_with_params(&mut meta, c.params());
     std::rc::Rc::try_unwrap(cfg.etable_rc()).unwrap_or_else(|_| unreachable!())
 }
+
+/// Overwrites cell `name` of class `class` at step `i` (after the honest assignment) and
+/// returns the rows at which `gate` fails.
+#[allow(dead_code)] // The class tests' (memory, alu); tests/vm.rs forges tables instead.
+pub fn forge_cell(
+    t: &Tables,
+    class: zkwasm_tables::encode::Class,
+    i: usize,
+    name: &str,
+    v: u64,
+    gate: &str,
+) -> BTreeSet<usize> {
+    let k = k_for(t);
+    let cfg = etable_config(t);
+    let cell = cfg.class_cell(class, name).expect("the class has the cell");
+    let mut c = VmCircuit::new(k, t.clone());
+    c.etable_overrides.set(
+        cell.column,
+        i * ROWS + cell.rot as usize,
+        zkwasm_circuits::Fr::from(v),
+    );
+    failing_rows(k, &c, c.instances(), gate)
+}

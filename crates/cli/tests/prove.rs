@@ -197,7 +197,7 @@ fn setup_prove_verify_and_tampered_proofs() {
             Box::new(|b: &mut Vec<u8>| b[0] = b'X'),
         ),
         ("format version 7", Box::new(|b: &mut Vec<u8>| b[8] = 7)),
-        ("circuit version 9", Box::new(|b: &mut Vec<u8>| b[12] = 9)),
+        ("circuit version 99", Box::new(|b: &mut Vec<u8>| b[12] = 99)),
         ("is for program", Box::new(|b: &mut Vec<u8>| b[16] ^= 1)),
     ];
     for (reason, tamper) in tampers {

@@ -141,6 +141,25 @@ const LOAD_KINDS: [LoadKind; 12] = [
 ];
 const HOSTS: [HostFn; 3] = [HostFn::WasmInput, HostFn::WasmOutput, HostFn::Require];
 
+/// A conversion's `sub`: its fields as bits, `[kept bytes >= 2] + 2 · [kept bytes >= 4] +
+/// 4 · signed + 8 · [from i64] + 16 · [to i64]`, so that the circuit reads them off `sub`
+/// (the kept bytes are the operand's low ones that the result keeps: 1, 2 or 4).
+pub fn conv_sub(o: ConvOp) -> u8 {
+    use ConvOp::*;
+    let (from, to) = zkwasm_tracer::alu::conv_types(o);
+    let kept = match o {
+        I32Extend8S | I64Extend8S => 1,
+        I32Extend16S | I64Extend16S => 2,
+        I32WrapI64 | I64ExtendI32S | I64ExtendI32U | I64Extend32S => 4,
+    };
+    let signed = !matches!(o, I32WrapI64 | I64ExtendI32U);
+    (kept >= 2) as u8
+        | ((kept >= 4) as u8) << 1
+        | (signed as u8) << 2
+        | ty_bit(from) << 3
+        | ty_bit(to) << 4
+}
+
 fn index_of<T: PartialEq>(all: &[T], x: T) -> u8 {
     all.iter().position(|y| *y == x).expect("listed") as u8
 }
@@ -204,7 +223,7 @@ pub fn opcode(i: Instr) -> Opcode {
         Eqz(ty) => op(Class::Eqz, ty_bit(ty), 0, 0, 0),
         Rel { op: o, ty } => op(Class::Rel, op_sub(&REL_OPS, o, ty), 0, 0, 0),
         Bin { op: o, ty } => op(bin_class(o), op_sub(&BIN_OPS, o, ty), 0, 0, 0),
-        Conv(o) => op(Class::Conv, index_of(&CONV_OPS, o), 0, 0, 0),
+        Conv(o) => op(Class::Conv, conv_sub(o), 0, 0, 0),
         Br { dst, dk } => op(Class::Br, 0, dst, dk.drop, dk_c(dk)),
         BrIfEqz { dst, dk } => op(Class::BrIfEqz, 0, dst, dk.drop, dk_c(dk)),
         BrIfNez { dst, dk } => op(Class::BrIfNez, 0, dst, dk.drop, dk_c(dk)),
@@ -261,7 +280,7 @@ pub fn decode(o: Opcode) -> Option<Instr> {
             op: *BIN_OPS.get(s >> 1)?,
             ty,
         },
-        Class::Conv => Conv(*CONV_OPS.get(s)?),
+        Class::Conv => Conv(*CONV_OPS.iter().find(|&&o| conv_sub(o) as usize == s)?),
         Class::Br => Br {
             dst: o.a,
             dk: dk_of(o.b, o.c),
