@@ -54,7 +54,8 @@ fn bundled_guests_prove_and_verify() {
 /// Loads, stores (aligned, unaligned, across two blocks), `memory.size` and `memory.grow`: a
 /// public value stored as 8 bytes at an odd address spanning two blocks, its bytes summed back
 /// with byte loads, a signed half-word, the grow's and size's results (widened by a store and
-/// a load) and the last block of memory after the grow, output.
+/// a load) and the last block of memory after the grow, output; then conversions (a wrap and
+/// the sign and zero extensions) of a loaded byte and a constant.
 const MEMORY: &str = r#"(module
   (import "env" "wasm_input" (func $in (param i32) (result i64)))
   (import "env" "wasm_output" (func $out (param i64)))
@@ -74,7 +75,9 @@ const MEMORY: &str = r#"(module
     (i64.store offset=131064 (i32.const 0) (i64.load offset=5 (i32.const 0)))
     (call $out (i64.load (i32.const 131064)))
     (i32.store (i32.const 32) (memory.size))
-    (call $out (i64.load32_u (i32.const 32)))))"#;
+    (call $out (i64.load32_u (i32.const 32)))
+    (call $out (i64.extend_i32_s (i32.wrap_i64 (i64.load8_s (i32.const 16)))))
+    (call $out (i64.extend_i32_u (i32.extend8_s (i32.const 0x80))))))"#;
 
 #[test]
 fn memory_program_proves_and_verifies() {
@@ -86,8 +89,26 @@ fn memory_program_proves_and_verifies() {
     let params = seeded_params(run.min_k);
     let (pk, vk) = prover::setup(&params, &program).unwrap();
     let proof = prover::prove(&params, &pk, &program, &inputs).unwrap();
-    let expected = vec![value, 36, u64::MAX - 1, 1, value, 2];
+    let expected = vec![
+        value,
+        36,
+        u64::MAX - 1,
+        1,
+        value,
+        2,
+        u64::MAX - 1,
+        0xffff_ff80,
+    ];
     assert_eq!(prover::verify(&params, &vk, &proof).unwrap(), expected);
+    // A byte after the transcript: the same proof in another encoding, refused (anything
+    // keyed on a proof's hash needs one encoding per proof).
+    let mut longer = proof.clone();
+    longer.bytes.push(0);
+    let err = prover::verify(&params, &vk, &longer).unwrap_err();
+    assert!(
+        matches!(&err, prover::Error::Format(m) if m.contains("1 byte after")),
+        "{err}"
+    );
 }
 
 #[test]

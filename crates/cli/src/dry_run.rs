@@ -2,6 +2,7 @@
 
 use crate::args::ProgramArgs;
 use crate::exit::Exit;
+use crate::out::{self, say};
 use clap::Args;
 use serde_json::json;
 use zkwasm_prover::Execution;
@@ -27,18 +28,16 @@ pub fn run(args: &DryRunArgs) -> Exit {
         .load()
         .and_then(|p| Ok(zkwasm_prover::execute(&p.program, &p.inputs)?));
     match result {
-        Ok(run) => {
-            if args.json {
-                println!("{}", success_json(&args.program.entry, &run));
-            } else {
-                print!("{}", human(&run));
-            }
-            Exit::Success
-        }
+        Ok(run) => out::done(if args.json {
+            say!("{}", success_json(&args.program.entry, &run))
+        } else {
+            out::stdout(format_args!("{}", human(&run)))
+        }),
         Err(failure) => {
             failure.report();
             if args.json {
-                println!(
+                // The run's failure sets the exit code, whether or not this gets out.
+                let _ = say!(
                     "{}",
                     json!({"ok": false, "entry": args.program.entry, "error": failure.to_json()})
                 );

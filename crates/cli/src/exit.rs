@@ -1,6 +1,7 @@
 //! Exit codes and the mapping from failures to them. The codes are part of the CLI's interface:
 //! keep them stable.
 
+use crate::out::note;
 use serde_json::{json, Value};
 use std::fmt;
 use zkwasm_prover::Error as ProverError;
@@ -124,7 +125,7 @@ impl Failure {
 
     /// Prints `error: MESSAGE` on stderr.
     pub fn report(&self) {
-        eprintln!("error: {}", self.message);
+        note!("error: {}", self.message);
     }
 
     /// The `"error"` object of `--json` output.

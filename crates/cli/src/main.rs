@@ -6,6 +6,7 @@ mod args;
 mod dry_run;
 mod exit;
 mod files;
+mod out;
 mod progress;
 mod prove;
 mod setup;
@@ -54,5 +55,5 @@ fn main() -> ExitCode {
         Command::Prove(args) => prove::run(&args),
         Command::Verify(args) => verify::run(&args),
     };
-    ExitCode::from(code as u8)
+    ExitCode::from(out::exit_code(code) as u8)
 }

@@ -1,6 +1,7 @@
 //! Progress on stderr: a spinner per stage while it runs (on a terminal only), then a line
 //! with each stage's time.
 
+use crate::out::note;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -57,7 +58,7 @@ impl Progress {
             .iter()
             .map(|(stage, d)| format!("{stage} {:.2} s", d.as_secs_f64()))
             .collect();
-        eprintln!(
+        note!(
             "{what} in {:.2} s ({})",
             total.as_secs_f64(),
             parts.join(", ")

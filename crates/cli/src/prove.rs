@@ -4,6 +4,7 @@
 use crate::args::{ParamsArgs, ProgramArgs};
 use crate::exit::{Exit, Failure};
 use crate::files::{self, OutDir};
+use crate::out::say;
 use crate::progress::Progress;
 use crate::setup;
 use clap::Args;
@@ -78,12 +79,11 @@ fn prove(args: &ProveArgs) -> Result<(), Failure> {
             "instances": proof.instances,
         }),
     )?;
-    println!("program id: {}", proof.program_id);
-    println!("instances:  {:?}", proof.instances);
-    println!(
+    say!("program id: {}", proof.program_id)?;
+    say!("instances:  {:?}", proof.instances)?;
+    say!(
         "proof:      {} ({} bytes)",
         out.proof().display(),
         proof.bytes.len()
-    );
-    Ok(())
+    )
 }

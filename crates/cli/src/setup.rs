@@ -3,6 +3,7 @@
 use crate::args::{ParamsArgs, Program, ProgramArgs};
 use crate::exit::{Exit, Failure};
 use crate::files::{self, OutDir};
+use crate::out::{note, say};
 use crate::progress::Progress;
 use clap::Args;
 use serde_json::json;
@@ -41,10 +42,10 @@ pub fn run(args: &SetupArgs) -> Exit {
         };
         let out = OutDir(args.output.clone());
         let (pk, _) = make_keys(&program, &args.program, k, &args.params.params, &out)?;
-        println!("program id: {}", pk.program_id);
-        println!("k:          {k}");
-        println!("vk hash:    {}", files::hex(&pk.verifying_key().hash()));
-        println!("keys:       {}", out.0.display());
+        say!("program id: {}", pk.program_id)?;
+        say!("k:          {k}")?;
+        say!("vk hash:    {}", files::hex(&pk.verifying_key().hash()))?;
+        say!("keys:       {}", out.0.display())?;
         Ok(())
     });
     match result {
@@ -65,7 +66,7 @@ pub fn choose_k(program: &Program, fallback: bool) -> Result<u32, Failure> {
                 return Err(Failure::from(e));
             }
             let k = run.min_k.max(MIN_K);
-            eprintln!(
+            note!(
                 "k = {k}: the smallest circuit that holds the run ({} steps)",
                 run.outcome.steps
             );
@@ -73,7 +74,7 @@ pub fn choose_k(program: &Program, fallback: bool) -> Result<u32, Failure> {
         }
         Err(e) if !fallback => Err(Failure::from(e)),
         Err(e) => {
-            eprintln!("warning: the dry run failed ({e}); using the default k = {DEFAULT_K} (give -k or the inputs to choose)");
+            note!("warning: the dry run failed ({e}); using the default k = {DEFAULT_K} (give -k or the inputs to choose)");
             Ok(DEFAULT_K)
         }
     }
@@ -83,13 +84,13 @@ pub fn choose_k(program: &Program, fallback: bool) -> Result<u32, Failure> {
 pub fn params(dir: &Path, k: u32) -> Result<Params, Failure> {
     let (params, origin) = zkwasm_prover::load_params(dir, k)?;
     match origin {
-        Origin::Generated(path) => eprintln!(
+        Origin::Generated(path) => note!(
             "warning: generated development parameters {}: NOT from a trusted setup; proofs made with them convince only those who trust this machine (put ceremony parameters in {} for production)",
             path.display(),
             dir.display()
         ),
         Origin::Downsized { from, .. } => {
-            eprintln!("note: parameters for k = {k} cut down from {}", from.display())
+            note!("note: parameters for k = {k} cut down from {}", from.display())
         }
         Origin::Read(_) => {}
     }

@@ -3,6 +3,7 @@
 
 use crate::args::ProgramArgs;
 use crate::exit::{Exit, Failure};
+use crate::out::note;
 use clap::{Args, ValueEnum};
 use std::fmt::Write as _;
 use std::io::{self, BufWriter, Write};
@@ -111,7 +112,7 @@ pub fn run(args: &TraceArgs) -> Exit {
                 return f.exit;
             }
             if let Some(path) = &args.output {
-                eprintln!(
+                note!(
                     "wrote {written} steps to {}; instances: {:?}, results: {:?}",
                     path.display(),
                     outcome.instances,

@@ -2,6 +2,7 @@
 
 use crate::exit::{Exit, Failure};
 use crate::files::{self, OutDir};
+use crate::out::{self, say};
 use clap::Args;
 use serde_json::json;
 use std::path::PathBuf;
@@ -50,26 +51,24 @@ pub struct VerifyArgs {
 
 pub fn run(args: &VerifyArgs) -> Exit {
     match verify(args) {
-        Ok((proof, vk_hash)) => {
-            if args.json {
-                println!(
-                    "{}",
-                    json!({"valid": true, "program_id": proof.program_id.to_string(), "k": proof.k, "vk_hash": vk_hash, "instances": proof.instances})
-                );
-            } else {
-                println!(
-                    "valid proof of program {} (k = {})",
-                    proof.program_id, proof.k
-                );
-                println!("vk hash:   {vk_hash}");
-                println!("instances: {:?}", proof.instances);
-            }
-            Exit::Success
-        }
+        Ok((proof, vk_hash)) => out::done(if args.json {
+            say!(
+                "{}",
+                json!({"valid": true, "program_id": proof.program_id.to_string(), "k": proof.k, "vk_hash": vk_hash, "instances": proof.instances})
+            )
+        } else {
+            say!(
+                "valid proof of program {} (k = {})\nvk hash:   {vk_hash}\ninstances: {:?}",
+                proof.program_id,
+                proof.k,
+                proof.instances
+            )
+        }),
         Err(f) => {
             f.report();
             if args.json {
-                println!("{}", json!({"valid": false, "error": f.to_json()}));
+                // The rejection sets the exit code, whether or not this gets out.
+                let _ = say!("{}", json!({"valid": false, "error": f.to_json()}));
             }
             f.exit
         }

@@ -99,6 +99,31 @@ fn example_gives_zkwasm_instances() {
     assert_eq!(v["k"], 10);
 }
 
+/// `dry-run` into a full device: exit 2, for the human and the JSON output, and for a run that
+/// failed (its own exit code stands); a full stderr fails a run that would have succeeded.
+#[cfg(target_os = "linux")]
+#[test]
+fn output_that_cannot_be_written_exits_2() {
+    use common::cli_full;
+    let m = TempFile::wat(EXAMPLE);
+    let inputs = ["--public", "1", "--public", "2"];
+    for json in [false, true] {
+        let mut args = vec!["dry-run", "--wasm", m.path()];
+        args.extend(inputs);
+        if json {
+            args.push("--json");
+        }
+        let o = cli_full(&args, true);
+        assert_eq!(code(&o), 2, "{}", stderr(&o));
+        assert!(stderr(&o).contains("cannot write standard output"));
+        // Missing inputs: the run fails (exit 1) whatever happens to its output.
+        let o = cli_full(&args[..3], true);
+        assert_eq!(code(&o), 1, "{}", stderr(&o));
+    }
+    let o = cli_full(&["dry-run", "--wasm", "/nonexistent.wasm"], false);
+    assert_eq!(code(&o), 3);
+}
+
 #[test]
 fn comma_lists_and_hex_equal_repeated_flags() {
     let m = TempFile::wat(EXAMPLE);

@@ -120,6 +120,29 @@ fn setup_prove_verify_and_tampered_proofs() {
         "{}",
         stdout(&o)
     );
+
+    // Output that cannot be written (a full device): exit 2, said on stderr when stdout is
+    // the full one; never a panic (exit 101).
+    #[cfg(target_os = "linux")]
+    {
+        use common::cli_full;
+        let verify = ["verify", "--params", &params, "--output", &out];
+        // (Keys made into another directory: setup replaces the proof of its output.)
+        let elsewhere = t.join("full");
+        let mut setup = args.clone();
+        *setup.last_mut().unwrap() = &elsewhere;
+        for (args, out_full) in [(&verify[..], true), (&prove[..], true), (&setup[..], false)] {
+            let o = cli_full(args, out_full);
+            assert_eq!(code(&o), 2, "{args:?}: {}", stderr(&o));
+            if out_full {
+                assert!(
+                    stderr(&o).contains("cannot write standard output"),
+                    "{args:?}: {}",
+                    stderr(&o)
+                );
+            }
+        }
+    }
     let (proof, vk) = (t.join("out/proof.bin"), t.join("out/vk.bin"));
     let o = expect(
         0,

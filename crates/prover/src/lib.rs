@@ -171,14 +171,18 @@ pub fn prove_with(
     })
 }
 
-/// Checks a proof against a verifying key; returns its public instances.
+/// Checks a proof against a verifying key; returns its public instances. The transcript must
+/// end where the verifier stops reading: bytes after it are refused (`Error::Format`).
 pub fn verify(params: &Params, vk: &VerifyingKey, proof: &Proof) -> Result<Vec<u64>, Error> {
     vk.check_label(proof)?;
     check_params(params, vk.k, &vk.params)?;
     // Row 0 must be the number of values: values past it would go unchecked.
     let columns = zkwasm_circuits::vm::instance_columns(&proof.instances);
     let columns: Vec<&[Fr]> = columns.iter().map(|c| c.as_slice()).collect();
-    let mut transcript = Blake2bRead::<_, G1Affine, Challenge255<_>>::init(&proof.bytes[..]);
+    // Read through `rest`, so that what the verifier leaves unread shows: bytes after the
+    // transcript would give one proof endless encodings.
+    let mut rest = &proof.bytes[..];
+    let mut transcript = Blake2bRead::<_, G1Affine, Challenge255<_>>::init(&mut rest);
     verify_proof::<
         KZGCommitmentScheme<Bn256>,
         VerifierSHPLONK<'_, Bn256>,
@@ -193,5 +197,11 @@ pub fn verify(params: &Params, vk: &VerifyingKey, proof: &Proof) -> Result<Vec<u
         &mut transcript,
     )
     .map_err(|_| Error::Invalid)?;
-    Ok(proof.instances.clone())
+    match rest.len() {
+        0 => Ok(proof.instances.clone()),
+        1 => Err(Error::Format("1 byte after the proof's transcript".into())),
+        n => Err(Error::Format(format!(
+            "{n} bytes after the proof's transcript"
+        ))),
+    }
 }
