@@ -14,7 +14,8 @@ Exit codes:
   1  the program ran and failed: trap, require failed, missing input, limit exceeded,
      unsupported instruction executed
   2  usage error, bad input syntax (e.g. `--public 12x`), unreadable `:file` input, or an
-     output file that cannot be written
+     output that cannot be written (a file, stdout or stderr; `--output` locked by another
+     run, or holding another program's keys without `setup --force`)
   3  the module cannot be read or loaded: file not found, malformed or invalid Wasm,
      unsupported feature or import, missing export, bad entry signature, instantiation
      error; or parameters, keys or the proof file cannot be read, or are corrupt (keys)
@@ -87,6 +88,35 @@ impl Failure {
             exit: Exit::Load,
             kind: "io",
             message: format!("cannot read {what} `{}`: {err}", path.display()),
+            detail: None,
+        }
+    }
+
+    /// Another process holds the output directory's lock.
+    pub fn busy(dir: &std::path::Path) -> Failure {
+        Failure {
+            exit: Exit::Usage,
+            kind: "output_busy",
+            message: format!(
+                "another zkwasm-cli is writing into `{}` (it holds its .lock): wait for it, or choose another --output",
+                dir.display()
+            ),
+            detail: None,
+        }
+    }
+
+    /// `setup` into a directory that holds another program's keys.
+    pub fn foreign_keys(dir: &std::path::Path, id: Option<String>) -> Failure {
+        let whose = id.map_or("keys of an unknown program".into(), |id| {
+            format!("the keys of another program ({id})")
+        });
+        Failure {
+            exit: Exit::Usage,
+            kind: "foreign_keys",
+            message: format!(
+                "`{}` holds {whose}: replacing them would delete its proof; give --force to replace them, or choose another --output",
+                dir.display()
+            ),
             detail: None,
         }
     }

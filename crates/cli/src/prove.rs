@@ -4,7 +4,7 @@
 use crate::args::{ParamsArgs, ProgramArgs};
 use crate::exit::{Exit, Failure};
 use crate::files::{self, OutDir};
-use crate::out::say;
+use crate::out::{note, say};
 use crate::progress::Progress;
 use crate::setup;
 use clap::Args;
@@ -40,6 +40,7 @@ pub fn run(args: &ProveArgs) -> Exit {
 fn prove(args: &ProveArgs) -> Result<(), Failure> {
     let program = args.program.load()?;
     let out = OutDir(args.output.clone());
+    let _lock = out.lock()?;
     let (pk, params) = if out.pk().exists() {
         let pk = files::read_key("proving key", &out.pk(), ProvingKey::from_bytes)?;
         pk.check_program(&program.program).map_err(|e| {
@@ -55,6 +56,10 @@ fn prove(args: &ProveArgs) -> Result<(), Failure> {
         let k = setup::choose_k(&program, false)?;
         setup::make_keys(&program, &args.program, k, &args.params.params, &out)?
     };
+    // The keys are this program's: an earlier run's proof goes aside before this run can fail.
+    if let Some(aside) = out.retire_proof()? {
+        note!("note: the previous proof is now `{}`", aside.display());
+    }
     let progress = Progress::default();
     let proof = zkwasm_prover::prove_with(
         &params,
@@ -70,7 +75,7 @@ fn prove(args: &ProveArgs) -> Result<(), Failure> {
         e => Failure::from(e),
     })?;
     progress.summary("proved");
-    files::write(&out.proof(), &proof.to_bytes())?;
+    files::write_proof(&out.proof(), &proof.to_bytes())?;
     files::write_json(
         &out.instances(),
         &json!({

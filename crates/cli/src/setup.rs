@@ -32,6 +32,10 @@ pub struct SetupArgs {
     /// Directory for vk.bin, pk.bin and program.json.
     #[arg(long, value_name = "DIR", default_value = "out")]
     pub output: PathBuf,
+
+    /// Replace the keys of another program in --output (and delete its proof).
+    #[arg(long)]
+    pub force: bool,
 }
 
 pub fn run(args: &SetupArgs) -> Exit {
@@ -41,6 +45,10 @@ pub fn run(args: &SetupArgs) -> Exit {
             None => choose_k(&program, true)?,
         };
         let out = OutDir(args.output.clone());
+        let _lock = out.lock()?;
+        if !args.force {
+            out.refuse_foreign_keys(&program.program)?;
+        }
         let (pk, _) = make_keys(&program, &args.program, k, &args.params.params, &out)?;
         say!("program id: {}", pk.program_id)?;
         say!("k:          {k}")?;

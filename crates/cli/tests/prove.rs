@@ -197,6 +197,9 @@ fn setup_prove_verify_and_tampered_proofs() {
         .concat(),
     );
     assert!(error_line(&o).contains("another setup"), "{}", stderr(&o));
+    // (The failed prove moved the proof aside, see below: put it back.)
+    assert!(stderr(&o).contains("proof.previous.bin"), "{}", stderr(&o));
+    std::fs::rename(t.join("out/proof.previous.bin"), &proof).unwrap();
     let o = verify(&other_params, &proof, &vk);
     assert_eq!(code(&o), 3);
     assert!(error_line(&o).contains("another setup"), "{}", stderr(&o));
@@ -265,14 +268,49 @@ fn setup_prove_verify_and_tampered_proofs() {
     assert!(error_line(&o).contains("K10.params"), "{}", stderr(&o));
     assert!(!Path::new(&t.join("no-params")).exists());
 
-    // Setup again into the directory removes the proof made with the old keys.
-    assert!(Path::new(&proof).exists());
-    expect(
-        0,
-        &[
-            "setup", "--wasm", &weighted, "-k", "10", "--params", &params, "--output", &out,
-        ],
+    // A second writer into the directory is refused while the first holds its lock.
+    let lock = std::fs::File::options()
+        .write(true)
+        .open(t.join("out/.lock"))
+        .unwrap();
+    lock.lock().unwrap();
+    let o = expect(2, &prove);
+    assert!(
+        error_line(&o).contains("another zkwasm-cli is writing"),
+        "{}",
+        stderr(&o)
     );
+    drop(lock);
+    assert!(
+        Path::new(&proof).exists(),
+        "the refused run touched nothing"
+    );
+
+    // A run that fails (a missing input) moves the earlier proof aside: no proof.bin looks
+    // like its own.
+    let mut failing = vec!["prove", "--wasm", &wasm[..], "--public", "3"];
+    failing.extend(["--params", &params, "--output", &out]);
+    let o = expect(1, &failing);
+    assert!(stderr(&o).contains("proof.previous.bin"), "{}", stderr(&o));
+    assert!(!Path::new(&proof).exists());
+    assert!(Path::new(&t.join("out/proof.previous.bin")).exists());
+    assert!(Path::new(&t.join("out/instances.previous.json")).exists());
+    expect(0, &prove);
+
+    // Setup of another program into the directory is refused (its proof would go) unless
+    // told; with --force it replaces the keys and removes the proof made with the old ones.
+    assert!(Path::new(&proof).exists());
+    let mut setup = vec!["setup", "--wasm", &weighted[..], "-k", "10"];
+    setup.extend(["--params", &params, "--output", &out]);
+    let o = expect(2, &setup);
+    assert!(
+        error_line(&o).contains("keys of another program") && error_line(&o).contains("--force"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(Path::new(&proof).exists());
+    setup.push("--force");
+    expect(0, &setup);
     assert!(!Path::new(&proof).exists());
     assert!(!Path::new(&t.join("out/instances.json")).exists());
 }
