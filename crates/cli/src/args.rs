@@ -22,11 +22,11 @@ pub struct ProgramArgs {
 
     /// Public input(s), read by `wasm_input(1)` and appended to the instances. See the input
     /// syntax below.
-    #[arg(long, value_name = "V", allow_negative_numbers = true)]
+    #[arg(long, value_name = "V", allow_hyphen_values = true)]
     pub public: Vec<String>,
 
     /// Private input(s), read by `wasm_input(0)`. Same syntax as --public.
-    #[arg(long, value_name = "V", allow_negative_numbers = true)]
+    #[arg(long, value_name = "V", allow_hyphen_values = true)]
     pub private: Vec<String>,
 
     /// The exported function to run; it takes no parameters.

@@ -58,9 +58,19 @@ fn success_json(entry: &str, run: &Execution) -> serde_json::Value {
         "steps": o.steps,
         "rows": u,
         "k": run.min_k,
-        "provable": run.unprovable.is_none(),
-        "unprovable": run.unprovable.as_ref().map(|(step, instr)| json!({"step": step, "instruction": instr})),
+        "provable": run.obstacle().is_none(),
+        "unprovable": unprovable(run),
     })
+}
+
+/// Why the run cannot be proved: its first step that no circuit covers, or its length when
+/// no supported circuit holds it (until runs can be split into segments).
+fn unprovable(run: &Execution) -> serde_json::Value {
+    match (&run.unprovable, run.min_k) {
+        (Some((step, instr)), _) => json!({"step": step, "instruction": instr}),
+        (None, k) if k > MAX_K => json!({"need_k": k, "max_k": MAX_K}),
+        (None, _) => serde_json::Value::Null,
+    }
 }
 
 /// The smallest circuit, with a warning when no supported circuit holds the run.
@@ -80,16 +90,28 @@ fn list(values: &[u64]) -> String {
 fn human(run: &Execution) -> String {
     let (o, u) = (&run.outcome, &run.usage);
     let provable = match &run.unprovable {
-        None => "yes".to_string(),
         Some((step, instr)) => {
             format!("no (step {step} runs `{instr}`, which no circuit covers yet)")
         }
+        None if run.min_k > MAX_K => format!(
+            "no (the run needs k = {}, above the largest supported k = {MAX_K})",
+            run.min_k
+        ),
+        None => "yes".to_string(),
+    };
+    let results = if o.results.is_empty() {
+        list(&o.results)
+    } else {
+        format!(
+            "{} (returned by the entry: not part of a proof; output them with wasm_output to prove them)",
+            list(&o.results)
+        )
     };
     format!(
         "instances: {}\noutputs:   {}\nresults:   {}\nsteps:     {}\nrows:      etable {}, mtable {}, jtable {}, bit table {}, image {}, fixed {}\nmin k:     {}\nprovable:  {}\n",
         list(&o.instances),
         list(&o.outputs),
-        list(&o.results),
+        results,
         o.steps,
         u.etable,
         u.mtable,

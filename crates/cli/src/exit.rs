@@ -155,14 +155,14 @@ impl Failure {
 
     /// Prints `error: MESSAGE` on stderr.
     pub fn report(&self) {
-        note!("error: {}", self.message);
+        note!("error: {}", one_line(&self.message));
     }
 
     /// The `"error"` object of `--json` output.
     pub fn to_json(&self) -> Value {
         let mut obj = json!({
             "kind": self.kind,
-            "message": self.message,
+            "message": one_line(&self.message),
             "exit_code": self.exit as u8,
         });
         if let (Some(Value::Object(extra)), Value::Object(map)) = (&self.detail, &mut obj) {
@@ -254,6 +254,17 @@ impl From<ProverError> for Failure {
             message: e.to_string(),
             detail,
         }
+    }
+}
+
+/// A message on one line, as errors are printed: the first line of a multi-line one (a WAT
+/// parser's error draws the source under it), with the location its `-->` line names.
+fn one_line(message: &str) -> String {
+    let mut lines = message.lines();
+    let first = lines.next().unwrap_or_default().trim_end();
+    match lines.find_map(|l| l.trim().strip_prefix("--> ")) {
+        Some(at) => format!("{first} (at {at})"),
+        None => first.to_string(),
     }
 }
 

@@ -40,7 +40,7 @@ pub struct VerifyArgs {
 
     /// Require the verifying key file to have this BLAKE2b-256 hash (hex, as `setup` prints it
     /// and program.json records it): the program id in a key file is only the key's claim.
-    #[arg(long, value_name = "HEX")]
+    #[arg(long, value_name = "HEX", value_parser = hash_hex)]
     pub vk_hash: Option<String>,
 
     /// Print one JSON object on stdout: {"valid": true, "program_id", "k", "vk_hash",
@@ -72,6 +72,15 @@ pub fn run(args: &VerifyArgs) -> Exit {
             }
             f.exit
         }
+    }
+}
+
+/// A `--vk-hash`: 64 hex digits (a usage error otherwise, not a rejected proof).
+fn hash_hex(s: &str) -> Result<String, String> {
+    if s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit()) {
+        Ok(s.to_string())
+    } else {
+        Err("expected 64 hex digits (a BLAKE2b-256 hash, as `setup` prints it)".into())
     }
 }
 

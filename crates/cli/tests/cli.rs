@@ -124,6 +124,29 @@ fn output_that_cannot_be_written_exits_2() {
     assert_eq!(code(&o), 3);
 }
 
+/// A run longer than the largest circuit holds (about 2^19 / 2 steps) is not provable, and
+/// `dry-run` says why, in JSON and in words.
+#[test]
+fn a_run_too_long_for_any_circuit_is_not_provable() {
+    let m = TempFile::wat(
+        r#"(module (func (export "zkmain") (local $i i32)
+          (loop $l (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br_if $l (i32.lt_u (local.get $i) (i32.const 60000))))))"#,
+    );
+    let o = dry_run_json(m.path(), &[]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let v = json(&o);
+    assert_eq!(v["provable"], false, "{v}");
+    assert_eq!(v["unprovable"]["max_k"], 19, "{v}");
+    assert!(v["unprovable"]["need_k"].as_u64().unwrap() > 19, "{v}");
+    let o = cli(&["dry-run", "--wasm", m.path()]);
+    assert!(
+        stdout(&o).contains("provable:  no (the run needs k = 20"),
+        "{}",
+        stdout(&o)
+    );
+}
+
 #[test]
 fn comma_lists_and_hex_equal_repeated_flags() {
     let m = TempFile::wat(EXAMPLE);
@@ -141,6 +164,35 @@ fn negative_input_is_twos_complement() {
     assert_eq!(
         u64s(&v["instances"]),
         vec![u64::MAX, u64::MAX - 1, u64::MAX - 2, u64::MAX - 5]
+    );
+}
+
+#[test]
+fn negative_hex_input_is_a_value_not_a_flag() {
+    let m = TempFile::wat(EXAMPLE);
+    let o = dry_run_json(m.path(), &["--public", "-0x10", "--public", "-0x1"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(
+        u64s(&json(&o)["instances"]),
+        vec![u64::MAX - 15, u64::MAX - 31, u64::MAX, u64::MAX - 1]
+    );
+}
+
+/// A WAT parser's error draws the source under its first line: printed as one line, with the
+/// location.
+#[test]
+fn a_multi_line_error_is_one_line() {
+    let m = TempFile::wat(r#"(module (func (export "zkmain") (garbage)))"#);
+    let o = cli(&["dry-run", "--wasm", m.path()]);
+    assert_eq!(code(&o), 3);
+    let err = stderr(&o);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("unexpected token (at "), "{err}");
+    let o = dry_run_json(m.path(), &[]);
+    let message = json(&o)["error"]["message"].as_str().unwrap().to_string();
+    assert!(
+        !message.contains('\n') && message.contains(":1:34)"),
+        "{message}"
     );
 }
 
@@ -175,6 +227,13 @@ fn private_inputs_memory_and_results() {
         u64s(&v["instances"]),
         Vec::<u64>::new(),
         "private inputs are not instances"
+    );
+    // In words, the results say they are not proved.
+    let o = cli(&["dry-run", "--wasm", m.path(), "--private", "40,2"]);
+    assert!(
+        stdout(&o).contains("results:   [42] (returned by the entry: not part of a proof"),
+        "{}",
+        stdout(&o)
     );
 }
 

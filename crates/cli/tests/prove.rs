@@ -159,9 +159,13 @@ fn setup_prove_verify_and_tampered_proofs() {
     assert_eq!(v["vk_hash"], vk_hash.as_str());
     let mut with_hash = vec!["verify", "--params", &params, "--output", &out, "--vk-hash"];
     expect(0, &[&with_hash[..], &[&vk_hash[..]]].concat());
-    with_hash.push("00");
-    let o = expect(5, &with_hash);
+    let zeros = "0".repeat(64);
+    let o = expect(5, &[&with_hash[..], &[&zeros[..]]].concat());
     assert!(error_line(&o).contains("hash"), "{}", stderr(&o));
+    // Not a hash at all: a usage error.
+    with_hash.push("xyz");
+    let o = expect(2, &with_hash);
+    assert!(stderr(&o).contains("64 hex digits"), "{}", stderr(&o));
 
     // The key the module makes: accepted; another module's: exit 5.
     let mut with_wasm = vec!["verify", "--params", &params, "--output", &out, "--wasm"];
