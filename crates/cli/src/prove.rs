@@ -53,7 +53,7 @@ fn prove(args: &ProveArgs) -> Result<(), Failure> {
         let (params, _) = zkwasm_prover::read_params(&args.params.params, pk.k)?;
         (pk, params)
     } else {
-        let k = setup::choose_k(&program, false)?;
+        let k = setup::choose_k(&program)?;
         setup::make_keys(&program, &args.program, k, &args.params.params, &out)?
     };
     // The keys are this program's: an earlier run's proof goes aside before this run can fail.

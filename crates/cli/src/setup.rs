@@ -11,10 +11,6 @@ use std::path::{Path, PathBuf};
 use zkwasm_prover::{Origin, Params, ProvingKey};
 use zkwasm_tables::{MAX_K, MIN_K};
 
-/// The circuit size when none is given and the dry run cannot choose one (it failed, e.g.
-/// for want of inputs): the reference system's size, about 65,000 steps.
-pub const DEFAULT_K: u32 = 18;
-
 #[derive(Args, Debug)]
 #[command(after_help = crate::args::after_help())]
 pub struct SetupArgs {
@@ -41,8 +37,10 @@ pub struct SetupArgs {
 pub fn run(args: &SetupArgs) -> Exit {
     let result = args.program.load().and_then(|program| {
         let k = match args.k {
-            Some(k) => k,
-            None => choose_k(&program, true)?,
+            Some(k) => fits(&program, k)?,
+            None => choose_k(&program).map_err(|f| {
+                f.hint("setup chooses k by a dry run on the inputs: give a representative run's inputs, or the size with -k")
+            })?,
         };
         let out = OutDir(args.output.clone());
         let _lock = out.lock()?;
@@ -65,25 +63,39 @@ pub fn run(args: &SetupArgs) -> Exit {
     }
 }
 
-/// The smallest k that holds a dry run of the program on its inputs. When the run fails:
-/// [`DEFAULT_K`] with `fallback` (keys need no inputs), else the run's error.
-pub fn choose_k(program: &Program, fallback: bool) -> Result<u32, Failure> {
-    match zkwasm_prover::execute(&program.program, &program.inputs) {
-        Ok(run) => {
-            if let Some(e) = run.obstacle() {
-                return Err(Failure::from(e));
-            }
-            let k = run.min_k.max(MIN_K);
-            note!(
-                "k = {k}: the smallest circuit that holds the run ({} steps)",
-                run.outcome.steps
-            );
-            Ok(k)
-        }
-        Err(e) if !fallback => Err(Failure::from(e)),
+/// The smallest k that holds a dry run of the program on its inputs, or the run's error.
+pub fn choose_k(program: &Program) -> Result<u32, Failure> {
+    let run = zkwasm_prover::execute(&program.program, &program.inputs)?;
+    if let Some(e) = run.obstacle() {
+        return Err(Failure::from(e));
+    }
+    let k = run.min_k.max(MIN_K);
+    note!(
+        "k = {k}: the smallest circuit that holds the run ({} steps)",
+        run.outcome.steps
+    );
+    Ok(k)
+}
+
+/// `k`, checked against a dry run on the inputs when there are any: keys too small for the
+/// run they were made for are refused here, not at `prove`. (Keys need no inputs: without
+/// any, or when the run fails, `k` is taken as given.)
+fn fits(program: &Program, k: u32) -> Result<u32, Failure> {
+    let inputs = &program.inputs;
+    if inputs.public.is_empty() && inputs.private.is_empty() {
+        return Ok(k);
+    }
+    match zkwasm_prover::execute(&program.program, inputs) {
+        Ok(run) if run.min_k > k => Err(Failure::from(zkwasm_prover::Error::TooLong {
+            need: run.min_k,
+            k,
+            what: "the run on these inputs",
+        })
+        .hint(&format!("give -k {} (or more)", run.min_k))),
+        Ok(_) => Ok(k),
         Err(e) => {
-            note!("warning: the dry run failed ({e}); using the default k = {DEFAULT_K} (give -k or the inputs to choose)");
-            Ok(DEFAULT_K)
+            note!("note: the dry run on these inputs failed ({e}); keys made for k = {k} as asked");
+            Ok(k)
         }
     }
 }

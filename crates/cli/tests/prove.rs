@@ -336,6 +336,35 @@ fn prove_makes_missing_keys_and_refuses_what_it_cannot_prove() {
     assert_eq!(json_file(&t.join("fib/program.json"))["k"], 10);
     expect(0, &["verify", "--params", &params, "--output", &out]);
 
+    // Setup chooses k by a dry run: without the inputs it needs, it refuses (exit 1, the
+    // run's failure) and says what to give; with -k and inputs the run does not fit, it
+    // refuses at once (exit 6) naming the k that fits.
+    let sizing = t.join("unsized");
+    let o = expect(
+        1,
+        &[
+            "setup", "--wasm", &fib, "--params", &params, "--output", &sizing,
+        ],
+    );
+    assert!(
+        error_line(&o).contains("missing public input") && error_line(&o).contains("-k"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!Path::new(&t.join("unsized/pk.bin")).exists());
+    let o = expect(
+        6,
+        &[
+            "setup", "--wasm", &fib, "-k", "10", "--public", "30", "--params", &params, "--output",
+            &sizing,
+        ],
+    );
+    let line = error_line(&o);
+    assert!(
+        line.contains("needs k = 11") && line.contains("-k 11"),
+        "{line}"
+    );
+
     // Keys too small for the run (n = 30 needs k = 11): exit 6 naming the k that fits.
     let small = t.join("small");
     expect(
