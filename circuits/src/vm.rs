@@ -153,7 +153,7 @@ impl Circuit<Fr> for VmCircuit {
     type Params = Start;
 
     fn params(&self) -> Start {
-        Start::of(&self.tables.image.state)
+        Start::of(&self.tables.image.state, self.k)
     }
 
     fn without_witnesses(&self) -> Self {

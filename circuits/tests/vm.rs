@@ -883,3 +883,39 @@ fn inputs_in_tuple_helpers_are_range_checked() {
         assert_eq!(failures(k, &c, c.instances()), set(&[]));
     }
 }
+
+/// The stack limit the program id claims (the image's `max_stack`) binds the proof: a run
+/// whose stack reaches the limit proves, the same run labelled with a limit one lower (a run
+/// the tracer refuses) fails the step rule at the step past it.
+#[test]
+fn the_stack_pointer_stays_within_the_images_limit() {
+    let tables_under = |limits: &Limits| {
+        let img = load(PROGRAM.as_bytes(), limits)
+            .unwrap()
+            .image("zkmain")
+            .unwrap();
+        let run = execute(&img, &Inputs::default(), limits).unwrap();
+        let t = build(&img, &run.trace, &run.outcome.instances, limits);
+        check(&t).unwrap();
+        t
+    };
+    let top = tables_under(&Limits::default())
+        .etable
+        .iter()
+        .map(|r| r.sp)
+        .max()
+        .unwrap();
+    let exact = Limits {
+        max_stack: top,
+        ..Limits::default()
+    };
+    let t = tables_under(&exact);
+    assert_eq!(run(t.clone()), BTreeSet::new());
+    let mut relabelled = t.clone();
+    relabelled.image.state.max_stack = top - 1;
+    let over: BTreeSet<usize> = (0..t.etable.len())
+        .filter(|&i| t.etable[i].sp == top)
+        .collect();
+    assert!(!over.is_empty());
+    assert_eq!(failing_steps(relabelled, "gate: etable step"), over);
+}

@@ -126,14 +126,19 @@ pub struct Start {
     /// `memory.grow` past this fails: the module's maximum capped by the VM's limit (a module
     /// without memory has no `memory.grow` to run, so its zero is never read).
     pub max_pages: u32,
+    /// The largest stack pointer a step may have: the image's `max_stack` (the tracer's
+    /// limit, part of the program id), or the largest value of the common range when that is
+    /// smaller (the range bounds `sp` then anyway).
+    pub max_sp: u32,
 }
 
 impl Start {
-    pub fn of(init: &InitState) -> Start {
+    pub fn of(init: &InitState, k: u32) -> Start {
         Start {
             entry_fid: init.entry_fid,
             pages: init.pages,
             max_pages: if init.has_memory { init.max_pages } else { 0 },
+            max_sp: (init.max_stack as u64).min(crate::range::common_bound(k) - 1) as u32,
         }
     }
 }
@@ -145,6 +150,10 @@ pub struct Common {
     pub fid: Cell,
     pub iid: Cell,
     pub sp: Cell,
+    /// `max_sp - sp` on enabled steps, zero on the others: in the common range, so no step's
+    /// stack pointer passes the limit the program id claims (a run made under a larger limit
+    /// cannot be relabelled with a smaller one).
+    pub room: Cell,
     pub pages: Cell,
     pub frame: Cell,
     pub rest_mops: Cell,
@@ -689,6 +698,7 @@ impl ETableConfig {
             iid: a.unlimited(meta),
             // In the common range: no stack pointer wraps around the field.
             sp: a.common(meta),
+            room: a.common(meta),
             pages: a.unlimited(meta),
             frame: a.unlimited(meta),
             // The first step's equal the MTable's and JTable's totals and the instance count
@@ -792,7 +802,8 @@ impl ETableConfig {
                 x.instance.expr(m) - x.instance.next(m, ROWS) - io.clone(),
                 (c(1) - io.clone()) * x.io_pos.expr(m),
                 (c(1) - io) * x.io_val.expr(m),
-                on * (c(1) - on_next) * (c(1) - halts),
+                on.clone() * (c(1) - on_next) * (c(1) - halts),
+                on * (x.room.expr(m) - (c(init.max_sp as u64) - x.sp.expr(m))),
             ];
             v.into_iter().map(|e| q.clone() * e).collect::<Vec<_>>()
         });
@@ -1003,6 +1014,8 @@ impl ETableConfig {
             (x.fid, row.fid as u64),
             (x.iid, row.iid as u64),
             (x.sp, row.sp as u64),
+            // (Saturating: a forged run past the limit fails the step rule, not the witness.)
+            (x.room, self.ctx.start.max_sp.saturating_sub(row.sp) as u64),
             (x.pages, row.pages as u64),
             (x.frame, row.frame as u64),
             (x.rest_mops, row.rest_mops),

@@ -5,7 +5,7 @@
 use crate::{Error, ProgramId, CIRCUIT_VERSION};
 
 /// The version of the file formats this crate writes and reads.
-pub const FORMAT_VERSION: u32 = 3;
+pub const FORMAT_VERSION: u32 = 4;
 
 /// Starts a file of kind `magic`.
 pub(crate) fn header(magic: &[u8; 8], id: &ProgramId, k: u32) -> Vec<u8> {

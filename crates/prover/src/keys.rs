@@ -7,7 +7,7 @@
 //! | 4 | circuit version |
 //! | 32 | program id |
 //! | 4 | circuit size `k` |
-//! | 8 | the circuit's constants: entry function, initial pages (u32 each) |
+//! | 16 | the circuit's constants: entry function, initial pages, the memory maximum, the largest stack pointer (u32 each) |
 //! | 32 | the fingerprint of the parameters the key was made with |
 //! | n | the backend's own key encoding (verifying key: compressed points; proving key: raw) |
 //! | 32 | BLAKE2b-256 of all the bytes before |
@@ -168,6 +168,7 @@ fn encode<K: BackendKey>(f: Frame, key: &K) -> Vec<u8> {
     out.extend_from_slice(&f.start.entry_fid.to_le_bytes());
     out.extend_from_slice(&f.start.pages.to_le_bytes());
     out.extend_from_slice(&f.start.max_pages.to_le_bytes());
+    out.extend_from_slice(&f.start.max_sp.to_le_bytes());
     out.extend_from_slice(&f.params);
     out.extend_from_slice(&key.bytes());
     seal(out)
@@ -188,6 +189,7 @@ fn decode<K: BackendKey>(b: &[u8]) -> Result<(Frame, K), Error> {
         entry_fid: r.u32()?,
         pages: r.u32()?,
         max_pages: r.u32()?,
+        max_sp: r.u32()?,
     };
     let params = r.take(32)?.try_into().expect("32 bytes");
     let mut rest = r.rest();
