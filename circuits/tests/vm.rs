@@ -393,6 +393,15 @@ fn real_proof_of_a_program_verifies() {
         kzg.verify(&proof, &wrong).is_err(),
         "a wrong output is rejected"
     );
+    // A value past the count, in a column a verifier builds itself: a prover that proves the
+    // honest run against that column gets no proof that verifies.
+    let mut longer = instances.clone();
+    longer[0].push(zkwasm_circuits::Fr::from(7));
+    let padded = kzg.prove(&honest, &longer);
+    assert!(
+        kzg.verify(&padded, &longer).is_err(),
+        "a value past the count is rejected"
+    );
     let mut forged = t;
     let i = step(&forged, |i| matches!(i, Instr::Bin { op: BinOp::Add, .. }));
     let right = forged.events[forged.etable[i].events_end as usize - 1].value;
@@ -918,4 +927,27 @@ fn the_stack_pointer_stays_within_the_images_limit() {
         .collect();
     assert!(!over.is_empty());
     assert_eq!(failing_steps(relabelled, "gate: etable step"), over);
+}
+
+/// Any nonzero value past the instance count fails the rule on its row (MockProver), at the
+/// row after the last instance and at the last row a verifier can fill.
+#[test]
+fn instance_values_past_the_count_are_rejected() {
+    let t = tables_with(IO, vec![133, 133, 2, 2], vec![5]);
+    let k = k_for(&t);
+    let c = VmCircuit::new(k, t);
+    let honest = c.instances();
+    let count = honest[0].len();
+    // (The backend keeps the last 8 rows: 7 blinding factors and one more.)
+    let last = (1usize << k) - 9;
+    for row in [count, last] {
+        let mut forged = honest.clone();
+        forged[0].resize(row + 1, zkwasm_circuits::Fr::zero());
+        forged[0][row] = zkwasm_circuits::Fr::from(1);
+        assert_eq!(
+            failures(k, &c, forged),
+            set(&["gate: instances past the count"]),
+            "row {row}"
+        );
+    }
 }

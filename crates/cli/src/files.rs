@@ -46,10 +46,26 @@ impl OutDir {
             .open(&path)
             .map_err(fail)?;
         match file.try_lock() {
-            Ok(()) => Ok(file),
+            Ok(()) => {
+                self.remove_partial_files()?;
+                Ok(file)
+            }
             Err(TryLockError::WouldBlock) => Err(Failure::busy(&self.0)),
             Err(TryLockError::Error(e)) => Err(fail(e)),
         }
+    }
+
+    /// Removes what an interrupted writer left (`NAME.partial.PID`, see [`write`]): with the
+    /// lock held, no other process is writing them.
+    fn remove_partial_files(&self) -> Result<(), Failure> {
+        let entries = std::fs::read_dir(&self.0)
+            .map_err(|e| Failure::write_output(&format!("--output `{}`", self.0.display()), &e))?;
+        for entry in entries.flatten() {
+            if entry.file_name().to_string_lossy().contains(".partial.") {
+                remove(&entry.path())?;
+            }
+        }
+        Ok(())
     }
 
     /// Refuses the directory when it holds the keys of another program than `program` (or

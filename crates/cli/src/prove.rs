@@ -75,7 +75,8 @@ fn prove(args: &ProveArgs) -> Result<(), Failure> {
         e => Failure::from(e),
     })?;
     progress.summary("proved");
-    files::write_proof(&out.proof(), &proof.to_bytes())?;
+    let file = proof.to_bytes();
+    files::write_proof(&out.proof(), &file)?;
     files::write_json(
         &out.instances(),
         &json!({
@@ -89,6 +90,6 @@ fn prove(args: &ProveArgs) -> Result<(), Failure> {
     say!(
         "proof:      {} ({} bytes)",
         out.proof().display(),
-        proof.bytes.len()
+        file.len()
     )
 }

@@ -289,6 +289,9 @@ fn setup_prove_verify_and_tampered_proofs() {
         Path::new(&proof).exists(),
         "the refused run touched nothing"
     );
+    // What an interrupted key write left behind goes with the next writer.
+    let stale = t.join("out/pk.partial.12345");
+    std::fs::write(&stale, b"half a key").unwrap();
 
     // A run that fails (a missing input) moves the earlier proof aside: no proof.bin looks
     // like its own.
@@ -296,6 +299,7 @@ fn setup_prove_verify_and_tampered_proofs() {
     failing.extend(["--params", &params, "--output", &out]);
     let o = expect(1, &failing);
     assert!(stderr(&o).contains("proof.previous.bin"), "{}", stderr(&o));
+    assert!(!Path::new(&stale).exists());
     assert!(!Path::new(&proof).exists());
     assert!(Path::new(&t.join("out/proof.previous.bin")).exists());
     assert!(Path::new(&t.join("out/instances.previous.json")).exists());
