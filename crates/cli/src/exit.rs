@@ -235,6 +235,7 @@ impl From<ProverError> for Failure {
             ProverError::Format(_) => (Exit::Load, "key_file"),
             ProverError::TooLong { .. } => (Exit::Unprovable, "too_long"),
             ProverError::BeyondLargestCircuit { .. } => (Exit::Unprovable, "too_long"),
+            ProverError::TooManySteps { .. } => (Exit::Unprovable, "too_long"),
             ProverError::Unsupported(_) => (Exit::Unprovable, "unsupported"),
             ProverError::ProgramMismatch { .. } => (Exit::Unprovable, "program_mismatch"),
             ProverError::Invalid => (Exit::Rejected, "invalid_proof"),
@@ -245,6 +246,9 @@ impl From<ProverError> for Failure {
             ProverError::TooLong { need, k, .. } => Some(json!({"need_k": need, "k": k})),
             ProverError::BeyondLargestCircuit { need, max } => {
                 Some(json!({"need_k": need, "max_k": max}))
+            }
+            ProverError::TooManySteps { steps, max } => {
+                Some(json!({"stopped_at_steps": steps, "max_k": max}))
             }
             _ => None,
         };

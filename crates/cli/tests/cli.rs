@@ -124,18 +124,45 @@ fn output_that_cannot_be_written_exits_2() {
     assert_eq!(code(&o), 3);
 }
 
-/// A run longer than the largest circuit holds (about 2^19 / 2 steps) is not provable, and
-/// `dry-run` says why, in JSON and in words.
+/// A run with more steps than the largest circuit holds (262,135) is stopped there: `dry-run`
+/// does not run on to the step limit, and says why (exit 6).
 #[test]
-fn a_run_too_long_for_any_circuit_is_not_provable() {
+fn a_run_past_the_largest_circuit_is_stopped_there() {
     let m = TempFile::wat(
         r#"(module (func (export "zkmain") (local $i i32)
           (loop $l (local.set $i (i32.add (local.get $i) (i32.const 1)))
-            (br_if $l (i32.lt_u (local.get $i) (i32.const 60000))))))"#,
+            (br_if $l (i32.lt_u (local.get $i) (i32.const 10000000))))))"#,
+    );
+    let start = std::time::Instant::now();
+    let o = dry_run_json(m.path(), &[]);
+    assert_eq!(code(&o), 6, "{}", stderr(&o));
+    let v = json(&o);
+    assert_eq!(v["error"]["kind"], "too_long", "{v}");
+    assert_eq!(v["error"]["stopped_at_steps"], 262_135, "{v}");
+    assert!(
+        stderr(&o).contains("the largest circuit (k = 19)"),
+        "{}",
+        stderr(&o)
+    );
+    // (About 60 M steps to the step limit, a quarter of a million to the stop.)
+    assert!(start.elapsed().as_secs() < 20, "{:?}", start.elapsed());
+}
+
+/// A run whose steps fit the largest circuit but whose memory table does not (each store
+/// writes two fresh blocks) is not provable, and `dry-run` says why, in JSON and in words.
+#[test]
+fn a_run_too_long_for_any_circuit_is_not_provable() {
+    let m = TempFile::wat(
+        r#"(module (memory 7) (func (export "zkmain") (local $i i32)
+          (loop $l
+            (i64.store offset=4 (local.get $i) (i64.const -1))
+            (local.tee $i (i32.add (local.get $i) (i32.const 16)))
+            (br_if $l (i32.lt_u (i32.const 384000))))))"#,
     );
     let o = dry_run_json(m.path(), &[]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let v = json(&o);
+    assert!(v["steps"].as_u64().unwrap() < 262_135, "{v}");
     assert_eq!(v["provable"], false, "{v}");
     assert_eq!(v["unprovable"]["max_k"], 19, "{v}");
     assert!(v["unprovable"]["need_k"].as_u64().unwrap() > 19, "{v}");

@@ -72,6 +72,10 @@ pub enum Error {
         "the run needs k = {need}, larger than the largest circuit (k = {max}): shorten the run"
     )]
     BeyondLargestCircuit { need: u32, max: u32 },
+    #[error(
+        "the run has more than {steps} steps, what the largest circuit (k = {max}) holds: stopped there; shorten the run"
+    )]
+    TooManySteps { steps: u64, max: u32 },
     #[error("internal error (a zkwasm bug): {0}")]
     Internal(String),
     #[error("cannot be proved yet: {0}")]

@@ -4,8 +4,9 @@ use crate::control::{Control, Stage};
 use crate::{Error, CIRCUIT_VERSION};
 use std::fmt;
 use zkwasm_circuits::vm::VmCircuit;
-use zkwasm_tables::{ImageTable, Tables, Usage};
-use zkwasm_tracer::{Image, Inputs, Limits, Outcome};
+use zkwasm_tables::capacity::Capacity;
+use zkwasm_tables::{ImageTable, Tables, Usage, MAX_K};
+use zkwasm_tracer::{Error as TracerError, Image, Inputs, Limit, Limits, Outcome};
 
 /// A program's identity at one circuit size: the hash (BLAKE2b-256) of its image table, the
 /// circuit version and `k`. Keys and proofs carry it, so mixing files of different programs,
@@ -65,14 +66,30 @@ impl Program {
         Tables::of_image(zkwasm_tables::image_table(&self.image, &self.limits))
     }
 
-    /// Runs the program and lays the run out as checked tables.
+    /// Runs the program and lays the run out as checked tables. A run is stopped as soon as
+    /// it has more steps than the largest circuit holds (when its step limit allows more): it
+    /// could never be proved, and running on would only cost time and memory.
     pub(crate) fn tables(
         &self,
         inputs: &Inputs,
         control: &Control,
     ) -> Result<(Outcome, Tables), Error> {
+        let most = Capacity::of(MAX_K).steps as u64;
+        let limits = Limits {
+            max_steps: self.limits.max_steps.min(most),
+            ..self.limits
+        };
         let run = control.stage(Stage::Execute, || {
-            Ok(zkwasm_tracer::execute(&self.image, inputs, &self.limits)?)
+            zkwasm_tracer::execute(&self.image, inputs, &limits).map_err(|e| match e {
+                TracerError::LimitExceeded {
+                    limit: Limit::Steps,
+                    ..
+                } if self.limits.max_steps > most => Error::TooManySteps {
+                    steps: most,
+                    max: MAX_K,
+                },
+                e => e.into(),
+            })
         })?;
         let tables = control.stage(Stage::Tables, || {
             let t = zkwasm_tables::build(
