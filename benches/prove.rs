@@ -114,18 +114,24 @@ fn inputs(n: u64) -> Inputs {
 
 /// The largest `n` whose run needs exactly `k`, with the run's step count.
 fn fill(w: &Workload, k: u32) -> (u64, u64) {
-    let run = |n| execute(&w.program, &inputs(n)).expect("the program runs");
-    // Invariant: run(lo) fits k, run(hi) does not (or hi is past the program's bound).
+    let run = |n| execute(&w.program, &inputs(n));
+    // Invariant: run(lo) fits k, run(hi) does not (or hi is past the program's bound). A run
+    // past the largest circuit is stopped there, and fits no k.
+    let fits = |n| match run(n) {
+        Ok(e) => e.min_k <= k,
+        Err(zkwasm_prover::Error::TooManySteps { .. }) => false,
+        Err(e) => panic!("{}: the program runs: {e}", w.name),
+    };
     let (mut lo, mut hi) = (0, w.max_n + 1);
     while hi - lo > 1 {
         let mid = lo + (hi - lo) / 2;
-        if run(mid).min_k <= k {
+        if fits(mid) {
             lo = mid;
         } else {
             hi = mid;
         }
     }
-    let e = run(lo);
+    let e = run(lo).expect("the program runs");
     assert_eq!(e.min_k, k, "{}: no n <= {} fills k = {k}", w.name, w.max_n);
     assert_eq!(e.unprovable, None, "{} is fully provable", w.name);
     (lo, e.outcome.steps)
