@@ -92,6 +92,11 @@ impl Address {
         })
     }
 
+    /// The witness of [`Address::aligned`]: the two blocks `lo`, `hi` from byte `ea % 8` on.
+    pub fn aligned_value(lo: u64, hi: u64, ea: u64) -> u128 {
+        ((hi as u128) << 64 | lo as u128) >> (8 * (ea % 8))
+    }
+
     /// The rules above, for the byte address `ea` and the step's `pages` (degree ≤ 2).
     pub fn constraints(
         &self,

@@ -119,7 +119,7 @@ impl Op for Load {
         } else {
             0
         };
-        let raw = ((hi as u128) << 64 | lo as u128) >> (8 * (ea % 8));
+        let raw = Address::aligned_value(lo, hi, ea);
         let top = (raw >> (8 * (bytes - 1))) as u8;
         w.set_bool(self.signed, kind.signed());
         w.set_bool(self.top, top >= 128);

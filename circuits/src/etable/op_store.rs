@@ -131,8 +131,8 @@ impl Op for Store {
         let prev = |j: usize| s.seen.get(j).map_or(0, |seen| seen.prev);
         w.set_bytes(&self.old[..8], prev(2));
         w.set_bytes(&self.old[8..], prev(3));
-        let old = (prev(3) as u128) << 64 | prev(2) as u128;
-        let covered = (old >> (8 * (ea % 8))) & ((1u128 << (8 * kind.bytes)) - 1);
+        let covered =
+            Address::aligned_value(prev(2), prev(3), ea) & ((1u128 << (8 * kind.bytes)) - 1);
         w.set_u64(self.covered, covered as u64);
     }
 

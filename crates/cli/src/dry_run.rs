@@ -58,18 +58,24 @@ fn success_json(entry: &str, run: &Execution) -> serde_json::Value {
         "steps": o.steps,
         "rows": u,
         "k": run.min_k,
-        "provable": run.obstacle().is_none(),
-        "unprovable": unprovable(run),
+        "provable": obstacle(run).is_none(),
+        "unprovable": obstacle(run).map(|(_, detail)| detail),
     })
 }
 
-/// Why the run cannot be proved: its first step that no circuit covers, or its length when
-/// no supported circuit holds it (until runs can be split into segments).
-fn unprovable(run: &Execution) -> serde_json::Value {
+/// Why the run cannot be proved, in words and as JSON: its first step that no circuit covers,
+/// or its length when no supported circuit holds it (until runs can be split into segments).
+fn obstacle(run: &Execution) -> Option<(String, serde_json::Value)> {
     match (&run.unprovable, run.min_k) {
-        (Some((step, instr)), _) => json!({"step": step, "instruction": instr}),
-        (None, k) if k > MAX_K => json!({"need_k": k, "max_k": MAX_K}),
-        (None, _) => serde_json::Value::Null,
+        (Some((step, instr)), _) => Some((
+            format!("step {step} runs `{instr}`, which no circuit covers yet"),
+            json!({"step": step, "instruction": instr}),
+        )),
+        (None, k) if k > MAX_K => Some((
+            format!("the run needs k = {k}, above the largest supported k = {MAX_K}"),
+            json!({"need_k": k, "max_k": MAX_K}),
+        )),
+        (None, _) => None,
     }
 }
 
@@ -89,16 +95,7 @@ fn list(values: &[u64]) -> String {
 
 fn human(run: &Execution) -> String {
     let (o, u) = (&run.outcome, &run.usage);
-    let provable = match &run.unprovable {
-        Some((step, instr)) => {
-            format!("no (step {step} runs `{instr}`, which no circuit covers yet)")
-        }
-        None if run.min_k > MAX_K => format!(
-            "no (the run needs k = {}, above the largest supported k = {MAX_K})",
-            run.min_k
-        ),
-        None => "yes".to_string(),
-    };
+    let provable = obstacle(run).map_or("yes".to_string(), |(why, _)| format!("no ({why})"));
     let results = if o.results.is_empty() {
         list(&o.results)
     } else {
