@@ -41,6 +41,7 @@ mod op_nop;
 mod op_rel;
 mod op_return;
 mod op_select;
+mod op_shift;
 mod op_store;
 mod width;
 
@@ -80,7 +81,17 @@ pub fn provable(i: Instr, events: usize) -> bool {
     use zkwasm_tracer::isa::BinOp;
     let keeps_at_most_one = |dk: DropKeep| dk.keep <= 1;
     let class = match i {
-        Instr::Bin { op, .. } => matches!(op, BinOp::Add | BinOp::Sub | BinOp::Mul),
+        Instr::Bin { op, .. } => matches!(
+            op,
+            BinOp::Add
+                | BinOp::Sub
+                | BinOp::Mul
+                | BinOp::Shl
+                | BinOp::ShrU
+                | BinOp::ShrS
+                | BinOp::Rotl
+                | BinOp::Rotr
+        ),
         Instr::Br { dk, .. }
         | Instr::BrIfEqz { dk, .. }
         | Instr::BrIfNez { dk, .. }
@@ -716,7 +727,7 @@ impl ETableConfig {
         };
         type Ctor = fn(&mut ConstraintSystem<Fr>, &mut Allocator, &Ctx, Cell) -> Box<dyn Op>;
         // Each class's constructor, and whether its steps use the frame slot.
-        let ctors: [(Ctor, bool); 23] = [
+        let ctors: [(Ctor, bool); 24] = [
             (op_const::configure, false),
             (op_drop::configure, false),
             (op_local::get, false),
@@ -740,6 +751,7 @@ impl ETableConfig {
             (op_memory::size, false),
             (op_memory::grow, false),
             (op_conv::configure, false),
+            (op_shift::configure, false),
         ];
         // One bit per class, then each class's cells on a fork after the common cells (after
         // the frame slot for calls and returns).

@@ -160,6 +160,25 @@ pub fn conv_sub(o: ConvOp) -> u8 {
         | ty_bit(to) << 4
 }
 
+/// The shifts and rotations, in the order of their `sub` ([`shift_sub`]) less the width bit.
+const SHIFT_OPS: [BinOp; 5] = [
+    BinOp::Shl,
+    BinOp::ShrU,
+    BinOp::Rotl,
+    BinOp::Rotr,
+    BinOp::ShrS,
+];
+
+/// A shift's or rotation's `sub`: its fields as bits, `is_i64 + 2 · right + 4 · rotate +
+/// 8 · signed`, so that the circuit reads them off `sub` (every other combination is no
+/// instruction's).
+pub fn shift_sub(o: BinOp, ty: ValTy) -> u8 {
+    let right = matches!(o, BinOp::ShrU | BinOp::ShrS | BinOp::Rotr);
+    let rotate = matches!(o, BinOp::Rotl | BinOp::Rotr);
+    let signed = o == BinOp::ShrS;
+    ty_bit(ty) | (right as u8) << 1 | (rotate as u8) << 2 | (signed as u8) << 3
+}
+
 fn index_of<T: PartialEq>(all: &[T], x: T) -> u8 {
     all.iter().position(|y| *y == x).expect("listed") as u8
 }
@@ -222,6 +241,9 @@ pub fn opcode(i: Instr) -> Opcode {
         Unary { op: o, ty } => op(Class::Unary, op_sub(&UNARY_OPS, o, ty), 0, 0, 0),
         Eqz(ty) => op(Class::Eqz, ty_bit(ty), 0, 0, 0),
         Rel { op: o, ty } => op(Class::Rel, op_sub(&REL_OPS, o, ty), 0, 0, 0),
+        Bin { op: o, ty } if bin_class(o) == Class::BinShift => {
+            op(Class::BinShift, shift_sub(o, ty), 0, 0, 0)
+        }
         Bin { op: o, ty } => op(bin_class(o), op_sub(&BIN_OPS, o, ty), 0, 0, 0),
         Conv(o) => op(Class::Conv, conv_sub(o), 0, 0, 0),
         Br { dst, dk } => op(Class::Br, 0, dst, dk.drop, dk_c(dk)),
@@ -276,8 +298,14 @@ pub fn decode(o: Opcode) -> Option<Instr> {
             op: *REL_OPS.get(s >> 1)?,
             ty,
         },
-        Class::BinArith | Class::BinBit | Class::BinShift => Bin {
-            op: *BIN_OPS.get(s >> 1)?,
+        Class::BinShift => Bin {
+            op: *SHIFT_OPS
+                .iter()
+                .find(|&&op| shift_sub(op, ty) as usize == s)?,
+            ty,
+        },
+        Class::BinArith | Class::BinBit => Bin {
+            op: *BIN_OPS.get(s >> 1).filter(|&&op| bin_class(op) == o.class)?,
             ty,
         },
         Class::Conv => Conv(*CONV_OPS.iter().find(|&&o| conv_sub(o) as usize == s)?),
