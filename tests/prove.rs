@@ -55,7 +55,8 @@ fn bundled_guests_prove_and_verify() {
 /// public value stored as 8 bytes at an odd address spanning two blocks, its bytes summed back
 /// with byte loads, a signed half-word, the grow's and size's results (widened by a store and
 /// a load) and the last block of memory after the grow, output; then conversions (a wrap and
-/// the sign and zero extensions) of a loaded byte and a constant.
+/// the sign and zero extensions) of a loaded byte and a constant, and shifts and rotations (an
+/// arithmetic shift of a negative i64, an i32 shift by more than its width, then rotated).
 const MEMORY: &str = r#"(module
   (import "env" "wasm_input" (func $in (param i32) (result i64)))
   (import "env" "wasm_output" (func $out (param i64)))
@@ -77,7 +78,10 @@ const MEMORY: &str = r#"(module
     (i32.store (i32.const 32) (memory.size))
     (call $out (i64.load32_u (i32.const 32)))
     (call $out (i64.extend_i32_s (i32.wrap_i64 (i64.load8_s (i32.const 16)))))
-    (call $out (i64.extend_i32_u (i32.extend8_s (i32.const 0x80))))))"#;
+    (call $out (i64.extend_i32_u (i32.extend8_s (i32.const 0x80))))
+    (call $out (i64.shr_s (i64.const -256) (i64.const 68)))
+    (call $out (i64.extend_i32_u
+      (i32.rotr (i32.shl (i32.const 0x12345678) (i32.const 36)) (i32.const 8))))))"#;
 
 #[test]
 fn memory_program_proves_and_verifies() {
@@ -98,6 +102,8 @@ fn memory_program_proves_and_verifies() {
         2,
         u64::MAX - 1,
         0xffff_ff80,
+        u64::MAX - 15,
+        0x8023_4567,
     ];
     assert_eq!(prover::verify(&params, &vk, &proof).unwrap(), expected);
     // A byte after the transcript: the same proof in another encoding, refused (anything
@@ -165,7 +171,7 @@ fn golden_verifying_key() {
         .collect();
     assert_eq!(
         (prover::CIRCUIT_VERSION, hash.as_str()),
-        (9, "ce64ef6f045a5569efb8e70c13a4f556b2edcf100b73f9d87b8f4d7080e0b309"),
+        (10, "58dd265589d0aa21f61ec41e3e34bd14fc21498c22242b95bb0bc9dbf182bb43"),
         "the verifying key changed (program id {}): if the circuit changed on purpose, bump CIRCUIT_VERSION and pin the new hash",
         vk.program_id
     );

@@ -403,7 +403,8 @@ fn flags_outside_the_bit_columns_are_still_bits() {
     // gate at that step.
     let t = tables(&every_load());
     let i = load_step(&t, LoadKind::I32S8, 1);
-    for (name, v) in [("signed", 0), ("signed", 2), ("top", 2)] {
+    // And its `w8` (a common-range cell, a bit by the address rule) set to 2.
+    for (name, v) in [("signed", 0), ("signed", 2), ("top", 2), ("w8", 2)] {
         let rows = forge_cell(&t, Class::Load, i, name, v, LOAD);
         assert!(rows.contains(&(i * ROWS)), "{name} = {v}: {rows:?}");
     }

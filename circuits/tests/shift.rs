@@ -199,7 +199,12 @@ fn forge_cells(t: &Tables, i: usize, cells: &[(&str, Fr)]) -> BTreeSet<String> {
 
 #[test]
 fn forged_cells_fail_the_class_gate() {
-    let t = tables(&program(&[(BinOp::ShrS, ValTy::I64, 0x8000_0000_0000_0000, 13)]));
+    let t = tables(&program(&[(
+        BinOp::ShrS,
+        ValTy::I64,
+        0x8000_0000_0000_0000,
+        13,
+    )]));
     let (i, _, _) = shifts(&t)[0];
     // (The count's low part is 63 - 13 = 50: q = 6, r = 2; the operand times 2^3 has the
     // top byte 4.) Each field `sub` pins, each bit of the count, the sign and its product, each power of
@@ -267,11 +272,7 @@ fn an_i32_count_cannot_take_a_position_past_the_width() {
     let failed = forge_cells(
         &forged,
         i,
-        &[
-            ("g0", Fr::zero()),
-            ("g4", Fr::one()),
-            ("t", Fr::zero()),
-        ],
+        &[("g0", Fr::zero()), ("g4", Fr::one()), ("t", Fr::zero())],
     );
     assert_eq!(failed, BTreeSet::from([SHIFT.to_string()]));
 }

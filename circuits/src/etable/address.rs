@@ -3,8 +3,9 @@
 //! immediate: 33 bits, no wrap-around), which lie in heap block `block = ea / 8` from byte
 //! `pos = ea % 8` on, and in block `block + 1` too when they `span` past its end.
 //!
-//! Cells: the width as three monotone bits `wide = [bytes >= 2, bytes >= 4, bytes = 8]`, the
-//! position one-hot (`at[p]`, bits for `p = 1 .. 7`, `at[0]` their complement), `span` and a
+//! Cells: the width as three monotone bits `wide = [bytes >= 2, bytes >= 4, bytes = 8]` (the
+//! third in a common-range cell, a bit by a rule: both classes have room there and none in
+//! the bit columns), the position one-hot (`at[p]`, bits for `p = 1 .. 7`, `at[0]` their complement), `span` and a
 //! bound `pages · 65536 - ea - bytes` in four byte limbs. The rules:
 //!
 //! - `block = (ea - pos) / 8`, an expression, not a cell. It needs no range check: with `pos`
@@ -38,7 +39,7 @@ pub struct Address {
 impl Address {
     pub fn configure(meta: &mut ConstraintSystem<Fr>, a: &mut Allocator) -> Self {
         Address {
-            wide: std::array::from_fn(|_| a.bit(meta)),
+            wide: [a.bit(meta), a.bit(meta), a.common(meta)],
             at: std::array::from_fn(|_| a.bit(meta)),
             // No bit column: the rule pins it to a bit.
             span: a.unlimited(meta),
@@ -112,6 +113,7 @@ impl Address {
             + (1..5).fold(c(0), |acc, p| acc + at[p].clone()) * w8.clone();
         vec![
             w4.clone() * (c(1) - w2),
+            w8.clone() * (c(1) - w8.clone()),
             w8 * (c(1) - w4),
             any.clone() * (c(1) - any),
             self.span.expr(m) - span,

@@ -17,8 +17,9 @@
 //!
 //! (for i32, `low` is the 32-bit result times 2^32, and `high` what left the 32 bits.)
 //!
-//! **The shift in cells.** `e = 8 q + r + right`, with `q` one-hot over 8 positions (`g`, in
-//! byte cells, each `g (1 - g) = 0`) and `r` three bits; the count's low part `sh = 8 q + r` is
+//! **The shift in cells.** `e = 8 q + r + right`, with `q` one-hot over 8 positions (`g`: byte
+//! cells that sum to 1, so one is 1 and the others 0, with no rule of their own) and `r` three
+//! bits; the count's low part `sh = 8 q + r` is
 //! `s` (left) or `W - 1 - s` (right), both in `0 .. W` (for i32 `q < 4`), and
 //! `n = s + W · t + 256 · U` with `t` a byte and `U` seven (no wrap-around: `s = n mod W`). The
 //! operand shifted by the bits, `Y = x' · 2^(r + right)` (below 2^72: nine byte limbs), is then
@@ -58,7 +59,7 @@ struct Shift {
     a_o: Cell,
     /// `x' · aeff` in bytes.
     y: [Cell; 9],
-    /// `q` one-hot.
+    /// `q` one-hot (bytes summing to 1).
     g: [Cell; 8],
     t: Cell,
     u: [Cell; 7],
@@ -109,9 +110,10 @@ pub fn configure(
         let width = c(32) + c(32) * is_i64.clone();
         let sub = (0..4).fold(c(0), |acc, i| acc + op.fields[i].expr(m) * c(1 << i));
         // `sh = 8 q + r`: `s` for a left shift, `W - 1 - s` for a right one.
-        let sh = (0..8).fold(r0.clone() + c(2) * r1.clone() + c(4) * r2.clone(), |acc, q| {
-            acc + g[q].clone() * c(8 * q as u64)
-        });
+        let sh = (0..8).fold(
+            r0.clone() + c(2) * r1.clone() + c(4) * r2.clone(),
+            |acc, q| acc + g[q].clone() * c(8 * q as u64),
+        );
         let s = sh.clone() + right.clone() * (width.clone() - c(1) - c(2) * sh);
         let j = c(1 << 32) - is_i64.clone() * c((1 << 32) - 1);
         // `x' · 2^e = Σ_j Y_j 256^(j + q)`, split at 2^64.
@@ -128,12 +130,11 @@ pub fn configure(
         }
         let power_q = (0..8).fold(c(0), |acc, q| acc + g[q].clone() * c(1 << (8 * q)));
         let fill = neg.clone() * (modulus(is_i64.clone()) - aeff.clone() * power_q);
-        let mut v = vec![
+        let v = vec![
             ctx.common.sub.expr(m) - sub,
             g.iter().fold(c(0), |acc, gq| acc + gq.clone()) - c(1),
             (c(1) - is_i64.clone()) * (4..8).fold(c(0), |acc, q| acc + g[q].clone()),
-            a0.clone()
-                - (c(1) + r0) * (c(1) + c(3) * r1) * (c(1) + c(15) * r2),
+            a0.clone() - (c(1) + r0) * (c(1) + c(3) * r1) * (c(1) + c(15) * r2),
             aeff.clone() - a0 * (c(1) + right.clone()),
             aeff.clone() * a_o.clone() - c(256),
             n - s - width * op.t.expr(m) - c(256) * compose(m, &op.u),
@@ -145,7 +146,6 @@ pub fn configure(
             op.whi.expr(m) - (right.clone() + rotate.clone() - right * rotate),
             written - op.wlo.expr(m) * low - op.whi.expr(m) * high - fill,
         ];
-        v.extend(g.iter().map(|gq| gq.clone() * (c(1) - gq.clone())));
         v.into_iter().map(|e| sel.clone() * e).collect::<Vec<_>>()
     });
     Box::new(op)
@@ -217,6 +217,9 @@ impl Op for Shift {
     }
 
     fn cells(&self) -> Vec<(&'static str, Cell)> {
+        const Y: [&str; 9] = ["y0", "y1", "y2", "y3", "y4", "y5", "y6", "y7", "y8"];
+        const U: [&str; 7] = ["u0", "u1", "u2", "u3", "u4", "u5", "u6"];
+        const G: [&str; 8] = ["g0", "g1", "g2", "g3", "g4", "g5", "g6", "g7"];
         let names = ["is_i64", "right", "rotate", "signed"];
         let mut v: Vec<_> = names.into_iter().zip(self.fields).collect();
         v.extend(["r0", "r1", "r2"].into_iter().zip(self.r));
@@ -226,16 +229,14 @@ impl Op for Shift {
             ("a0", self.a0),
             ("aeff", self.aeff),
             ("a_o", self.a_o),
-            ("y0", self.y[0]),
-            ("y8", self.y[8]),
             ("t", self.t),
-            ("u0", self.u[0]),
             ("aux", self.aux),
             ("wlo", self.wlo),
             ("whi", self.whi),
         ]);
-        let positions = ["g0", "g1", "g2", "g3", "g4", "g5", "g6", "g7"];
-        v.extend(positions.into_iter().zip(self.g));
+        v.extend(Y.into_iter().zip(self.y));
+        v.extend(U.into_iter().zip(self.u));
+        v.extend(G.into_iter().zip(self.g));
         v
     }
 }

@@ -305,7 +305,9 @@ pub fn decode(o: Opcode) -> Option<Instr> {
             ty,
         },
         Class::BinArith | Class::BinBit => Bin {
-            op: *BIN_OPS.get(s >> 1).filter(|&&op| bin_class(op) == o.class)?,
+            op: *BIN_OPS
+                .get(s >> 1)
+                .filter(|&&op| bin_class(op) == o.class)?,
             ty,
         },
         Class::Conv => Conv(*CONV_OPS.iter().find(|&&o| conv_sub(o) as usize == s)?),
