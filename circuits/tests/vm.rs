@@ -44,25 +44,34 @@ const IO: &str = r#"(module
     (call $require (i64.eqz (i64.sub (call $in (i32.const 0)) (i64.const 5))))
     (call $out (i64.add (call $in (i32.const 1)) (call $in (i32.const 1))))))"#;
 
-#[test]
-fn c_guest_in_the_implemented_classes_is_accepted() {
-    // guests/weighted.c: a loop over private inputs with calls, i64 add/mul, comparisons,
-    // require and an output.
-    let path = format!(
-        "{}/../guests/wasm/weighted.wasm",
-        env!("CARGO_MANIFEST_DIR")
-    );
+/// The checked tables of a bundled C guest's run.
+fn guest(name: &str, public: Vec<u64>, private: Vec<u64>) -> Tables {
+    let path = format!("{}/../guests/wasm/{name}.wasm", env!("CARGO_MANIFEST_DIR"));
     let wasm = std::fs::read(path).unwrap();
     let limits = Limits::default();
     let img = load(&wasm, &limits).unwrap().image("zkmain").unwrap();
-    let inputs = Inputs {
-        public: vec![3, 7, 1000],
-        private: vec![1, 2, 3],
-    };
-    let run_ = execute(&img, &inputs, &limits).unwrap();
+    let run_ = execute(&img, &Inputs { public, private }, &limits).unwrap();
     let t = build(&img, &run_.trace, &run_.outcome.instances, &limits);
     check(&t).unwrap();
+    t
+}
+
+#[test]
+fn c_guests_in_the_implemented_classes_are_accepted() {
+    // guests/weighted.c: a loop over private inputs with calls, i64 add/mul, comparisons,
+    // require and an output.
+    let t = guest("weighted", vec![3, 7, 1000], vec![1, 2, 3]);
     assert_eq!(t.instances, vec![3, 7, 1000, 42]);
+    assert_eq!(run(t), BTreeSet::new());
+    // guests/wasm_output.c (zkWasm's example: a shift doubles each input).
+    let t = guest("wasm_output", vec![133, 2], vec![]);
+    assert_eq!(t.instances, vec![133, 266, 2, 4]);
+    assert_eq!(run(t), BTreeSet::new());
+    // guests/sort.c: quicksort through pointers (loads, stores, shifts, unsigned compares),
+    // `require(sorted)` and a checksum.
+    let sorted = [5, 3, 1 << 63, 9, 1, 3, 0, 3];
+    let t = guest("sort", vec![8, 0x8000_0000_0000_0018], sorted.to_vec());
+    assert_eq!(t.instances[..2], [8, 0x8000_0000_0000_0018]);
     assert_eq!(run(t), BTreeSet::new());
 }
 
