@@ -3,13 +3,13 @@
 //! eid (in parallel), with each entry's interval closed by the next write to its location.
 
 use crate::{
-    BitOp, BitRow, BrEntry, ERow, FuncEntry, ImageTable, InitMemory, InitState, JRow, MRow, Tables,
+    BitRow, BrEntry, ERow, FuncEntry, ImageTable, InitMemory, InitState, JRow, MRow, Tables,
     END_EID,
 };
 use rayon::prelude::*;
 use std::collections::HashMap;
 use zkwasm_tracer::image::{Body, Signature};
-use zkwasm_tracer::isa::{BinOp, HostFn, Instr, UnaryOp};
+use zkwasm_tracer::isa::{BinOp, HostFn, Instr};
 use zkwasm_tracer::trace::{Loc, MemEvent, Rw, Trace};
 use zkwasm_tracer::{Image, Limits};
 
@@ -92,7 +92,7 @@ pub fn build(image: &Image, trace: &Trace, instances: &[u64], limits: &Limits) -
     }));
     let bit_table = (0..n)
         .into_par_iter()
-        .filter_map(|i| bit_row(etable[i].eid, etable[i].instr, events_of(i)))
+        .filter_map(|i| bit_row(etable[i].instr, events_of(i)))
         .collect();
     Tables {
         image: img,
@@ -128,36 +128,25 @@ pub(crate) fn instance_delta(img: &ImageTable, instr: Instr, events: &[MemEvent]
     }
 }
 
-fn bit_row(eid: u32, instr: Instr, ev: &[MemEvent]) -> Option<BitRow> {
-    let op = match instr {
-        Instr::Bin { op: BinOp::And, .. } => BitOp::And,
-        Instr::Bin { op: BinOp::Or, .. } => BitOp::Or,
-        Instr::Bin { op: BinOp::Xor, .. } => BitOp::Xor,
-        Instr::Unary {
-            op: UnaryOp::Popcnt,
-            ..
-        } => BitOp::Popcnt,
-        _ => return None,
+/// The bit-table row of a bitwise step (`and`, `or`, `xor`: read rhs, read lhs, write).
+fn bit_row(instr: Instr, ev: &[MemEvent]) -> Option<BitRow> {
+    let Instr::Bin { op, .. } = instr else {
+        return None;
     };
-    let row = if op == BitOp::Popcnt {
-        BitRow {
-            eid,
-            op,
-            lhs: ev.first()?.value,
-            rhs: 0,
-            result: ev.get(1)?.value,
-        }
-    } else {
-        // Binary: read rhs, read lhs, write result.
-        BitRow {
-            eid,
-            op,
-            lhs: ev.get(1)?.value,
-            rhs: ev.first()?.value,
-            result: ev.get(2)?.value,
-        }
-    };
-    Some(row)
+    if !is_bitwise(op) {
+        return None;
+    }
+    let (lhs, rhs) = (ev.get(1)?.value, ev.first()?.value);
+    Some(BitRow {
+        lhs,
+        rhs,
+        and: lhs & rhs,
+    })
+}
+
+/// Whether `op` is proved through the bit table.
+pub fn is_bitwise(op: BinOp) -> bool {
+    matches!(op, BinOp::And | BinOp::Or | BinOp::Xor)
 }
 
 /// The image table of `image` under `limits`.

@@ -19,11 +19,14 @@ pub const MTABLE_ROWS: usize = 2;
 /// frame but the static one is opened by a call step, and a run ends with a return step), so
 /// the JTable holds whatever the ETable does.
 pub const JTABLE_ROWS: usize = 2;
-/// Rows per bit-table and image entry.
+/// Rows per bit-table entry: its 16 nibble pairs (and their ANDs), two to a row.
+pub const BIT_TABLE_ROWS: usize = 8;
+/// Rows per image entry.
 pub const ROWS_PER_ENTRY: usize = 1;
 /// Rows at the end of every column that halo2 keeps for blinding (and one unusable row).
 pub const RESERVED_ROWS: usize = 16;
-/// The smallest supported circuit: the fixed tables need 784 rows.
+/// The smallest supported circuit (the fixed tables need 256 rows; a circuit of 2^10 rows
+/// proves a small program in under a second).
 pub const MIN_K: u32 = 10;
 /// The largest circuit a 24 GiB machine proves: proving peaks at ~5.5 GiB at k = 18 and
 /// about doubles with every size (`benches/prove.rs`), so k = 20 (~22 GiB) does not fit
@@ -99,7 +102,7 @@ impl Tables {
             etable: table_rows(self.etable.len(), ETABLE_ROWS),
             mtable: table_rows(self.mtable.len(), MTABLE_ROWS),
             jtable: table_rows(self.jtable.len(), JTABLE_ROWS),
-            bit_table: table_rows(self.bit_table.len(), ROWS_PER_ENTRY),
+            bit_table: table_rows(self.bit_table.len(), BIT_TABLE_ROWS),
             image: (image.instructions.len()
                 + image.br_table.len()
                 + image.elements.len()

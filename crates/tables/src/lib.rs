@@ -160,25 +160,16 @@ impl JRow {
     }
 }
 
-/// The operation of a bit-table row.
+/// The bit table's entry of a bitwise step: its operands and their AND, proved nibble by
+/// nibble against the fixed AND table ([`fixed::and_table`]). One table serves `and`, `or`
+/// and `xor`, each linear in the operands and their AND (`a | b = a + b - (a & b)`,
+/// `a ^ b = a + b - 2 (a & b)`). A row is a true statement by itself, not tied to a step:
+/// the steps look their triple up (the circuit supplies a row as often as it is looked up).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[repr(u8)]
-pub enum BitOp {
-    And = 0,
-    Or = 1,
-    Xor = 2,
-    Popcnt = 3,
-}
-
-/// A bitwise operation of step `eid`, proved nibble by nibble against the fixed op table.
-/// For popcnt, `rhs` is 0 and `result` the bit count.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct BitRow {
-    pub eid: u32,
-    pub op: BitOp,
     pub lhs: u64,
     pub rhs: u64,
-    pub result: u64,
+    pub and: u64,
 }
 
 /// All tables of one run.

@@ -150,13 +150,12 @@ fn mutate(
         4 => {
             let i = row % t.bit_table.len();
             let r = &mut t.bit_table[i];
-            match field % 4 {
-                0 => r.eid = n32(r.eid),
-                1 => r.lhs = other(r.lhs, bit, replace),
-                2 => r.rhs = other(r.rhs, bit, replace),
-                _ => r.result = other(r.result, bit, replace),
+            match field % 3 {
+                0 => r.lhs = other(r.lhs, bit, replace),
+                1 => r.rhs = other(r.rhs, bit, replace),
+                _ => r.and = other(r.and, bit, replace),
             }
-            Some(format!("bit_table[{i}] field {}", field % 4))
+            Some(format!("bit_table[{i}] field {}", field % 3))
         }
         _ => {
             let i = row % t.instances.len();

@@ -11,8 +11,8 @@
 //! the reason (none so far; see `return_count_is_implied_by_the_other_rules` for the one rule
 //! no table edit can be the first to break).
 
-use zkwasm_tables::{build, check, BitOp, JRow, MRow, Rule, TableId, Tables, Violation, END_EID};
-use zkwasm_tracer::isa::{BinOp, ConvOp, Instr, LoadKind, UnaryOp};
+use zkwasm_tables::{build, check, JRow, MRow, Rule, TableId, Tables, Violation, END_EID};
+use zkwasm_tracer::isa::{BinOp, ConvOp, Instr, LoadKind};
 use zkwasm_tracer::trace::{Loc, MemEvent, Rw};
 use zkwasm_tracer::{execute, load, Inputs, Limits, ValTy};
 
@@ -251,7 +251,8 @@ const WRAP: &str = r#"(module
 const BITS: &str = r#"(module
   (import "env" "wasm_output" (func $out (param i64)))
   (func (export "zkmain")
-    (call $out (i64.extend_i32_u (i32.popcnt (i32.and (i32.const 0xff0f) (i32.const 0x0ff0)))))))"#;
+    (call $out (i64.extend_i32_u (i32.xor (i32.and (i32.const 0xff0f) (i32.const 0x0ff0))
+                                          (i32.const 0x0f0f))))))"#;
 
 /// A `br_table` taking target 1 (`$b`, so the output of 1 runs): instances `[1, 2]`.
 const BR: &str = r#"(module
@@ -269,7 +270,7 @@ fn programs_are_honest() {
     assert_eq!(honest(DIV, &[], &[7, 1]).instances, [14]);
     assert_eq!(honest(ECHO, &[133], &[]).instances, [133, 133]);
     assert_eq!(honest(WRAP, &[], &[]).instances, [1, 1]);
-    assert_eq!(honest(BITS, &[], &[]).instances, [4]);
+    assert_eq!(honest(BITS, &[], &[]).instances, [15]);
     assert_eq!(honest(BR, &[], &[]).instances, [1, 2]);
 }
 
@@ -1069,40 +1070,26 @@ fn removed_br_table_entry_is_br_table_lookup() {
 // Bit table
 // ---------------------------------------------------------------------------------------
 
-/// A bit-table row with a wrong result, a popcnt row with a right operand, and a wrong
-/// `and` result made consistent in the event, the MTable and the bit table: `BitOp` (the
-/// bit table is checked before the ETable).
+/// A bit-table row with a wrong AND, and a wrong `and` result made consistent in the event,
+/// the MTable and the bit table: `BitOp` (the bit table is checked before the ETable).
 #[test]
 fn wrong_bit_row_is_bit_op() {
     let t = honest(BITS, &[], &[]);
     let and = t
         .bit_table
         .iter()
-        .position(|b| b.op == BitOp::And)
-        .expect("and row");
-    let pop = t
-        .bit_table
-        .iter()
-        .position(|b| b.op == BitOp::Popcnt)
-        .expect("popcnt row");
+        .position(|b| (b.lhs, b.rhs) == (0xff0f, 0x0ff0))
+        .expect("the and's row");
 
     let mut result = t.clone();
-    result.bit_table[and].result ^= 1;
+    result.bit_table[and].and ^= 1;
     expect_at(&result, TableId::BitTable, and, Rule::BitOp);
-
-    let mut rhs = t.clone();
-    rhs.bit_table[pop].rhs = 1;
-    expect_at(&rhs, TableId::BitTable, pop, Rule::BitOp);
-
-    let mut count = t.clone();
-    count.bit_table[pop].result += 1;
-    expect_at(&count, TableId::BitTable, pop, Rule::BitOp);
 
     let mut consistent = t.clone();
     let step_and = step(&consistent, is_bin(BinOp::And));
     let v = consistent.events_of(step_and)[2].value ^ 0x10000;
     set_write(&mut consistent, step_and, 2, v);
-    consistent.bit_table[and].result = v;
+    consistent.bit_table[and].and = v;
     expect_at(&consistent, TableId::BitTable, and, Rule::BitOp);
 
     // Without touching the bit table, the ETable recomputes the result itself.
@@ -1111,33 +1098,26 @@ fn wrong_bit_row_is_bit_op() {
     expect_at(&unbacked, TableId::ETable, step_and, Rule::WrongResult);
 }
 
-/// A bitwise step without its bit-table row (removed, or moved to another step):
-/// `BitMissing`.
+/// A bitwise step without its bit-table row (removed, or its operand changed): `BitMissing`.
 #[test]
 fn missing_bit_row_is_bit_missing() {
     let t = honest(BITS, &[], &[]);
-    let pop = step(&t, |i| {
-        matches!(
-            i,
-            Instr::Unary {
-                op: UnaryOp::Popcnt,
-                ..
-            }
-        )
-    });
+    let xor = step(&t, is_bin(BinOp::Xor));
     let b = t
         .bit_table
         .iter()
-        .position(|b| b.op == BitOp::Popcnt)
-        .expect("popcnt row");
+        .position(|b| b.rhs == 0x0f0f)
+        .expect("the xor's row");
 
     let mut removed = t.clone();
     removed.bit_table.remove(b);
-    expect_at(&removed, TableId::ETable, pop, Rule::BitMissing);
+    expect_at(&removed, TableId::ETable, xor, Rule::BitMissing);
 
-    let mut moved = t;
-    moved.bit_table[b].eid += 1;
-    expect_at(&moved, TableId::ETable, pop, Rule::BitMissing);
+    // Another true row in its place: the xor's triple is still missing.
+    let mut other = t;
+    other.bit_table[b].rhs = 0x0f0e;
+    other.bit_table[b].and = other.bit_table[b].lhs & 0x0f0e;
+    expect_at(&other, TableId::ETable, xor, Rule::BitMissing);
 }
 
 // ---------------------------------------------------------------------------------------

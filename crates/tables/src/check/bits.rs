@@ -1,29 +1,24 @@
-//! Bit-table rows: the result is composed of the op table's results for the operands'
-//! nibbles (the circuit looks each nibble triple up in [`crate::fixed::op_table`]).
+//! Bit-table rows: each row's `and` is composed of the AND table's results for the operands'
+//! nibbles (the circuit looks each nibble triple up in [`crate::fixed::and_table`]).
 
 use super::{violation, Rule, TableId, Violation};
-use crate::fixed::{nibble_op, nibbles};
-use crate::{BitOp, Tables};
+use crate::fixed::nibbles;
+use crate::Tables;
 
 pub(super) fn check_bit_table(t: &Tables) -> Result<(), Violation> {
     for (i, b) in t.bit_table.iter().enumerate() {
         let (l, r) = (nibbles(b.lhs), nibbles(b.rhs));
-        let res: Vec<u8> = l
+        let composed = l
             .iter()
             .zip(&r)
-            .map(|(&x, &y)| nibble_op(b.op, x, y))
-            .collect();
-        let rhs_ok = b.op != BitOp::Popcnt || b.rhs == 0;
-        let composed = match b.op {
-            BitOp::Popcnt => res.iter().map(|&z| z as u64).sum(),
-            _ => res.iter().rev().fold(0u64, |acc, &z| acc << 4 | z as u64),
-        };
-        if !rhs_ok || composed != b.result {
+            .rev()
+            .fold(0u64, |acc, (&x, &y)| acc << 4 | (x & y) as u64);
+        if composed != b.and {
             return Err(violation(
                 TableId::BitTable,
                 i,
                 Rule::BitOp,
-                format!("{:?}({:#x}, {:#x}) != {:#x}", b.op, b.lhs, b.rhs, b.result),
+                format!("{:#x} & {:#x} != {:#x}", b.lhs, b.rhs, b.and),
             ));
         }
     }

@@ -69,7 +69,9 @@ pub enum Rule {
     CallMissing,
     /// A return has no returned JTable entry `(frame, next frame, next fid, next iid)`.
     ReturnMissing,
-    /// A bitwise step has no bit-table row.
+    /// A bitwise step's `(lhs, rhs, lhs & rhs)`, with the AND derived from its result
+    /// (the result for `and`, `lhs + rhs - result` for `or`, half of it for `xor`), is no
+    /// bit-table row.
     BitMissing,
     // MTable
     /// Entries are not strictly sorted by `(location, address, start)`.
@@ -99,7 +101,7 @@ pub enum Rule {
     /// Returned non-static entries ≠ the ETable's total returns.
     ReturnCount,
     // Bit table
-    /// A nibble of a bit-table row is not in the op table, or the limbs do not compose.
+    /// A bit-table row's `and` is not its operands' AND, nibble by nibble.
     BitOp,
 }
 
@@ -134,7 +136,7 @@ pub(crate) struct Index<'t> {
     pub br: HashMap<(u32, u32, u32), BrTarget>,
     pub memory: memory::MemIndex,
     pub frames: HashMap<u32, Vec<crate::JRow>>,
-    pub bits: std::collections::HashSet<(u32, crate::BitOp, u64, u64, u64)>,
+    pub bits: std::collections::HashSet<crate::BitRow>,
 }
 
 impl<'t> Index<'t> {
@@ -166,11 +168,7 @@ impl<'t> Index<'t> {
                 .collect(),
             memory: memory::MemIndex::new(&t.mtable),
             frames,
-            bits: t
-                .bit_table
-                .iter()
-                .map(|b| (b.eid, b.op, b.lhs, b.rhs, b.result))
-                .collect(),
+            bits: t.bit_table.iter().copied().collect(),
         }
     }
 }

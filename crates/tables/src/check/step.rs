@@ -5,7 +5,7 @@
 //! This is the per-class specification the circuit's gate modules implement.
 
 use super::{violation, Index, Rule, TableId, Violation};
-use crate::{BitOp, ERow, Tables};
+use crate::{ERow, Tables};
 use zkwasm_tracer::alu;
 use zkwasm_tracer::isa::*;
 use zkwasm_tracer::trace::{Loc, MemEvent, Rw};
@@ -587,16 +587,27 @@ pub(super) fn check_row(idx: &Index<'_>, i: usize) -> R<()> {
     };
     let eff = step.run()?;
     let writes = step.c.writes();
-    if let Some(op) = bit_op(row.instr) {
-        let (l, r, res) = match op {
-            BitOp::Popcnt => (events[0].value, 0, events[1].value),
-            _ => (events[1].value, events[0].value, events[2].value),
-        };
-        if !idx.bits.contains(&(row.eid, op, l, r, res)) {
-            return Err(fail(
-                Rule::BitMissing,
-                format!("no bit-table row for {op:?}"),
-            ));
+    if let Instr::Bin { op, .. } = row.instr {
+        if crate::build::is_bitwise(op) {
+            let (rhs, lhs, res) = (events[0].value, events[1].value, events[2].value);
+            let sum = lhs as u128 + rhs as u128;
+            let twice = sum.wrapping_sub(res as u128);
+            let (and, exact) = match op {
+                BinOp::And => (res as u128, true),
+                BinOp::Or => (twice, true),
+                _ => (twice / 2, twice % 2 == 0),
+            };
+            let row = crate::BitRow {
+                lhs,
+                rhs,
+                and: and as u64,
+            };
+            if !exact || and >> 64 != 0 || !idx.bits.contains(&row) {
+                return Err(fail(
+                    Rule::BitMissing,
+                    format!("no bit-table row for {op:?}: {row:x?}"),
+                ));
+            }
         }
     }
 
@@ -703,16 +714,3 @@ pub(super) fn check_row(idx: &Index<'_>, i: usize) -> R<()> {
     Ok(())
 }
 
-/// The bit-table operation of an instruction.
-fn bit_op(i: Instr) -> Option<BitOp> {
-    match i {
-        Instr::Bin { op: BinOp::And, .. } => Some(BitOp::And),
-        Instr::Bin { op: BinOp::Or, .. } => Some(BitOp::Or),
-        Instr::Bin { op: BinOp::Xor, .. } => Some(BitOp::Xor),
-        Instr::Unary {
-            op: UnaryOp::Popcnt,
-            ..
-        } => Some(BitOp::Popcnt),
-        _ => None,
-    }
-}
