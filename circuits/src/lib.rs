@@ -3,6 +3,7 @@
 //! `zkwasm_tables::check` states in plain Rust; `circuits/README.md` keeps the cost budget.
 
 pub mod allocator;
+pub mod bittable;
 pub mod blocks;
 pub mod etable;
 pub mod image;

@@ -701,7 +701,11 @@ impl RangeWitness {
     /// Records `n` copies of `tuple` on `side` of tuple lookup `lookup` (in the order of
     /// `configure`'s lookups), on row `row`.
     pub fn record_tuple(&mut self, lookup: usize, side: Side, row: usize, n: u64, tuple: Vec<Fr>) {
-        let n = Fr::from(n);
+        self.record_tuple_n(lookup, side, row, Fr::from(n), tuple);
+    }
+
+    /// [`RangeWitness::record_tuple`] with `n` any field element (a forged multiplicity).
+    pub fn record_tuple_n(&mut self, lookup: usize, side: Side, row: usize, n: Fr, tuple: Vec<Fr>) {
         self.tuples[lookup].push(TupleRecord {
             row,
             side,

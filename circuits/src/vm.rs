@@ -5,6 +5,7 @@
 //! write entries, the JTable's non-static entries and its returned ones, and its instances
 //! the verifier's count (row 0 of the instance column).
 
+use crate::bittable::{record_bit_inputs, BitTableConfig, PAIRS};
 use crate::blocks::Blocks;
 use crate::etable::{record_access_lookup, ETableConfig, Io, Start, ROWS};
 use crate::image::{record_image_lookup, ImageColumns};
@@ -36,15 +37,27 @@ enum Lookup {
     /// Steps look up their instruction (on their block's first row), init entries their
     /// initial value (on its second) in the image.
     Image,
+    /// The bit table's first nibble pair of every row looks itself up in the AND table.
+    Nibble,
+    /// Its second pair: inputs only, against the same table.
+    NibbleSecond,
+    /// Bitwise steps look up `(lhs, rhs, lhs & rhs)` in the bit table.
+    Bit,
 }
 
+// One nibble lookup per pair of a bit-table row.
+const _: () = assert!(PAIRS == 2);
+
 impl Lookup {
-    const ALL: [Lookup; 5] = [
+    const ALL: [Lookup; 8] = [
         Lookup::Frame,
         Lookup::Access,
         Lookup::AccessSecond,
         Lookup::Instance,
         Lookup::Image,
+        Lookup::Nibble,
+        Lookup::NibbleSecond,
+        Lookup::Bit,
     ];
 
     /// Its index among the range argument's tuple lookups.
@@ -59,6 +72,9 @@ impl Lookup {
             Lookup::AccessSecond => "access lookup (second group)",
             Lookup::Instance => "instance lookup",
             Lookup::Image => "image lookup",
+            Lookup::Nibble => "nibble lookup",
+            Lookup::NibbleSecond => "nibble lookup (second pair)",
+            Lookup::Bit => "bit lookup",
         }
     }
 
@@ -70,6 +86,8 @@ impl Lookup {
             Lookup::Access | Lookup::AccessSecond => 2,
             Lookup::Instance => 3,
             Lookup::Image => 4,
+            Lookup::Nibble | Lookup::NibbleSecond => 5,
+            Lookup::Bit => 6,
         }
     }
 }
@@ -84,6 +102,8 @@ pub struct VmCircuit {
     /// Cells to overwrite in the MTable and ETable regions (tamper tests).
     pub mtable_overrides: Overrides,
     pub etable_overrides: Overrides,
+    /// Cells to overwrite in the bit table's region (tamper tests).
+    pub bit_overrides: Overrides,
     /// Cells of the range argument to forge (see [`RangeConfig::assign`]).
     pub range_overrides: Overrides,
     /// The range argument's witness of the first phase, kept for the second: the prover
@@ -100,6 +120,7 @@ impl VmCircuit {
             witness: true,
             mtable_overrides: Overrides::new(),
             etable_overrides: Overrides::new(),
+            bit_overrides: Overrides::new(),
             range_overrides: Overrides::new(),
             first_phase: Arc::default(),
         }
@@ -130,6 +151,11 @@ impl VmConfig {
         self.mtable.cells
     }
 
+    /// The bit table's columns (for tamper tests).
+    pub fn bit_columns(&self) -> crate::bittable::BitColumns {
+        self.bits.columns()
+    }
+
     /// The range argument's columns (for tamper tests).
     pub fn range_columns(&self) -> crate::range::RangeColumns {
         self.range.columns()
@@ -148,6 +174,7 @@ pub struct VmConfig {
     mtable: MTableConfig,
     jtable: JTableConfig,
     etable: std::rc::Rc<ETableConfig>,
+    bits: BitTableConfig,
     io: Io,
 }
 
@@ -165,6 +192,7 @@ impl Circuit<Fr> for VmCircuit {
             witness: false,
             mtable_overrides: Overrides::new(),
             etable_overrides: Overrides::new(),
+            bit_overrides: Overrides::new(),
             range_overrides: Overrides::new(),
             first_phase: Arc::default(),
             ..self.clone()
@@ -182,6 +210,7 @@ impl Circuit<Fr> for VmCircuit {
             copies: meta.advice_column(),
         };
         let etable = ETableConfig::configure(meta, blocks, start);
+        let bits = BitTableConfig::configure(meta);
         let inputs = [mtable.range_columns(), etable.range_columns()].concat();
         let frame_input = |m: &mut VirtualCells<'_, Fr>| etable.frame_input(m);
         let frame_table = |m: &mut VirtualCells<'_, Fr>| jtable.frame_table(m);
@@ -193,6 +222,11 @@ impl Circuit<Fr> for VmCircuit {
         let image_input =
             |m: &mut VirtualCells<'_, Fr>| ImageColumns::input(m, &blocks, &etable, &mtable);
         let image_table = |m: &mut VirtualCells<'_, Fr>| image.table(m);
+        let nibble_input = |m: &mut VirtualCells<'_, Fr>| bits.nibble_input(m, 0);
+        let nibble_second = |m: &mut VirtualCells<'_, Fr>| bits.nibble_input(m, 1);
+        let nibble_table = |m: &mut VirtualCells<'_, Fr>| bits.nibble_table(m);
+        let bit_input = |m: &mut VirtualCells<'_, Fr>| etable.bit_input(m);
+        let bit_table = |m: &mut VirtualCells<'_, Fr>| bits.bit_table(m);
         let lookups = Lookup::ALL.map(|l| {
             let (input, table): (TupleSide<'_>, Option<TupleSide<'_>>) = match l {
                 Lookup::Frame => (&frame_input, Some(&frame_table)),
@@ -200,6 +234,9 @@ impl Circuit<Fr> for VmCircuit {
                 Lookup::AccessSecond => (&access_second, None),
                 Lookup::Instance => (&instance_input, Some(&instance_table)),
                 Lookup::Image => (&image_input, Some(&image_table)),
+                Lookup::Nibble => (&nibble_input, Some(&nibble_table)),
+                Lookup::NibbleSecond => (&nibble_second, None),
+                Lookup::Bit => (&bit_input, Some(&bit_table)),
             };
             TupleLookup {
                 name: l.name(),
@@ -242,6 +279,7 @@ impl Circuit<Fr> for VmCircuit {
             mtable,
             jtable,
             etable: std::rc::Rc::new(etable),
+            bits,
             io,
         }
     }
@@ -298,11 +336,22 @@ impl Circuit<Fr> for VmCircuit {
             &self.etable_overrides,
             &mut range,
         )?;
+        // Every row a witness can fill.
+        let rows = (1usize << self.k) - (config.blinding + 1);
+        record_bit_inputs(run, &mut range, Lookup::Bit.index());
+        config.bits.assign(
+            &mut layouter,
+            self.k,
+            rows - 1,
+            &run.bit_table,
+            &self.bit_overrides,
+            &mut range,
+            [Lookup::Nibble, Lookup::NibbleSecond].map(Lookup::index),
+            Lookup::Bit.index(),
+        )?;
         config
             .range
             .assign(&mut layouter, self.k, &range, overrides)?;
-        // Every row a verifier's instance column can reach.
-        let rows = (1usize << self.k) - (config.blinding + 1);
         layouter.assign_region(
             || "instance positions",
             |mut region| {

@@ -328,9 +328,11 @@ fn cost_stays_within_budget() {
     assert!(meta.degree() <= 5, "degree {}", meta.degree());
     // The range argument: the tuple lookups' helpers (frames, with multiplicities the
     // JTable's, stated by the circuit; memory accesses of either slot group, the MTable's
-    // `accessed` cells; instances and the image, a column of copies each), holding range
-    // inputs where they have room, one helper per three of the other range-checked columns
-    // (the table terms in the last), two multiplicities and the running sum.
+    // `accessed` cells; instances and the image, a column of copies each; the bit table's
+    // two nibble pairs against the AND table, its uses a column; the bitwise steps' triples
+    // against the bit table, its copies a column), holding range inputs where they have
+    // room, one helper per three of the other range-checked columns (the table terms in the
+    // last), two multiplicities and the running sum.
     let range = config.range_columns();
     let count = |r| range.inputs.iter().filter(|(_, x)| *x == r).count();
     assert_eq!(
@@ -339,19 +341,20 @@ fn cost_stays_within_budget() {
         "bytes: ETable 14 (a store's 16 old and 8 value bytes, 4 of its bound), MTable 6; \
          common: ETable 2 (sp, frame ids) and 4 eid distances"
     );
-    assert_eq!(range.tuple_helpers.len(), 5);
+    assert_eq!(range.tuple_helpers.len(), 8);
     let held: Vec<usize> = range.tuple_inputs.iter().map(Vec::len).collect();
     assert_eq!(
         held,
-        [0, 1, 2, 1, 0],
+        [0, 1, 2, 1, 0, 1, 2, 0],
         "range inputs the tuple helpers hold: each as many as keep its gate at degree 5 (the \
          frame lookup's numerator has degree 3, the image lookup's tuples degree 2; the \
-         second access lookup has no table side)"
+         second access lookup and the second nibble lookup have no table side; the bit \
+         lookup's input has degree 3)"
     );
     assert_eq!(
         range.helpers.len(),
-        8,
-        "the other 22 inputs, three to a helper"
+        7,
+        "the other 19 inputs, three to a helper"
     );
     assert!(
         range.h_table.is_none(),
@@ -359,9 +362,11 @@ fn cost_stays_within_budget() {
     );
     // Helpers, the multiplicities, the running sum and the two copies columns.
     let range = range.helpers.len() + range.tuple_helpers.len() + 2 + 1 + 2;
-    // The MTable (15 columns) and the JTable (4) have their own budget tests; the rest is the
-    // ETable, 2 rows per step: at most 140 cells per step (the reference system has 160).
-    let etable_cells = (meta.num_advice_columns() - 15 - 4 - range) * ROWS;
+    // The MTable (15 columns) and the JTable (4) have their own budget tests, the bit table
+    // has 8 (two nibble pairs, its copies, the AND table's uses); the rest is the ETable, 2
+    // rows per step: at most 140 cells per step (the reference system has 160).
+    let etable_cells = (meta.num_advice_columns() - 15 - 4 - 8 - range) * ROWS;
+    assert_eq!(meta.num_advice_columns(), 111, "advice columns");
     assert_eq!(
         etable_cells,
         64 * ROWS,
@@ -828,7 +833,7 @@ fn the_table_really_ends() {
 
 #[test]
 fn provable_classes_have_gates() {
-    // Every instruction `provable` accepts has a configured class; `i32.and` has none yet.
+    // Every instruction `provable` accepts has a configured class; `i32.div_u` has none yet.
     let t = tables(CONTROL);
     let cfg = etable_config(&t);
     for (i, row) in t.etable.iter().enumerate() {
@@ -840,11 +845,11 @@ fn provable_classes_have_gates() {
         let class = zkwasm_tables::encode::opcode(row.instr).class;
         assert!(cfg.class_bit(class).is_some(), "{class:?}");
     }
-    let and = Instr::Bin {
-        op: BinOp::And,
+    let div = Instr::Bin {
+        op: BinOp::DivU,
         ty: zkwasm_tracer::ValTy::I32,
     };
-    assert!(!zkwasm_circuits::etable::provable(and, 3));
+    assert!(!zkwasm_circuits::etable::provable(div, 3));
     assert_eq!(VmCircuit::first_unprovable(&t), None);
 }
 
@@ -871,9 +876,10 @@ fn forged_range_multiplicities_are_rejected() {
 
 #[test]
 fn inputs_in_tuple_helpers_are_range_checked() {
-    // The range inputs the access and instance lookups' helpers hold (the slots' four eid
-    // distances) are checked like the others: an out-of-range value on a disabled step's row
-    // (where no other rule reads the cell) cannot balance the sum, whichever helper holds it.
+    // The range inputs the tuple lookups' helpers hold (the ETable's last seven range-checked
+    // columns: the slots' four eid distances and three byte columns) are checked like the
+    // others: an out-of-range value on a disabled step's row (where no other rule reads the
+    // cell) cannot balance the sum, whichever helper holds it.
     use halo2_proofs::plonk::{Circuit, ConstraintSystem};
     use zkwasm_circuits::Fr;
     let t = tables(PROGRAM);
@@ -882,10 +888,9 @@ fn inputs_in_tuple_helpers_are_range_checked() {
     let cols = VmCircuit::configure_with_params(&mut meta, VmCircuit::new(k, t.clone()).params())
         .range_columns();
     let held: Vec<_> = cols.tuple_inputs.iter().flatten().collect();
-    assert_eq!(held.len(), 4);
+    assert_eq!(held.len(), 7);
     let past = (t.etable.len() + 1) * ROWS;
-    for &&(column, range) in &held {
-        assert_eq!(range, Range::Common, "the slots' eid distances");
+    for &&(column, _) in &held {
         for v in [Fr::from(1u64 << 40), -Fr::one()] {
             let mut c = VmCircuit::new(k, t.clone());
             c.etable_overrides.set(column, past, v);
@@ -947,8 +952,14 @@ fn instance_values_past_the_count_are_rejected() {
     let c = VmCircuit::new(k, t);
     let honest = c.instances();
     let count = honest[0].len();
-    // (The backend keeps the last 8 rows: 7 blinding factors and one more.)
-    let last = (1usize << k) - 9;
+    // (The backend keeps the last rows: the blinding factors and one more.)
+    let blinding = {
+        use halo2_proofs::plonk::{Circuit, ConstraintSystem};
+        let mut meta = ConstraintSystem::<zkwasm_circuits::Fr>::default();
+        VmCircuit::configure_with_params(&mut meta, c.params());
+        meta.blinding_factors()
+    };
+    let last = (1usize << k) - blinding - 2;
     for row in [count, last] {
         let mut forged = honest.clone();
         forged[0].resize(row + 1, zkwasm_circuits::Fr::zero());

@@ -86,6 +86,9 @@ pub fn provable(i: Instr, events: usize) -> bool {
             BinOp::Add
                 | BinOp::Sub
                 | BinOp::Mul
+                | BinOp::And
+                | BinOp::Or
+                | BinOp::Xor
                 | BinOp::Shl
                 | BinOp::ShrU
                 | BinOp::ShrS
@@ -570,6 +573,16 @@ pub trait Op: Send + Sync {
     /// two locations provably distinct (the store's blocks are `block` and `block + 1`): the
     /// MTable's write counter relies on no step writing one location twice (see `mtable`).
     fn effects(&self, m: &mut VirtualCells<'_, Fr>, ctx: &Ctx) -> Effects;
+    /// What the step looks up in the bit table: how often (degree ≤ 1, the class bit
+    /// multiplies it) and `(lhs, rhs, lhs & rhs)` (degree 1); `None` for a class that never
+    /// does (only `op_bin`'s bitwise operations do).
+    fn bit_lookup(
+        &self,
+        _m: &mut VirtualCells<'_, Fr>,
+        _ctx: &Ctx,
+    ) -> Option<(Expression<Fr>, Vec<Expression<Fr>>)> {
+        None
+    }
     /// The class's own cells of a step.
     fn assign(&self, w: &mut BlockWriter, s: &StepWitness<'_>);
     /// Named cells of the class, for tamper tests.
@@ -654,6 +667,18 @@ impl ETableConfig {
         let q = m.query_selector(self.ctx.q_step);
         let io = x.instance.expr(m) - x.instance.next(m, ROWS);
         (q * io, vec![x.io_pos.expr(m), x.io_val.expr(m)])
+    }
+
+    /// What a step looks up in the bit table: `(lhs, rhs, lhs & rhs)` once for a bitwise
+    /// operation (degree 3), nothing otherwise.
+    pub fn bit_input(&self, m: &mut VirtualCells<'_, Fr>) -> (Expression<Fr>, Vec<Expression<Fr>>) {
+        let q = m.query_selector(self.ctx.q_step);
+        let (bit, (n, tuple)) = self
+            .classes
+            .iter()
+            .find_map(|(bit, op)| op.bit_lookup(m, &self.ctx).map(|l| (bit, l)))
+            .expect("a class makes the bit lookup");
+        (q * bit.expr(m) * n, tuple)
     }
 
     /// What a row's access slot of group `group` looks up in the MTable

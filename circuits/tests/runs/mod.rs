@@ -30,7 +30,10 @@ pub fn try_tables(wat: &str) -> Option<Tables> {
 
 pub fn k_for(t: &Tables) -> u32 {
     let need = t.etable.len().max(t.mtable.len()).max(t.jtable.len()) + 2;
-    (MIN_K..).find(|&k| blocks(k, ROWS) >= need).unwrap()
+    let bits = t.bit_table.len() + 1;
+    (MIN_K..)
+        .find(|&k| blocks(k, ROWS) >= need && blocks(k, zkwasm_circuits::bittable::ROWS) >= bits)
+        .unwrap()
 }
 
 pub fn run(t: Tables) -> BTreeSet<String> {
@@ -116,6 +119,15 @@ pub fn etable_config(t: &Tables) -> zkwasm_circuits::etable::ETableConfig {
     let c = VmCircuit::new(k_for(t), t.clone());
     let cfg = VmCircuit::configure_with_params(&mut meta, c.params());
     std::rc::Rc::try_unwrap(cfg.etable_rc()).unwrap_or_else(|_| unreachable!())
+}
+
+/// The bit table's columns (for forging its cells).
+#[allow(dead_code)] // The bitwise tests'.
+pub fn bit_columns(t: &Tables) -> zkwasm_circuits::bittable::BitColumns {
+    use halo2_proofs::plonk::{Circuit, ConstraintSystem};
+    let mut meta = ConstraintSystem::<zkwasm_circuits::Fr>::default();
+    let c = VmCircuit::new(k_for(t), t.clone());
+    VmCircuit::configure_with_params(&mut meta, c.params()).bit_columns()
 }
 
 /// Overwrites cell `name` of class `class` at step `i` (after the honest assignment) and

@@ -713,4 +713,3 @@ pub(super) fn check_row(idx: &Index<'_>, i: usize) -> R<()> {
     }
     Ok(())
 }
-
