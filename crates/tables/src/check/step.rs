@@ -595,7 +595,7 @@ pub(super) fn check_row(idx: &Index<'_>, i: usize) -> R<()> {
             let (and, exact) = match op {
                 BinOp::And => (res as u128, true),
                 BinOp::Or => (twice, true),
-                _ => (twice / 2, twice % 2 == 0),
+                _ => (twice / 2, twice.is_multiple_of(2)),
             };
             let row = crate::BitRow {
                 lhs,
