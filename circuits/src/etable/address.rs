@@ -4,7 +4,7 @@
 //! `pos = ea % 8` on, and in block `block + 1` too when they `span` past its end.
 //!
 //! Cells: the width as three monotone bits `wide = [bytes >= 2, bytes >= 4, bytes = 8]` (the
-//! third in a common-range cell, a bit by a rule: both classes have room there and none in
+//! last two in common-range cells, bits by a rule: both classes have room there and none in
 //! the bit columns), the position one-hot (`at[p]`, bits for `p = 1 .. 7`, `at[0]` their complement), `span` and a
 //! bound `pages · 65536 - ea - bytes` in four byte limbs. The rules:
 //!
@@ -39,7 +39,7 @@ pub struct Address {
 impl Address {
     pub fn configure(meta: &mut ConstraintSystem<Fr>, a: &mut Allocator) -> Self {
         Address {
-            wide: [a.bit(meta), a.bit(meta), a.common(meta)],
+            wide: [a.bit(meta), a.common(meta), a.common(meta)],
             at: std::array::from_fn(|_| a.bit(meta)),
             // No bit column: the rule pins it to a bit.
             span: a.unlimited(meta),
@@ -113,6 +113,7 @@ impl Address {
             + (1..5).fold(c(0), |acc, p| acc + at[p].clone()) * w8.clone();
         vec![
             w4.clone() * (c(1) - w2),
+            w4.clone() * (c(1) - w4.clone()),
             w8.clone() * (c(1) - w8.clone()),
             w8 * (c(1) - w4),
             any.clone() * (c(1) - any),

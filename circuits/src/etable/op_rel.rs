@@ -71,7 +71,9 @@ pub fn configure(
         preds: std::array::from_fn(|_| a.bit(meta)),
         signed: a.bit(meta),
         is_i64: a.bit(meta),
-        ltu: a.bit(meta),
+        // Pinned by the range of `d` (any other value puts `d` out of `[0, 2^W)`): a
+        // common-range cell, the bit columns being full.
+        ltu: a.common(meta),
         // Both pinned to bits by their rules: byte-limb cells, so that the class stays within
         // the ETable's bit columns.
         lts: a.alloc(meta, Kind::U8),

@@ -87,7 +87,8 @@ pub fn configure(
         fields: std::array::from_fn(|_| a.bit(meta)),
         r: std::array::from_fn(|_| a.bit(meta)),
         sign: a.bit(meta),
-        neg: a.bit(meta),
+        // Pinned by `neg = signed · sign`: no bit column needed.
+        neg: a.unlimited(meta),
         a0: a.alloc(meta, Kind::U8),
         aeff: a.common(meta),
         a_o: a.common(meta),

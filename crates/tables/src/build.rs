@@ -92,7 +92,7 @@ pub fn build(image: &Image, trace: &Trace, instances: &[u64], limits: &Limits) -
     }));
     let bit_table = (0..n)
         .into_par_iter()
-        .filter_map(|i| bit_row(etable[i].instr, events_of(i)))
+        .flat_map_iter(|i| bit_rows(etable[i].instr, events_of(i)))
         .collect();
     Tables {
         image: img,
@@ -128,20 +128,34 @@ pub(crate) fn instance_delta(img: &ImageTable, instr: Instr, events: &[MemEvent]
     }
 }
 
-/// The bit-table row of a bitwise step (`and`, `or`, `xor`: read rhs, read lhs, write).
-fn bit_row(instr: Instr, ev: &[MemEvent]) -> Option<BitRow> {
-    let Instr::Bin { op, .. } = instr else {
-        return None;
+/// The bit-table rows of a step: a bitwise step's operands and their AND (read rhs, read
+/// lhs, write); a signed division's operands' signs, each operand ANDed with the sign bit
+/// (lhs first).
+fn bit_rows(instr: Instr, ev: &[MemEvent]) -> Vec<BitRow> {
+    let Instr::Bin { op, ty } = instr else {
+        return vec![];
     };
-    if !is_bitwise(op) {
-        return None;
-    }
-    let (lhs, rhs) = (ev.get(1)?.value, ev.first()?.value);
-    Some(BitRow {
+    let (Some(rhs), Some(lhs)) = (ev.first(), ev.get(1)) else {
+        return vec![];
+    };
+    let row = |lhs: u64, rhs: u64| BitRow {
         lhs,
         rhs,
         and: lhs & rhs,
-    })
+    };
+    match op {
+        _ if is_bitwise(op) => vec![row(lhs.value, rhs.value)],
+        BinOp::DivS | BinOp::RemS => {
+            let top = sign_bit(ty);
+            vec![row(lhs.value, top), row(rhs.value, top)]
+        }
+        _ => vec![],
+    }
+}
+
+/// The sign bit of a value of type `ty`.
+pub fn sign_bit(ty: zkwasm_tracer::ValTy) -> u64 {
+    (ty.mask() >> 1) + 1
 }
 
 /// Whether `op` is proved through the bit table.

@@ -30,8 +30,10 @@ pub enum Class {
     Unary,
     Eqz,
     Rel,
-    /// add, sub, mul, div, rem, and, or, xor (the bitwise ones through the bit table).
+    /// add, sub, mul, and, or, xor (the bitwise ones through the bit table).
     BinArith,
+    /// div, rem (signed and unsigned).
+    BinDiv,
     /// shl, shr, rotl, rotr.
     BinShift,
     Conv,
@@ -179,39 +181,36 @@ fn load_sub(kind: LoadKind) -> u8 {
 pub fn bin_class(op: BinOp) -> Class {
     match op {
         BinOp::Shl | BinOp::ShrS | BinOp::ShrU | BinOp::Rotl | BinOp::Rotr => Class::BinShift,
+        BinOp::DivS | BinOp::DivU | BinOp::RemS | BinOp::RemU => Class::BinDiv,
         _ => Class::BinArith,
     }
 }
 
 /// The arithmetic and bitwise operations, in the order of their `sub` ([`arith_sub`]).
-const ARITH_OPS: [BinOp; 10] = [
+const ARITH_OPS: [BinOp; 6] = [
     BinOp::Add,
     BinOp::Sub,
     BinOp::Mul,
     BinOp::And,
     BinOp::Or,
     BinOp::Xor,
-    BinOp::DivU,
-    BinOp::DivS,
-    BinOp::RemU,
-    BinOp::RemS,
 ];
 
-/// An arithmetic or bitwise operation's `sub`: its fields as bits, `is_i64 + 2 · [sub] +
-/// 4 · [mul] + 8 · [and] + 16 · [or] + 32 · [xor]` (add has none), so that the circuit reads
-/// them off `sub`; a division or remainder is `64 + 2 · signed + 4 · rem + is_i64`, which no
-/// combination of the others' bits makes.
+/// The divisions and remainders, in the order of their `sub` ([`arith_sub`]).
+const DIV_OPS: [BinOp; 4] = [BinOp::DivU, BinOp::DivS, BinOp::RemU, BinOp::RemS];
+
+/// A binary operation's `sub` in its class (arithmetic or division): its fields as bits, so
+/// that the circuit reads them off `sub`: `is_i64 + 2 · [sub] + 4 · [mul] + 8 · [and] +
+/// 16 · [or] + 32 · [xor]` (add has none), or `is_i64 + 2 · signed + 4 · rem` for a division
+/// or remainder.
 pub fn arith_sub(o: BinOp, ty: ValTy) -> u8 {
     let field = match o {
-        BinOp::Sub => 2,
-        BinOp::Mul => 4,
+        BinOp::Sub | BinOp::DivS => 2,
+        BinOp::Mul | BinOp::RemU => 4,
         BinOp::And => 8,
         BinOp::Or => 16,
         BinOp::Xor => 32,
-        BinOp::DivU => 64,
-        BinOp::DivS => 64 | 2,
-        BinOp::RemU => 64 | 4,
-        BinOp::RemS => 64 | 6,
+        BinOp::RemS => 6,
         _ => 0,
     };
     ty_bit(ty) | field
@@ -258,7 +257,7 @@ pub fn opcode(i: Instr) -> Opcode {
         Bin { op: o, ty } if bin_class(o) == Class::BinShift => {
             op(Class::BinShift, shift_sub(o, ty), 0, 0, 0)
         }
-        Bin { op: o, ty } => op(Class::BinArith, arith_sub(o, ty), 0, 0, 0),
+        Bin { op: o, ty } => op(bin_class(o), arith_sub(o, ty), 0, 0, 0),
         Conv(o) => op(Class::Conv, conv_sub(o), 0, 0, 0),
         Br { dst, dk } => op(Class::Br, 0, dst, dk.drop, dk_c(dk)),
         BrIfEqz { dst, dk } => op(Class::BrIfEqz, 0, dst, dk.drop, dk_c(dk)),
@@ -318,10 +317,11 @@ pub fn decode(o: Opcode) -> Option<Instr> {
                 .find(|&&op| shift_sub(op, ty) as usize == s)?,
             ty,
         },
-        Class::BinArith => Bin {
+        Class::BinArith | Class::BinDiv => Bin {
             op: *ARITH_OPS
                 .iter()
-                .find(|&&op| arith_sub(op, ty) as usize == s)?,
+                .chain(&DIV_OPS)
+                .find(|&&op| bin_class(op) == o.class && arith_sub(op, ty) as usize == s)?,
             ty,
         },
         Class::Conv => Conv(*CONV_OPS.iter().find(|&&o| conv_sub(o) as usize == s)?),
@@ -461,7 +461,8 @@ mod tests {
                 GlobalGet { idx: 1, ty },
                 GlobalSet { idx: 0, ty },
             ]);
-            v.extend(ARITH_OPS.iter().chain(&SHIFT_OPS).map(|&op| Bin { op, ty }));
+            let bins = ARITH_OPS.iter().chain(&DIV_OPS).chain(&SHIFT_OPS);
+            v.extend(bins.map(|&op| Bin { op, ty }));
             v.extend(REL_OPS.map(|op| Rel { op, ty }));
             v.extend(UNARY_OPS.map(|op| Unary { op, ty }));
         }

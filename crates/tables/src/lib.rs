@@ -160,11 +160,12 @@ impl JRow {
     }
 }
 
-/// The bit table's entry of a bitwise step: its operands and their AND, proved nibble by
-/// nibble against the fixed AND table ([`fixed::and_table`]). One table serves `and`, `or`
-/// and `xor`, each linear in the operands and their AND (`a | b = a + b - (a & b)`,
-/// `a ^ b = a + b - 2 (a & b)`). A row is a true statement by itself, not tied to a step:
-/// the steps look their triple up (the circuit supplies a row as often as it is looked up).
+/// A bit-table entry: two operands and their AND, proved nibble by nibble against the fixed
+/// AND table ([`fixed::and_table`]). One table serves `and`, `or` and `xor`, each linear in
+/// the operands and their AND (`a | b = a + b - (a & b)`, `a ^ b = a + b - 2 (a & b)`), and
+/// the signs of a signed division's operands (each ANDed with the sign bit). A row is a true
+/// statement by itself, not tied to a step: the steps look their triples up (the circuit
+/// supplies a row as often as it is looked up).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct BitRow {
     pub lhs: u64,

@@ -1120,6 +1120,28 @@ fn missing_bit_row_is_bit_missing() {
     expect_at(&other, TableId::ETable, xor, Rule::BitMissing);
 }
 
+/// A signed division without the bit-table row of an operand's sign (removed, or the sign
+/// flipped in a row that stays true for another value): `BitMissing`.
+#[test]
+fn a_signed_division_needs_its_operands_signs() {
+    let t = honest(
+        r#"(module (func (export "zkmain") (drop (i64.rem_s (i64.const -7) (i64.const 2)))))"#,
+        &[],
+        &[],
+    );
+    let rem = step(&t, is_bin(BinOp::RemS));
+    assert_eq!(t.bit_table.len(), 2);
+    for b in 0..2 {
+        let mut removed = t.clone();
+        removed.bit_table.remove(b);
+        expect_at(&removed, TableId::ETable, rem, Rule::BitMissing);
+        let mut other = t.clone();
+        other.bit_table[b].lhs ^= 1 << 63;
+        other.bit_table[b].and ^= 1 << 63;
+        expect_at(&other, TableId::ETable, rem, Rule::BitMissing);
+    }
+}
+
 // ---------------------------------------------------------------------------------------
 // JTable: frames
 // ---------------------------------------------------------------------------------------

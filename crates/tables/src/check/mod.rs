@@ -70,8 +70,9 @@ pub enum Rule {
     /// A return has no returned JTable entry `(frame, next frame, next fid, next iid)`.
     ReturnMissing,
     /// A bitwise step's `(lhs, rhs, lhs & rhs)`, with the AND derived from its result
-    /// (the result for `and`, `lhs + rhs - result` for `or`, half of it for `xor`), is no
-    /// bit-table row.
+    /// (the result for `and`, `lhs + rhs - result` for `or`, half of it for `xor`), or a
+    /// signed division's `(x, sign bit, x & sign bit)` for either operand, is no bit-table
+    /// row.
     BitMissing,
     // MTable
     /// Entries are not strictly sorted by `(location, address, start)`.

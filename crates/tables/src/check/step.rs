@@ -587,6 +587,27 @@ pub(super) fn check_row(idx: &Index<'_>, i: usize) -> R<()> {
     };
     let eff = step.run()?;
     let writes = step.c.writes();
+    if let Instr::Bin {
+        op: BinOp::DivS | BinOp::RemS,
+        ty,
+    } = row.instr
+    {
+        // Each operand's sign comes from the bit table.
+        let top = crate::build::sign_bit(ty);
+        for (which, x) in [("lhs", events[1].value), ("rhs", events[0].value)] {
+            let row = crate::BitRow {
+                lhs: x,
+                rhs: top,
+                and: x & top,
+            };
+            if !idx.bits.contains(&row) {
+                return Err(fail(
+                    Rule::BitMissing,
+                    format!("no bit-table row for the sign of the {which}: {row:x?}"),
+                ));
+            }
+        }
+    }
     if let Instr::Bin { op, .. } = row.instr {
         if crate::build::is_bitwise(op) {
             let (rhs, lhs, res) = (events[0].value, events[1].value, events[2].value);
