@@ -276,18 +276,33 @@ pub struct BitColumns {
     pub uses: Column<Advice>,
 }
 
-/// Records the bit lookup's inputs (tuple lookup `bit` of the range argument): every bitwise
-/// step looks up `(lhs, rhs, and)` once, on its block's first row, with the AND its result
-/// claims (the result for `and`, `lhs + rhs - result` for `or`, half of it for `xor`), as
-/// the class's `hi` holds it.
-pub fn record_bit_inputs(t: &zkwasm_tables::Tables, range: &mut RangeWitness, bit: usize) {
+/// Records the bit table's inputs: every bitwise step looks up `(lhs, rhs, and)` once
+/// (tuple lookup `bit` of the range argument), on its block's first row, with the AND its
+/// result claims (the result for `and`, `lhs + rhs - result` for `or`, half of it for `xor`),
+/// as the class's `hi` holds it; every signed division looks up `(x, 2^(W-1), x & 2^(W-1))`
+/// for its left and its right operand (`signs`).
+pub fn record_bit_inputs(
+    t: &zkwasm_tables::Tables,
+    range: &mut RangeWitness,
+    bit: usize,
+    signs: [usize; 2],
+) {
     use zkwasm_tracer::isa::{BinOp, Instr};
     let half = Fr::from(2).invert().unwrap();
     for (i, row) in t.etable.iter().enumerate() {
-        let Instr::Bin { op, .. } = row.instr else {
+        let Instr::Bin { op, ty } = row.instr else {
             continue;
         };
         let events = t.events_of(i);
+        let at = i * crate::etable::ROWS;
+        if let BinOp::DivS | BinOp::RemS = op {
+            let top = zkwasm_tables::sign_bit(ty);
+            for (lookup, x) in signs.into_iter().zip([events[1].value, events[0].value]) {
+                let tuple = [x, top, x & top].map(Fr::from).to_vec();
+                range.record_tuple(lookup, Side::Input, at, 1, tuple);
+            }
+            continue;
+        }
         let [rhs, lhs, result] = [0, 1, 2].map(|e| Fr::from(events[e].value));
         let and = match op {
             BinOp::And => result,
@@ -295,12 +310,6 @@ pub fn record_bit_inputs(t: &zkwasm_tables::Tables, range: &mut RangeWitness, bi
             BinOp::Xor => (lhs + rhs - result) * half,
             _ => continue,
         };
-        range.record_tuple_n(
-            bit,
-            Side::Input,
-            i * crate::etable::ROWS,
-            Fr::one(),
-            vec![lhs, rhs, and],
-        );
+        range.record_tuple_n(bit, Side::Input, at, Fr::one(), vec![lhs, rhs, and]);
     }
 }

@@ -43,13 +43,17 @@ enum Lookup {
     NibbleSecond,
     /// Bitwise steps look up `(lhs, rhs, lhs & rhs)` in the bit table.
     Bit,
+    /// Signed divisions look up their left operand's sign there: inputs only.
+    SignLhs,
+    /// And their right operand's.
+    SignRhs,
 }
 
 // One nibble lookup per pair of a bit-table row.
 const _: () = assert!(PAIRS == 2);
 
 impl Lookup {
-    const ALL: [Lookup; 8] = [
+    const ALL: [Lookup; 10] = [
         Lookup::Frame,
         Lookup::Access,
         Lookup::AccessSecond,
@@ -58,6 +62,8 @@ impl Lookup {
         Lookup::Nibble,
         Lookup::NibbleSecond,
         Lookup::Bit,
+        Lookup::SignLhs,
+        Lookup::SignRhs,
     ];
 
     /// Its index among the range argument's tuple lookups.
@@ -75,6 +81,8 @@ impl Lookup {
             Lookup::Nibble => "nibble lookup",
             Lookup::NibbleSecond => "nibble lookup (second pair)",
             Lookup::Bit => "bit lookup",
+            Lookup::SignLhs => "sign lookup (left)",
+            Lookup::SignRhs => "sign lookup (right)",
         }
     }
 
@@ -87,7 +95,7 @@ impl Lookup {
             Lookup::Instance => 3,
             Lookup::Image => 4,
             Lookup::Nibble | Lookup::NibbleSecond => 5,
-            Lookup::Bit => 6,
+            Lookup::Bit | Lookup::SignLhs | Lookup::SignRhs => 6,
         }
     }
 }
@@ -227,6 +235,8 @@ impl Circuit<Fr> for VmCircuit {
         let nibble_table = |m: &mut VirtualCells<'_, Fr>| bits.nibble_table(m);
         let bit_input = |m: &mut VirtualCells<'_, Fr>| etable.bit_input(m);
         let bit_table = |m: &mut VirtualCells<'_, Fr>| bits.bit_table(m);
+        let sign_lhs = |m: &mut VirtualCells<'_, Fr>| etable.sign_input(m, 0);
+        let sign_rhs = |m: &mut VirtualCells<'_, Fr>| etable.sign_input(m, 1);
         let lookups = Lookup::ALL.map(|l| {
             let (input, table): (TupleSide<'_>, Option<TupleSide<'_>>) = match l {
                 Lookup::Frame => (&frame_input, Some(&frame_table)),
@@ -237,6 +247,8 @@ impl Circuit<Fr> for VmCircuit {
                 Lookup::Nibble => (&nibble_input, Some(&nibble_table)),
                 Lookup::NibbleSecond => (&nibble_second, None),
                 Lookup::Bit => (&bit_input, Some(&bit_table)),
+                Lookup::SignLhs => (&sign_lhs, None),
+                Lookup::SignRhs => (&sign_rhs, None),
             };
             TupleLookup {
                 name: l.name(),
@@ -338,7 +350,8 @@ impl Circuit<Fr> for VmCircuit {
         )?;
         // Every row a witness can fill.
         let rows = (1usize << self.k) - (config.blinding + 1);
-        record_bit_inputs(run, &mut range, Lookup::Bit.index());
+        let signs = [Lookup::SignLhs, Lookup::SignRhs].map(Lookup::index);
+        record_bit_inputs(run, &mut range, Lookup::Bit.index(), signs);
         config.bits.assign(
             &mut layouter,
             self.k,

@@ -341,32 +341,32 @@ fn cost_stays_within_budget() {
         "bytes: ETable 14 (a store's 16 old and 8 value bytes, 4 of its bound), MTable 6; \
          common: ETable 2 (sp, frame ids) and 4 eid distances"
     );
-    assert_eq!(range.tuple_helpers.len(), 8);
+    assert_eq!(range.tuple_helpers.len(), 10);
     let held: Vec<usize> = range.tuple_inputs.iter().map(Vec::len).collect();
     assert_eq!(
         held,
-        [0, 1, 2, 1, 0, 1, 2, 0],
+        [0, 1, 2, 1, 0, 1, 2, 0, 1, 1],
         "range inputs the tuple helpers hold: each as many as keep its gate at degree 5 (the \
          frame lookup's numerator has degree 3, the image lookup's tuples degree 2; the \
-         second access lookup and the second nibble lookup have no table side; the bit \
-         lookup's input has degree 3)"
+         second access lookup, the second nibble lookup and the sign lookups have no table \
+         side; the bit lookup's input has degree 3, the sign lookups' tuples degree 2)"
     );
     assert_eq!(
         range.helpers.len(),
-        7,
-        "the other 19 inputs, three to a helper"
+        6,
+        "the other 17 inputs, three to a helper"
     );
     assert!(
-        range.h_table.is_none(),
-        "the last helper has one input and room for the table terms"
+        range.h_table.is_some(),
+        "the last helper has two inputs: the table terms have a helper of their own"
     );
     // Helpers, the multiplicities, the running sum and the two copies columns.
-    let range = range.helpers.len() + range.tuple_helpers.len() + 2 + 1 + 2;
+    let range = range.helpers.len() + 1 + range.tuple_helpers.len() + 2 + 1 + 2;
     // The MTable (15 columns) and the JTable (4) have their own budget tests, the bit table
     // has 8 (two nibble pairs, its copies, the AND table's uses); the rest is the ETable, 2
     // rows per step: at most 140 cells per step (the reference system has 160).
     let etable_cells = (meta.num_advice_columns() - 15 - 4 - 8 - range) * ROWS;
-    assert_eq!(meta.num_advice_columns(), 111, "advice columns");
+    assert_eq!(meta.num_advice_columns(), 113, "advice columns");
     assert_eq!(
         etable_cells,
         64 * ROWS,
@@ -833,7 +833,7 @@ fn the_table_really_ends() {
 
 #[test]
 fn provable_classes_have_gates() {
-    // Every instruction `provable` accepts has a configured class; `i32.div_u` has none yet.
+    // Every instruction `provable` accepts has a configured class; `i32.clz` has none yet.
     let t = tables(CONTROL);
     let cfg = etable_config(&t);
     for (i, row) in t.etable.iter().enumerate() {
@@ -845,11 +845,11 @@ fn provable_classes_have_gates() {
         let class = zkwasm_tables::encode::opcode(row.instr).class;
         assert!(cfg.class_bit(class).is_some(), "{class:?}");
     }
-    let div = Instr::Bin {
-        op: BinOp::DivU,
+    let clz = Instr::Unary {
+        op: zkwasm_tracer::isa::UnaryOp::Clz,
         ty: zkwasm_tracer::ValTy::I32,
     };
-    assert!(!zkwasm_circuits::etable::provable(div, 3));
+    assert!(!zkwasm_circuits::etable::provable(clz, 2));
     assert_eq!(VmCircuit::first_unprovable(&t), None);
 }
 
@@ -876,8 +876,8 @@ fn forged_range_multiplicities_are_rejected() {
 
 #[test]
 fn inputs_in_tuple_helpers_are_range_checked() {
-    // The range inputs the tuple lookups' helpers hold (the ETable's last seven range-checked
-    // columns: the slots' four eid distances and three byte columns) are checked like the
+    // The range inputs the tuple lookups' helpers hold (the ETable's last nine range-checked
+    // columns: the slots' four eid distances and five byte columns) are checked like the
     // others: an out-of-range value on a disabled step's row (where no other rule reads the
     // cell) cannot balance the sum, whichever helper holds it.
     use halo2_proofs::plonk::{Circuit, ConstraintSystem};
@@ -888,7 +888,7 @@ fn inputs_in_tuple_helpers_are_range_checked() {
     let cols = VmCircuit::configure_with_params(&mut meta, VmCircuit::new(k, t.clone()).params())
         .range_columns();
     let held: Vec<_> = cols.tuple_inputs.iter().flatten().collect();
-    assert_eq!(held.len(), 7);
+    assert_eq!(held.len(), 9);
     let past = (t.etable.len() + 1) * ROWS;
     for &&(column, _) in &held {
         for v in [Fr::from(1u64 << 40), -Fr::one()] {

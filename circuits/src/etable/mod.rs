@@ -30,6 +30,7 @@ mod op_br;
 mod op_call;
 mod op_const;
 mod op_conv;
+mod op_div;
 mod op_drop;
 mod op_eqz;
 mod op_global;
@@ -86,6 +87,10 @@ pub fn provable(i: Instr, events: usize) -> bool {
             BinOp::Add
                 | BinOp::Sub
                 | BinOp::Mul
+                | BinOp::DivU
+                | BinOp::DivS
+                | BinOp::RemU
+                | BinOp::RemS
                 | BinOp::And
                 | BinOp::Or
                 | BinOp::Xor
@@ -583,6 +588,16 @@ pub trait Op: Send + Sync {
     ) -> Option<(Expression<Fr>, Vec<Expression<Fr>>)> {
         None
     }
+    /// What the step looks up in the bit table for its operands' signs: how often (degree
+    /// ≤ 1) and `(x, 2^(W-1), x & 2^(W-1))` for `x` the left and the right operand (degree
+    /// ≤ 2); `None` for a class that never does (only `op_div`'s signed operations do).
+    fn sign_lookups(
+        &self,
+        _m: &mut VirtualCells<'_, Fr>,
+        _ctx: &Ctx,
+    ) -> Option<(Expression<Fr>, [Vec<Expression<Fr>>; 2])> {
+        None
+    }
     /// The class's own cells of a step.
     fn assign(&self, w: &mut BlockWriter, s: &StepWitness<'_>);
     /// Named cells of the class, for tamper tests.
@@ -681,6 +696,23 @@ impl ETableConfig {
         (q * bit.expr(m) * n, tuple)
     }
 
+    /// What a step looks up in the bit table for the sign of its left (`which = 0`) or right
+    /// operand: once for a signed division or remainder (degree 3), nothing otherwise.
+    pub fn sign_input(
+        &self,
+        m: &mut VirtualCells<'_, Fr>,
+        which: usize,
+    ) -> (Expression<Fr>, Vec<Expression<Fr>>) {
+        let q = m.query_selector(self.ctx.q_step);
+        let (bit, (n, tuples)) = self
+            .classes
+            .iter()
+            .find_map(|(bit, op)| op.sign_lookups(m, &self.ctx).map(|l| (bit, l)))
+            .expect("a class makes the sign lookups");
+        let [lhs, rhs] = tuples;
+        (q * bit.expr(m) * n, if which == 0 { lhs } else { rhs })
+    }
+
     /// What a row's access slot of group `group` looks up in the MTable
     /// ([`Group::access_input`]).
     pub fn access_input(
@@ -752,7 +784,7 @@ impl ETableConfig {
         };
         type Ctor = fn(&mut ConstraintSystem<Fr>, &mut Allocator, &Ctx, Cell) -> Box<dyn Op>;
         // Each class's constructor, and whether its steps use the frame slot.
-        let ctors: [(Ctor, bool); 24] = [
+        let ctors: [(Ctor, bool); 25] = [
             (op_const::configure, false),
             (op_drop::configure, false),
             (op_local::get, false),
@@ -777,6 +809,7 @@ impl ETableConfig {
             (op_memory::grow, false),
             (op_conv::configure, false),
             (op_shift::configure, false),
+            (op_div::configure, false),
         ];
         // One bit per class, then each class's cells on a fork after the common cells (after
         // the frame slot for calls and returns).

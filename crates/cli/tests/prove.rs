@@ -403,10 +403,10 @@ fn prove_makes_missing_keys_and_refuses_what_it_cannot_prove() {
     let o = expect(6, &args);
     assert!(error_line(&o).contains("another program"), "{}", stderr(&o));
     // An instruction no circuit covers yet: exit 6 naming the step and the instruction.
-    let divides = t.join("divides.wat");
+    let counts = t.join("clz.wat");
     std::fs::write(
-        &divides,
-        r#"(module (func (export "zkmain") (drop (i64.div_u (i64.const 7) (i64.const 2)))))"#,
+        &counts,
+        r#"(module (func (export "zkmain") (drop (i64.clz (i64.const 7)))))"#,
     )
     .unwrap();
     let o = expect(
@@ -414,14 +414,14 @@ fn prove_makes_missing_keys_and_refuses_what_it_cannot_prove() {
         &[
             "prove",
             "--wasm",
-            &divides,
+            &counts,
             "--params",
             &params,
             "--output",
-            &t.join("div"),
+            &t.join("clz"),
         ],
     );
-    assert!(error_line(&o).contains("i64.div_u"), "{}", stderr(&o));
+    assert!(error_line(&o).contains("i64.clz"), "{}", stderr(&o));
     // A run that fails: exit 1. A size out of range: exit 2.
     expect(
         1,

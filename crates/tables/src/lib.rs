@@ -24,7 +24,7 @@ pub mod check;
 pub mod encode;
 pub mod fixed;
 
-pub use build::{build, image_table};
+pub use build::{build, image_table, sign_bit};
 pub use capacity::{Capacity, Usage, MAX_K, MIN_K};
 pub use check::{check, Rule, TableId, Violation};
 
