@@ -4,9 +4,12 @@
 //! nibble made consistent with the composed operands, and forged multiplicities are rejected
 //! by the constraint that should catch them.
 
+#[allow(dead_code)] // Shared by the ALU class tests, each using part of it.
+mod binops;
 #[allow(dead_code)] // Shared with tests/vm.rs, which uses all of it.
 mod runs;
 
+use binops::{assert_result_bytes_pinned, bits, program, steps, Case};
 use halo2_proofs::plonk::{Advice, Column};
 use proptest::prelude::*;
 use runs::*;
@@ -19,7 +22,7 @@ use zkwasm_circuits::Fr;
 use zkwasm_tables::encode::Class;
 use zkwasm_tables::Tables;
 use zkwasm_tracer::alu::bin;
-use zkwasm_tracer::isa::{BinOp, Instr};
+use zkwasm_tracer::isa::BinOp;
 use zkwasm_tracer::ValTy;
 
 const BIN: &str = "gate: op bin arith";
@@ -39,44 +42,6 @@ const OPERANDS: [u64; 8] = [
     0x0123_4567_89ab_cdef,
 ];
 
-type Case = (BinOp, ValTy, u64, u64);
-
-fn ty_name(ty: ValTy) -> &'static str {
-    if ty == ValTy::I64 {
-        "i64"
-    } else {
-        "i32"
-    }
-}
-
-/// A program running each `(op, ty, lhs, rhs)` (cut to the width) and dropping the result.
-fn program(cases: &[Case]) -> String {
-    let body: String = cases
-        .iter()
-        .map(|&(op, ty, x, y)| {
-            let (name, _) = OPS.iter().find(|(_, o)| *o == op).unwrap();
-            let t = ty_name(ty);
-            let (x, y) = (x & ty.mask(), y & ty.mask());
-            format!("(drop ({t}.{name} ({t}.const {x}) ({t}.const {y})))\n")
-        })
-        .collect();
-    format!("(module (func (export \"zkmain\")\n{body}))")
-}
-
-/// The bitwise steps, in order, with their result's event index and value.
-fn steps(t: &Tables) -> Vec<(usize, usize, u64)> {
-    (0..t.etable.len())
-        .filter(|&i| {
-            matches!(t.etable[i].instr, Instr::Bin { op, .. }
-                if OPS.iter().any(|(_, o)| *o == op))
-        })
-        .map(|i| {
-            let events = t.events_of(i);
-            (i, events.len() - 1, events[events.len() - 1].value)
-        })
-        .collect()
-}
-
 fn every_case() -> Vec<Case> {
     let mut v = vec![];
     for (_, op) in OPS {
@@ -94,8 +59,8 @@ fn every_case() -> Vec<Case> {
 #[test]
 fn every_bitwise_op_of_edge_values_is_accepted() {
     let cases = every_case();
-    let t = tables(&program(&cases));
-    let s = steps(&t);
+    let t = tables(&program(&OPS, &cases));
+    let s = steps(&t, &OPS);
     assert_eq!(s.len(), cases.len());
     for (&(op, ty, x, y), &(_, _, r)) in cases.iter().zip(&s) {
         assert_eq!(r, bin(op, ty, x & ty.mask(), y & ty.mask()).unwrap());
@@ -115,19 +80,7 @@ fn every_result_byte_is_pinned() {
                 .map(|ty| (op, ty, 0x0123_4567_89ab_cdef, 0xff00_f0f0_3c3c_5a5a))
         })
         .collect();
-    let t = tables(&program(&cases));
-    let s = steps(&t);
-    for byte in 0..8 {
-        let mut forged = t.clone();
-        let mut want = BTreeSet::new();
-        for (&(_, ty, _, _), &(i, e, r)) in cases.iter().zip(&s) {
-            if byte < 4 || ty == ValTy::I64 {
-                forge_write(&mut forged, i, e, r ^ 1 << (8 * byte));
-                want.insert(i);
-            }
-        }
-        assert_eq!(failing_steps(forged, BIN), want, "byte {byte}");
-    }
+    assert_result_bytes_pinned(&OPS, &cases, BIN);
 }
 
 /// A bit-table column, by name.
@@ -159,8 +112,8 @@ fn forge(
 fn a_wrong_and_is_not_in_the_bit_table() {
     // i64.and(0xff, 0x0f) claimed as 0x1f, with the class's AND (`hi`) to match: the class
     // gate holds; the bit table has no such triple, so the sum fails, and only it.
-    let t = tables(&program(&[(BinOp::And, ValTy::I64, 0xff, 0x0f)]));
-    let (i, e, r) = steps(&t)[0];
+    let t = tables(&program(&OPS, &[(BinOp::And, ValTy::I64, 0xff, 0x0f)]));
+    let (i, e, r) = steps(&t, &OPS)[0];
     let mut forged = t;
     forge_write(&mut forged, i, e, r | 0x10);
     let failed = forge(&forged, &[(i, "hi0", Fr::from(0x1f))], &[]);
@@ -172,8 +125,8 @@ fn a_false_nibble_and_fails_the_and_table() {
     // i64.and(0xff, 0x0f) claimed as 0x0e, the class's AND to match, and the bit table's
     // first AND nibble forged to 0xe so that its entry composes the claimed triple: the bit
     // lookup balances, but the pair (0xf, 0xf, 0xe) is no row of the AND table.
-    let t = tables(&program(&[(BinOp::And, ValTy::I64, 0xff, 0x0f)]));
-    let (i, e, _) = steps(&t)[0];
+    let t = tables(&program(&OPS, &[(BinOp::And, ValTy::I64, 0xff, 0x0f)]));
+    let (i, e, _) = steps(&t, &OPS)[0];
     let mut forged = t;
     forge_write(&mut forged, i, e, 0x0e);
     let r0: BitColumn = |c| c.r[0];
@@ -191,8 +144,8 @@ fn a_nibble_past_16_cannot_carry_into_the_next() {
     // the bit table's entry composing `lhs = 0x10` from the nibbles (16, 0) instead of
     // (0, 1) and its AND 0x08 from (8, 0): every sum adds up, but 16 is no nibble, so the
     // AND table has no pair (16, 0, 8), and the sum fails, and only it.
-    let t = tables(&program(&[(BinOp::Xor, ValTy::I64, 0x10, 0)]));
-    let (i, e, _) = steps(&t)[0];
+    let t = tables(&program(&OPS, &[(BinOp::Xor, ValTy::I64, 0x10, 0)]));
+    let (i, e, _) = steps(&t, &OPS)[0];
     let mut forged = t;
     forge_write(&mut forged, i, e, 0);
     let (a0, a1, r0): (BitColumn, BitColumn, BitColumn) = (|c| c.a[0], |c| c.a[1], |c| c.r[0]);
@@ -211,7 +164,7 @@ fn a_nibble_past_16_cannot_carry_into_the_next() {
 #[test]
 fn forged_multiplicities_unbalance_the_sum() {
     // An entry supplied twice (`copies`), or the AND table's uses of (0, 0, 0) off by one.
-    let t = tables(&program(&[(BinOp::Or, ValTy::I32, 0xf0, 0x0f)]));
+    let t = tables(&program(&OPS, &[(BinOp::Or, ValTy::I32, 0xf0, 0x0f)]));
     let copies: BitColumn = |c| c.copies;
     assert_eq!(
         forge(&t, &[], &[(copies, 0, Fr::from(2))]),
@@ -226,8 +179,8 @@ fn forged_multiplicities_unbalance_the_sum() {
 fn every_field_is_pinned_by_sub() {
     // An and claimed as an or or a xor (the result and AND recomputed to match would need
     // another `sub`): the class gate rejects each field flipped.
-    let t = tables(&program(&[(BinOp::And, ValTy::I64, 0xf0f0, 0xff00)]));
-    let (i, _, _) = steps(&t)[0];
+    let t = tables(&program(&OPS, &[(BinOp::And, ValTy::I64, 0xf0f0, 0xff00)]));
+    let (i, _, _) = steps(&t, &OPS)[0];
     for name in ["is_i64", "is_sub", "is_mul", "is_and", "is_or", "is_xor"] {
         let rows = forge_cell(&t, Class::BinArith, i, name, 0, BIN);
         let rows1 = forge_cell(&t, Class::BinArith, i, name, 1, BIN);
@@ -252,13 +205,12 @@ proptest! {
             .into_iter()
             .map(|(o, wide, x, y)| (OPS[o].1, if wide { ValTy::I64 } else { ValTy::I32 }, x, y))
             .collect();
-        let t = tables(&program(&cases));
+        let t = tables(&program(&OPS, &cases));
         prop_assert_eq!(run(t.clone()), BTreeSet::new());
         let (_, ty, _, _) = cases[0];
-        let (i, e, r) = steps(&t)[0];
+        let (i, e, r) = steps(&t, &OPS)[0];
         let mut forged = t;
-        let bits = if ty == ValTy::I64 { 64 } else { 32 };
-        forge_write(&mut forged, i, e, r ^ 1 << (flip % bits));
+        forge_write(&mut forged, i, e, r ^ 1 << (flip % bits(ty) as u32));
         prop_assert!(run(forged).contains(BIN));
     }
 }

@@ -2,9 +2,12 @@
 //! every result byte, a zero divisor, `INT_MIN / -1` and a forged operand sign are rejected by
 //! the constraint that should catch them.
 
+#[allow(dead_code)] // Shared by the ALU class tests, each using part of it.
+mod binops;
 #[allow(dead_code)] // Shared with tests/vm.rs, which uses all of it.
 mod runs;
 
+use binops::{assert_result_bytes_pinned, bits, program, steps, ty_name, Case};
 use proptest::prelude::*;
 use runs::*;
 use std::collections::BTreeSet;
@@ -15,7 +18,7 @@ use zkwasm_circuits::Fr;
 use zkwasm_tables::encode::Class;
 use zkwasm_tables::{sign_bit, BitRow, Tables};
 use zkwasm_tracer::alu::bin;
-use zkwasm_tracer::isa::{BinOp, Instr};
+use zkwasm_tracer::isa::BinOp;
 use zkwasm_tracer::ValTy;
 
 const DIV: &str = "gate: op div";
@@ -27,16 +30,6 @@ const OPS: [(&str, BinOp); 4] = [
     ("rem_s", BinOp::RemS),
 ];
 
-type Case = (BinOp, ValTy, u64, u64);
-
-fn ty_name(ty: ValTy) -> &'static str {
-    if ty == ValTy::I64 {
-        "i64"
-    } else {
-        "i32"
-    }
-}
-
 /// `x` as a value of type `ty` (cut to its width), signed values given as `i64`.
 fn of(ty: ValTy, x: i64) -> u64 {
     x as u64 & ty.mask()
@@ -44,33 +37,6 @@ fn of(ty: ValTy, x: i64) -> u64 {
 
 fn int_min(ty: ValTy) -> u64 {
     sign_bit(ty)
-}
-
-/// A program running each `(op, ty, lhs, rhs)` and dropping the result.
-fn program(cases: &[Case]) -> String {
-    let body: String = cases
-        .iter()
-        .map(|&(op, ty, x, y)| {
-            let (name, _) = OPS.iter().find(|(_, o)| *o == op).unwrap();
-            let t = ty_name(ty);
-            format!("(drop ({t}.{name} ({t}.const {x}) ({t}.const {y})))\n")
-        })
-        .collect();
-    format!("(module (func (export \"zkmain\")\n{body}))")
-}
-
-/// The dividing steps, in order, with their result's event index and value.
-fn steps(t: &Tables) -> Vec<(usize, usize, u64)> {
-    (0..t.etable.len())
-        .filter(|&i| {
-            matches!(t.etable[i].instr, Instr::Bin { op, .. }
-                if OPS.iter().any(|(_, o)| *o == op))
-        })
-        .map(|i| {
-            let events = t.events_of(i);
-            (i, events.len() - 1, events[events.len() - 1].value)
-        })
-        .collect()
 }
 
 /// Every operation and width on edge operands that do not trap.
@@ -105,8 +71,8 @@ fn every_case() -> Vec<Case> {
 #[test]
 fn every_division_of_edge_values_is_accepted() {
     let cases = every_case();
-    let t = tables(&program(&cases));
-    let s = steps(&t);
+    let t = tables(&program(&OPS, &cases));
+    let s = steps(&t, &OPS);
     assert_eq!(s.len(), cases.len());
     for (&(op, ty, x, y), &(_, _, r)) in cases.iter().zip(&s) {
         assert_eq!(r, bin(op, ty, x, y).unwrap(), "{op:?} {ty:?} {x:#x} {y:#x}");
@@ -122,19 +88,7 @@ fn every_result_byte_is_pinned() {
             cases.push((op, ty, of(ty, -0x0123_4567_89ab_cdef), 12345));
         }
     }
-    let t = tables(&program(&cases));
-    let s = steps(&t);
-    for byte in 0..8 {
-        let mut forged = t.clone();
-        let mut want = BTreeSet::new();
-        for (&(_, ty, _, _), &(i, e, r)) in cases.iter().zip(&s) {
-            if byte < 4 || ty == ValTy::I64 {
-                forge_write(&mut forged, i, e, r ^ 1 << (8 * byte));
-                want.insert(i);
-            }
-        }
-        assert_eq!(failing_steps(forged, DIV), want, "byte {byte}");
-    }
+    assert_result_bytes_pinned(&OPS, &cases, DIV);
 }
 
 /// The step before the division: the constant that pushed its divisor.
@@ -147,8 +101,8 @@ fn a_zero_divisor_is_never_provable() {
     // 7 / 1 run, its divisor then forged to 0 (in the MTable, so the division reads it): no
     // remainder is below a zero divisor (`D = |rhs| - R - 1` has no limbs), whatever result.
     for op in [BinOp::DivU, BinOp::RemU] {
-        let t = tables(&program(&[(op, ValTy::I64, 7, 1)]));
-        let (i, _, _) = steps(&t)[0];
+        let t = tables(&program(&OPS, &[(op, ValTy::I64, 7, 1)]));
+        let (i, _, _) = steps(&t, &OPS)[0];
         let (c, e) = divisor_write(&t, i);
         let mut forged = t;
         forge_write(&mut forged, c, e, 0);
@@ -177,7 +131,7 @@ fn by_input(op: BinOp, ty: ValTy, lhs: u64) -> String {
 /// match: a consistent run whose only false step is the division.
 fn forged_divisor(op: BinOp, ty: ValTy, lhs: u64, y: u64) -> (Tables, usize) {
     let mut t = tables_with(&by_input(op, ty, lhs), vec![], vec![1]);
-    let (i, _, _) = steps(&t)[0];
+    let (i, _, _) = steps(&t, &OPS)[0];
     for s in (0..i).rev().take(if ty == ValTy::I64 { 1 } else { 2 }) {
         let e = t.events_of(s).len() - 1;
         let v = if s == i - 1 { y } else { u64::MAX };
@@ -216,8 +170,8 @@ fn a_forged_sign_is_not_in_the_bit_table() {
     // from the operand, fails (a prover deriving it from the forged sign would unbalance the
     // sum instead: no row of the bit table says -7 is positive).
     let lhs = of(ValTy::I64, -7);
-    let t = tables(&program(&[(BinOp::DivS, ValTy::I64, lhs, 2)]));
-    let (i, e, _) = steps(&t)[0];
+    let t = tables(&program(&OPS, &[(BinOp::DivS, ValTy::I64, lhs, 2)]));
+    let (i, e, _) = steps(&t, &OPS)[0];
     let (q, r) = (lhs / 2, lhs % 2);
     let mut forged = t;
     forge_write(&mut forged, i, e, q);
@@ -270,13 +224,12 @@ proptest! {
             .filter(|&(op, ty, x, y)| bin(op, ty, x, y).is_ok())
             .collect();
         prop_assume!(!cases.is_empty());
-        let t = tables(&program(&cases));
+        let t = tables(&program(&OPS, &cases));
         prop_assert_eq!(run(t.clone()), BTreeSet::new());
         let (_, ty, _, _) = cases[0];
-        let (i, e, r) = steps(&t)[0];
+        let (i, e, r) = steps(&t, &OPS)[0];
         let mut forged = t;
-        let bits = if ty == ValTy::I64 { 64 } else { 32 };
-        forge_write(&mut forged, i, e, r ^ 1 << (flip % bits));
+        forge_write(&mut forged, i, e, r ^ 1 << (flip % bits(ty) as u32));
         prop_assert!(run(forged).contains(DIV));
     }
 }

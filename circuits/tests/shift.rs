@@ -3,9 +3,12 @@
 //! class decomposes the shift into, and consistent forgeries of the sign, the count and the
 //! width are rejected by the constraint that should catch them.
 
+#[allow(dead_code)] // Shared by the ALU class tests, each using part of it.
+mod binops;
 #[allow(dead_code)] // Shared with tests/vm.rs, which uses all of it.
 mod runs;
 
+use binops::{assert_result_bytes_pinned, bits, program, steps, Case};
 use proptest::prelude::*;
 use runs::*;
 use std::collections::BTreeSet;
@@ -16,7 +19,7 @@ use zkwasm_circuits::Fr;
 use zkwasm_tables::encode::Class;
 use zkwasm_tables::Tables;
 use zkwasm_tracer::alu::bin;
-use zkwasm_tracer::isa::{BinOp, Instr};
+use zkwasm_tracer::isa::BinOp;
 use zkwasm_tracer::ValTy;
 
 const SHIFT: &str = "gate: op shift";
@@ -55,38 +58,6 @@ fn counts(ty: ValTy) -> Vec<u64> {
     v
 }
 
-fn bits(ty: ValTy) -> u64 {
-    if ty == ValTy::I64 {
-        64
-    } else {
-        32
-    }
-}
-
-fn ty_name(ty: ValTy) -> &'static str {
-    if ty == ValTy::I64 {
-        "i64"
-    } else {
-        "i32"
-    }
-}
-
-type Case = (BinOp, ValTy, u64, u64);
-
-/// A program running each `(op, ty, x, n)` (cut to the width) and dropping the result.
-fn program(cases: &[Case]) -> String {
-    let body: String = cases
-        .iter()
-        .map(|&(op, ty, x, n)| {
-            let (name, _) = OPS.iter().find(|(_, o)| *o == op).unwrap();
-            let t = ty_name(ty);
-            let (x, n) = (x & ty.mask(), n & ty.mask());
-            format!("(drop ({t}.{name} ({t}.const {x}) ({t}.const {n})))\n")
-        })
-        .collect();
-    format!("(module (func (export \"zkmain\")\n{body}))")
-}
-
 fn every_case(ty: ValTy) -> Vec<Case> {
     let mut v = vec![];
     for (_, op) in OPS {
@@ -99,24 +70,10 @@ fn every_case(ty: ValTy) -> Vec<Case> {
     v
 }
 
-/// The steps that shift, in order, with their result's event index and value.
-fn shifts(t: &Tables) -> Vec<(usize, usize, u64)> {
-    (0..t.etable.len())
-        .filter(|&i| {
-            matches!(t.etable[i].instr, Instr::Bin { op, .. }
-                if OPS.iter().any(|(_, o)| *o == op))
-        })
-        .map(|i| {
-            let events = t.events_of(i);
-            (i, events.len() - 1, events[events.len() - 1].value)
-        })
-        .collect()
-}
-
 fn accepts_every_case(ty: ValTy) {
     let cases = every_case(ty);
-    let t = tables(&program(&cases));
-    let steps = shifts(&t);
+    let t = tables(&program(&OPS, &cases));
+    let steps = steps(&t, &OPS);
     assert_eq!(steps.len(), cases.len());
     for (&(op, ty, x, n), &(_, _, r)) in cases.iter().zip(&steps) {
         let want = bin(op, ty, x & ty.mask(), n & ty.mask()).unwrap();
@@ -153,22 +110,7 @@ fn some_cases() -> Vec<Case> {
 
 #[test]
 fn every_result_byte_is_pinned() {
-    // Byte by byte, every shift's result forged at once (in the MTable too, so only the step
-    // can object): each forged step, and only those, fails the class gate.
-    let cases = some_cases();
-    let t = tables(&program(&cases));
-    let steps = shifts(&t);
-    for byte in 0..8 {
-        let mut forged = t.clone();
-        let mut want = BTreeSet::new();
-        for (&(_, ty, _, _), &(i, e, right)) in cases.iter().zip(&steps) {
-            if byte < 4 || ty == ValTy::I64 {
-                forge_write(&mut forged, i, e, right ^ 1 << (8 * byte));
-                want.insert(i);
-            }
-        }
-        assert_eq!(failing_steps(forged, SHIFT), want, "byte {byte}");
-    }
+    assert_result_bytes_pinned(&OPS, &some_cases(), SHIFT);
 }
 
 #[test]
@@ -177,8 +119,8 @@ fn a_result_off_by_the_width_is_rejected() {
     // element, through the MTable's value) cannot be written as a u64, so i32 only here;
     // the i64 result's bytes are pinned above.
     let cases = [(BinOp::Shl, ValTy::I32, 0xffff_ffff, 4)];
-    let t = tables(&program(&cases));
-    let (i, e, right) = shifts(&t)[0];
+    let t = tables(&program(&OPS, &cases));
+    let (i, e, right) = steps(&t, &OPS)[0];
     let mut forged = t;
     forge_write(&mut forged, i, e, right + (1 << 32));
     assert!(run(forged).contains(SHIFT));
@@ -199,13 +141,11 @@ fn forge_cells(t: &Tables, i: usize, cells: &[(&str, Fr)]) -> BTreeSet<String> {
 
 #[test]
 fn forged_cells_fail_the_class_gate() {
-    let t = tables(&program(&[(
-        BinOp::ShrS,
-        ValTy::I64,
-        0x8000_0000_0000_0000,
-        13,
-    )]));
-    let (i, _, _) = shifts(&t)[0];
+    let t = tables(&program(
+        &OPS,
+        &[(BinOp::ShrS, ValTy::I64, 0x8000_0000_0000_0000, 13)],
+    ));
+    let (i, _, _) = steps(&t, &OPS)[0];
     // (The count's low part is 63 - 13 = 50: q = 6, r = 2; the operand times 2^3 has the
     // top byte 4.) Each field `sub` pins, each bit of the count, the sign and its product, each power of
     // two, a limb of the shifted operand, a position, the count's other parts and the weights.
@@ -244,8 +184,8 @@ fn a_signed_shift_cannot_claim_the_positive_sign() {
     // set to match: the class gate holds, but the sign's byte check (`2 · Y_8 · a_o - 256 ·
     // sign`, now 256 or more) fails the range argument, and nothing else.
     let x = 0x8000_0000_0000_0000u64;
-    let t = tables(&program(&[(BinOp::ShrS, ValTy::I64, x, 4)]));
-    let (i, e, _) = shifts(&t)[0];
+    let t = tables(&program(&OPS, &[(BinOp::ShrS, ValTy::I64, x, 4)]));
+    let (i, e, _) = steps(&t, &OPS)[0];
     let mut forged = t;
     forge_write(&mut forged, i, e, x >> 4);
     // Y_8 · a_o = 128 (the top bit of x, at the top of a byte): aux = 256 with sign 0.
@@ -265,8 +205,8 @@ fn a_signed_shift_cannot_claim_the_positive_sign() {
 fn an_i32_count_cannot_take_a_position_past_the_width() {
     // i32.shl by 33 is a shift by 1; claimed as one by 33 (q = 4, t = 0, so the count still
     // adds up), which moves every bit out: the width rule (`q < 4` for i32) rejects it.
-    let t = tables(&program(&[(BinOp::Shl, ValTy::I32, 0x1234_5678, 33)]));
-    let (i, e, _) = shifts(&t)[0];
+    let t = tables(&program(&OPS, &[(BinOp::Shl, ValTy::I32, 0x1234_5678, 33)]));
+    let (i, e, _) = steps(&t, &OPS)[0];
     let mut forged = t;
     forge_write(&mut forged, i, e, 0);
     let failed = forge_cells(
@@ -294,10 +234,10 @@ proptest! {
                 (OPS[o].1, ty, x, n)
             })
             .collect();
-        let t = tables(&program(&cases));
+        let t = tables(&program(&OPS, &cases));
         prop_assert_eq!(run(t.clone()), BTreeSet::new());
         let (_, ty, _, _) = cases[0];
-        let (i, e, right) = shifts(&t)[0];
+        let (i, e, right) = steps(&t, &OPS)[0];
         let mut forged = t;
         forge_write(&mut forged, i, e, right ^ 1 << (flip % bits(ty) as u32));
         prop_assert!(run(forged).contains(SHIFT));

@@ -340,6 +340,17 @@ impl Ctx {
         ]
     }
 
+    /// A binary operation's effects ([`Ctx::binary`], both widths `1 - is_i64`): the next
+    /// step goes on with the two operands replaced by the result.
+    pub fn binary_effects(&self, m: &mut VirtualCells<'_, Fr>, is_i64: Expression<Fr>) -> Effects {
+        let i32 = c(1) - is_i64;
+        let sp = self.common.sp.expr(m);
+        Effects {
+            accesses: self.binary(m, i32.clone(), i32),
+            next: self.goes_on(m, sp - c(1)),
+        }
+    }
+
     /// The values of a binary operation's slots: `(rhs, lhs, result)`.
     pub fn binary_values(&self, m: &mut VirtualCells<'_, Fr>) -> [Expression<Fr>; 3] {
         [0, 1, 2].map(|j| self.slot(j).value(m))
@@ -410,6 +421,20 @@ pub fn copy_gate(meta: &mut ConstraintSystem<Fr>, ctx: &Ctx, bit: Cell, name: &'
         let sel = m.query_selector(ctx.q_step) * bit.expr(m);
         [sel * ctx.copied(m)]
     });
+}
+
+/// `Σ 2^i · fields[i]`: bit cells that are the bits of `sub`, which the encodings of the
+/// classes with operation fields lay out as bits (`encode::conv_sub`, `shift_sub`,
+/// `arith_sub`), so the image pins each.
+pub fn bit_fields(m: &mut VirtualCells<'_, Fr>, fields: &[Cell]) -> Expression<Fr> {
+    (0..fields.len()).fold(c(0), |acc, i| acc + fields[i].expr(m) * c(1 << i))
+}
+
+/// Assigns the bits of `sub` to the cells of [`bit_fields`].
+pub fn set_bit_fields(w: &mut BlockWriter, fields: &[Cell], sub: u8) {
+    for (i, cell) in fields.iter().enumerate() {
+        w.set_bool(*cell, sub >> i & 1 == 1);
+    }
 }
 
 /// `zero` says whether `v` is zero, pinned by an inverse: `v · inv = 1 - zero`, `v · zero = 0`.
@@ -544,6 +569,9 @@ pub fn modulus(is_i64: Expression<Fr>) -> Expression<Fr> {
     c(1 << 32) + is_i64 * Expression::Constant(step)
 }
 
+/// A class's sign lookups: how often, and the tuples of the left and the right operand.
+pub type SignLookups = (Expression<Fr>, [Vec<Expression<Fr>>; 2]);
+
 /// An expression a class contributes to a generic rule (its calls, returns, halts).
 type ClassExpr<'a> = dyn Fn(&dyn Op, &mut VirtualCells<'_, Fr>) -> Expression<Fr> + 'a;
 
@@ -591,11 +619,7 @@ pub trait Op: Send + Sync {
     /// What the step looks up in the bit table for its operands' signs: how often (degree
     /// ≤ 1) and `(x, 2^(W-1), x & 2^(W-1))` for `x` the left and the right operand (degree
     /// ≤ 2); `None` for a class that never does (only `op_div`'s signed operations do).
-    fn sign_lookups(
-        &self,
-        _m: &mut VirtualCells<'_, Fr>,
-        _ctx: &Ctx,
-    ) -> Option<(Expression<Fr>, [Vec<Expression<Fr>>; 2])> {
+    fn sign_lookups(&self, _m: &mut VirtualCells<'_, Fr>, _ctx: &Ctx) -> Option<SignLookups> {
         None
     }
     /// The class's own cells of a step.

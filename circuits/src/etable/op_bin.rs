@@ -15,7 +15,7 @@
 //! 4 · [mul] + 8 · [and] + 16 · [or] + 32 · [xor]`), so the six bit cells are pinned by the
 //! image alone; division and remainder (64 and up) cannot be proved by this class.
 
-use super::{c, modulus, upper_limbs, Ctx, Effects, Op, StepWitness};
+use super::{bit_fields, c, modulus, set_bit_fields, upper_limbs, Ctx, Effects, Op, StepWitness};
 use crate::allocator::{compose, Allocator, BlockWriter, Cell, Kind};
 use crate::Fr;
 use halo2_proofs::plonk::{ConstraintSystem, Expression, VirtualCells};
@@ -59,7 +59,7 @@ pub fn configure(
         let i32 = c(1) - is_i64.clone();
         let (r, hi) = (compose(m, &op.result), compose(m, &op.hi));
         let [rhs, lhs, written] = ctx.binary_values(m);
-        let sub = (0..6).fold(c(0), |acc, i| acc + op.fields[i].expr(m) * c(1 << i));
+        let sub = bit_fields(m, &op.fields);
         let modulus = modulus(is_i64);
         let add = lhs.clone() + rhs.clone() - r.clone() - carry.clone() * modulus.clone();
         let diff = lhs.clone() - rhs.clone() - r.clone() + carry.clone() * modulus.clone();
@@ -93,12 +93,8 @@ impl Op for Bin {
     }
 
     fn effects(&self, m: &mut VirtualCells<'_, Fr>, ctx: &Ctx) -> Effects {
-        let i32 = c(1) - self.fields[0].expr(m);
-        let sp = ctx.common.sp.expr(m);
-        Effects {
-            accesses: ctx.binary(m, i32.clone(), i32),
-            next: ctx.goes_on(m, sp - c(1)),
-        }
+        let is_i64 = self.fields[0].expr(m);
+        ctx.binary_effects(m, is_i64)
     }
 
     fn bit_lookup(
@@ -123,9 +119,7 @@ impl Op for Bin {
             _ => ((lhs as u128 + rhs as u128) >> bits != 0, 0),
         };
         let sub = arith_sub(op, ty);
-        for (i, cell) in self.fields.iter().enumerate() {
-            w.set_bool(*cell, sub >> i & 1 == 1);
-        }
+        set_bit_fields(w, &self.fields, sub);
         w.set_bool(self.carry, carry);
         w.set_bytes(&self.result, r);
         w.set_bytes(&self.hi, hi);

@@ -12,7 +12,7 @@
 //! (`encode::conv_sub`), so the five bit cells are pinned by `sub` alone.
 
 use super::width::Width;
-use super::{c, modulus, Access, Ctx, Effects, Op, StepWitness};
+use super::{bit_fields, c, modulus, set_bit_fields, Access, Ctx, Effects, Op, StepWitness};
 use crate::allocator::{compose, Allocator, BlockWriter, Cell, Kind};
 use crate::Fr;
 use halo2_proofs::plonk::{ConstraintSystem, VirtualCells};
@@ -45,7 +45,7 @@ pub fn configure(
     meta.create_gate("op conv", |m| {
         let sel = m.query_selector(ctx.q_step) * bit.expr(m);
         let [w2, w4, signed, _, to64] = op.fields.map(|f| f.expr(m));
-        let sub = (0..5).fold(c(0), |acc, i| acc + op.fields[i].expr(m) * c(1 << i));
+        let sub = bit_fields(m, &op.fields);
         let width = Width([w2, w4, c(0)]);
         let x: [_; 8] = std::array::from_fn(|i| op.x[i].expr(m));
         let top = op.top.expr(m);
@@ -83,9 +83,7 @@ impl Op for Conv {
             return;
         };
         let sub = conv_sub(o);
-        for (i, cell) in self.fields.iter().enumerate() {
-            w.set_bool(*cell, sub >> i & 1 == 1);
-        }
+        set_bit_fields(w, &self.fields, sub);
         let x = s.events[0].value;
         let bytes = 1 << (sub & 3).count_ones();
         let top = (x >> (8 * bytes - 8)) as u8;

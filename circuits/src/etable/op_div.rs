@@ -22,7 +22,7 @@
 //!
 //! `sub` is `is_i64 + 2 · signed + 4 · rem` (`encode::arith_sub`), pinning three bit cells.
 
-use super::{c, modulus, Ctx, Effects, Op, StepWitness};
+use super::{bit_fields, c, modulus, set_bit_fields, Ctx, Effects, Op, SignLookups, StepWitness};
 use crate::allocator::{compose, Allocator, BlockWriter, Cell, Kind};
 use crate::Fr;
 use ff::Field;
@@ -93,7 +93,7 @@ pub fn configure(
         let al = magnitude(lhs, sl.clone(), modulus.clone());
         let ar = magnitude(rhs, sr.clone(), modulus.clone());
         let v = op.value(m);
-        let sub = (0..3).fold(c(0), |acc, i| acc + op.fields[i].expr(m) * c(1 << i));
+        let sub = bit_fields(m, &op.fields);
         let quotient_sign = sl.clone() + sr.clone() - c(2) * sl.clone() * sr.clone();
         let top = is_i64.clone() * op.q[7].expr(m) + (c(1) - is_i64) * op.q[3].expr(m);
         let constraints = vec![
@@ -125,19 +125,11 @@ impl Op for Div {
     }
 
     fn effects(&self, m: &mut VirtualCells<'_, Fr>, ctx: &Ctx) -> Effects {
-        let i32 = c(1) - self.fields[0].expr(m);
-        let sp = ctx.common.sp.expr(m);
-        Effects {
-            accesses: ctx.binary(m, i32.clone(), i32),
-            next: ctx.goes_on(m, sp - c(1)),
-        }
+        let is_i64 = self.fields[0].expr(m);
+        ctx.binary_effects(m, is_i64)
     }
 
-    fn sign_lookups(
-        &self,
-        m: &mut VirtualCells<'_, Fr>,
-        ctx: &Ctx,
-    ) -> Option<(Expression<Fr>, [Vec<Expression<Fr>>; 2])> {
+    fn sign_lookups(&self, m: &mut VirtualCells<'_, Fr>, ctx: &Ctx) -> Option<SignLookups> {
         let [rhs, lhs, _] = ctx.binary_values(m);
         let top = self.top(m);
         let signed = self.fields[1].expr(m);
@@ -151,9 +143,7 @@ impl Op for Div {
             return;
         };
         let sub = arith_sub(op, ty);
-        for (i, cell) in self.fields.iter().enumerate() {
-            w.set_bool(*cell, sub >> i & 1 == 1);
-        }
+        set_bit_fields(w, &self.fields, sub);
         let (rhs, lhs) = (s.events[0].value, s.events[1].value);
         let signed = matches!(op, BinOp::DivS | BinOp::RemS);
         let rem = matches!(op, BinOp::RemU | BinOp::RemS);

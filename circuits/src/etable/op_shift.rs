@@ -36,7 +36,7 @@
 //! cells are pinned by `sub` alone, and the weights of `low` and `high` are cells pinned by
 //! them (keeping the result's rule at degree 3).
 
-use super::{c, modulus, Ctx, Effects, Op, StepWitness};
+use super::{bit_fields, c, modulus, set_bit_fields, Ctx, Effects, Op, StepWitness};
 use crate::allocator::{compose, Allocator, BlockWriter, Cell, Kind};
 use crate::Fr;
 use ff::Field;
@@ -110,7 +110,7 @@ pub fn configure(
         let (sign, neg) = (op.sign.expr(m), op.neg.expr(m));
         let [n, x, written] = ctx.binary_values(m);
         let width = c(32) + c(32) * is_i64.clone();
-        let sub = (0..4).fold(c(0), |acc, i| acc + op.fields[i].expr(m) * c(1 << i));
+        let sub = bit_fields(m, &op.fields);
         // `sh = 8 q + r`: `s` for a left shift, `W - 1 - s` for a right one.
         let sh = (0..8).fold(
             r0.clone() + c(2) * r1.clone() + c(4) * r2.clone(),
@@ -160,12 +160,8 @@ impl Op for Shift {
     }
 
     fn effects(&self, m: &mut VirtualCells<'_, Fr>, ctx: &Ctx) -> Effects {
-        let i32 = c(1) - self.fields[0].expr(m);
-        let sp = ctx.common.sp.expr(m);
-        Effects {
-            accesses: ctx.binary(m, i32.clone(), i32),
-            next: ctx.goes_on(m, sp - c(1)),
-        }
+        let is_i64 = self.fields[0].expr(m);
+        ctx.binary_effects(m, is_i64)
     }
 
     fn assign(&self, w: &mut BlockWriter, s: &StepWitness<'_>) {
@@ -173,9 +169,7 @@ impl Op for Shift {
             return;
         };
         let sub = shift_sub(op, ty);
-        for (i, cell) in self.fields.iter().enumerate() {
-            w.set_bool(*cell, sub >> i & 1 == 1);
-        }
+        set_bit_fields(w, &self.fields, sub);
         let is_i64 = ty == ValTy::I64;
         let right = sub >> 1 & 1 == 1;
         let rotate = sub >> 2 & 1 == 1;
