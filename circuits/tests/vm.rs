@@ -76,6 +76,15 @@ fn c_guests_in_the_implemented_classes_are_accepted() {
 }
 
 #[test]
+fn the_sha256_guest_is_accepted() {
+    // guests/sha256.c: SHA-256 of "abc" (rotations, shifts, xor, and, loads and stores of
+    // a constant table and the message): 9,111 steps, k = 15.
+    let t = guest("sha256", vec![], vec![3, 0x0063_6261]);
+    assert_eq!(t.instances[0], 0xba78_16bf_8f01_cfea);
+    assert_eq!(run(t), BTreeSet::new());
+}
+
+#[test]
 fn instances_are_public() {
     let t = tables_with(IO, vec![133, 133, 2, 2], vec![5]);
     assert_eq!(t.instances, vec![133, 133, 266, 2, 2, 4]);
