@@ -2,8 +2,10 @@
 //! steps per second and proof size, at several circuit sizes `k`.
 //!
 //! The programs: `guests/wasm/fibonacci.wasm` (iterative Fibonacci of a public `n`: locals,
-//! arithmetic, branches) and `benches/memory.wat` (`n` rounds of loads and stores at unaligned
-//! addresses, 7 of each round's 40 steps). For each `k` the report picks the largest `n` whose
+//! arithmetic, branches), `benches/memory.wat` (`n` rounds of loads and stores at unaligned
+//! addresses, 7 of each round's 40 steps) and `guests/wasm/sha256.wasm` (SHA-256 of an
+//! `n`-byte private message: rotations, shifts, bitwise ops through the bit table, loads and
+//! stores). For each `k` the report picks the largest `n` whose
 //! run still needs exactly `k` (`zkwasm::prover::execute(..).min_k == k`), so the ETable is
 //! nearly full (2 rows per step: about `2^k / 2` steps). Criterion measures fibonacci.
 //!
@@ -77,44 +79,59 @@ use baseline::Baseline;
 const CRITERION_K: u32 = 12;
 const DEFAULT_KS: &str = "12,14";
 
-/// A program the report proves, with a bound on its public input `n` past any circuit size.
+/// A program the report proves, with its inputs for a size `n` and a bound on `n`.
 struct Workload {
     name: &'static str,
     program: Program,
+    inputs: fn(u64) -> Inputs,
     max_n: u64,
 }
 
 impl Workload {
-    fn load(name: &'static str, path: &str, max_n: u64) -> Workload {
+    fn load(name: &'static str, path: &str, inputs: fn(u64) -> Inputs, max_n: u64) -> Workload {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
         let wasm = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         let program = Program::load(&wasm, "zkmain", Limits::default()).expect("the program loads");
         Workload {
             name,
             program,
+            inputs,
             max_n,
         }
     }
 }
 
-/// Fibonacci (the guest's own bound on `n`), then the memory workload.
-fn workloads() -> [Workload; 2] {
+/// Fibonacci (the guest's own bound on `n`), the memory workload, SHA-256 (the guest's
+/// bound on the message).
+fn workloads() -> [Workload; 3] {
     [
-        Workload::load("fibonacci", "guests/wasm/fibonacci.wasm", 100_000),
-        Workload::load("memory", "benches/memory.wat", 1 << 20),
+        Workload::load("fibonacci", "guests/wasm/fibonacci.wasm", public, 100_000),
+        Workload::load("memory", "benches/memory.wat", public, 1 << 20),
+        Workload::load("sha256", "guests/wasm/sha256.wasm", message, 4096),
     ]
 }
 
-fn inputs(n: u64) -> Inputs {
+/// `n` as the public input.
+fn public(n: u64) -> Inputs {
     Inputs {
         public: vec![n],
         private: vec![],
     }
 }
 
+/// A message of `n` bytes as the private input: its length, then its bytes packed
+/// little-endian in words.
+fn message(n: u64) -> Inputs {
+    let words = (0..n.div_ceil(8)).map(|i| 0x0123_4567_89ab_cdef_u64.rotate_left(i as u32));
+    Inputs {
+        public: vec![],
+        private: std::iter::once(n).chain(words).collect(),
+    }
+}
+
 /// The largest `n` whose run needs exactly `k`, with the run's step count.
 fn fill(w: &Workload, k: u32) -> (u64, u64) {
-    let run = |n| execute(&w.program, &inputs(n));
+    let run = |n| execute(&w.program, &(w.inputs)(n));
     // Invariant: run(lo) fits k, run(hi) does not (or hi is past the program's bound). A run
     // past the largest circuit is stopped there, and fits no k.
     let fits = |n| match run(n) {
@@ -298,7 +315,7 @@ fn median(mut secs: Vec<f64>) -> f64 {
 fn report_row(w: &Workload, k: u32, rounds: usize) -> String {
     let (n, steps) = fill(w, k);
     let program = &w.program;
-    let inputs = inputs(n);
+    let inputs = (w.inputs)(n);
     let params = params(k);
     let run = measure(|| trace(program, &inputs));
     let tables = measure(|| build_tables(program, &run.value));
@@ -377,7 +394,14 @@ fn report(workloads: &[Workload]) {
     eprintln!("|{}", "---|".repeat(21));
     for k in ks {
         for w in workloads {
-            eprintln!("{}", report_row(w, k, rounds));
+            // A program whose smallest run is larger than the circuit has no row at it.
+            let smallest = execute(&w.program, &(w.inputs)(0)).map(|e| e.min_k);
+            match smallest {
+                Ok(need) if need > k => {
+                    eprintln!("({}: its smallest run needs k = {need})", w.name)
+                }
+                _ => eprintln!("{}", report_row(w, k, rounds)),
+            }
         }
     }
 }
@@ -386,7 +410,7 @@ fn criterion(c: &mut Criterion, w: &Workload) {
     let k = CRITERION_K;
     let (n, steps) = fill(w, k);
     let program = &w.program;
-    let inputs = inputs(n);
+    let inputs = (w.inputs)(n);
     let params = params(k);
     let (pk, vk) = setup(&params, program).expect("keygen");
     let run = trace(program, &inputs);

@@ -24,6 +24,7 @@
 
 pub mod access;
 mod address;
+mod exponent;
 mod keep;
 mod op_bin;
 mod op_br;
@@ -44,6 +45,7 @@ mod op_return;
 mod op_select;
 mod op_shift;
 mod op_store;
+mod op_unary;
 mod width;
 
 use crate::allocator::{blocks, zero_fill, Allocator, BlockWriter, Cell};
@@ -122,7 +124,11 @@ pub fn provable(i: Instr, events: usize) -> bool {
         | Instr::Store { .. }
         | Instr::MemorySize
         | Instr::MemoryGrow
-        | Instr::Conv(_) => true,
+        | Instr::Conv(_)
+        | Instr::Unary {
+            op: zkwasm_tracer::isa::UnaryOp::Clz | zkwasm_tracer::isa::UnaryOp::Ctz,
+            ..
+        } => true,
         _ => false,
     };
     class && events <= SLOTS
@@ -338,6 +344,24 @@ impl Ctx {
             Access::stack(1, Rw::Read, sp.clone() - c(2), in_i32),
             Access::stack(2, Rw::Write, sp - c(2), out_i32),
         ]
+    }
+
+    /// A unary operation's effects: slot 0 reads the top value (width `in_i32`), slot 1
+    /// writes the result over it (width `out_i32`), and the next step goes on.
+    pub fn unary_effects(
+        &self,
+        m: &mut VirtualCells<'_, Fr>,
+        in_i32: Expression<Fr>,
+        out_i32: Expression<Fr>,
+    ) -> Effects {
+        let sp = self.common.sp.expr(m);
+        Effects {
+            accesses: vec![
+                Access::stack(0, Rw::Read, sp.clone() - c(1), in_i32),
+                Access::stack(1, Rw::Write, sp.clone() - c(1), out_i32),
+            ],
+            next: self.goes_on(m, sp),
+        }
     }
 
     /// A binary operation's effects ([`Ctx::binary`], both widths `1 - is_i64`): the next
@@ -808,7 +832,7 @@ impl ETableConfig {
         };
         type Ctor = fn(&mut ConstraintSystem<Fr>, &mut Allocator, &Ctx, Cell) -> Box<dyn Op>;
         // Each class's constructor, and whether its steps use the frame slot.
-        let ctors: [(Ctor, bool); 25] = [
+        let ctors: [(Ctor, bool); 26] = [
             (op_const::configure, false),
             (op_drop::configure, false),
             (op_local::get, false),
@@ -834,6 +858,7 @@ impl ETableConfig {
             (op_conv::configure, false),
             (op_shift::configure, false),
             (op_div::configure, false),
+            (op_unary::configure, false),
         ];
         // One bit per class, then each class's cells on a fork after the common cells (after
         // the frame slot for calls and returns).

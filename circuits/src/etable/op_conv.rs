@@ -12,13 +12,12 @@
 //! (`encode::conv_sub`), so the five bit cells are pinned by `sub` alone.
 
 use super::width::Width;
-use super::{bit_fields, c, modulus, set_bit_fields, Access, Ctx, Effects, Op, StepWitness};
+use super::{bit_fields, c, modulus, set_bit_fields, Ctx, Effects, Op, StepWitness};
 use crate::allocator::{compose, Allocator, BlockWriter, Cell, Kind};
 use crate::Fr;
 use halo2_proofs::plonk::{ConstraintSystem, VirtualCells};
 use zkwasm_tables::encode::{conv_sub, Class};
 use zkwasm_tracer::isa::Instr;
-use zkwasm_tracer::trace::Rw;
 
 struct Conv {
     /// `[bytes >= 2]`, `[bytes >= 4]`, `signed`, `[from i64]`, `[to i64]`.
@@ -68,14 +67,7 @@ impl Op for Conv {
 
     fn effects(&self, m: &mut VirtualCells<'_, Fr>, ctx: &Ctx) -> Effects {
         let [.., from64, to64] = self.fields.map(|f| f.expr(m));
-        let top = ctx.common.sp.expr(m) - c(1);
-        Effects {
-            accesses: vec![
-                Access::stack(0, Rw::Read, top.clone(), c(1) - from64),
-                Access::stack(1, Rw::Write, top.clone(), c(1) - to64),
-            ],
-            next: ctx.goes_on(m, top + c(1)),
-        }
+        ctx.unary_effects(m, c(1) - from64, c(1) - to64)
     }
 
     fn assign(&self, w: &mut BlockWriter, s: &StepWitness<'_>) {

@@ -1,13 +1,12 @@
 //! `eqz`: replaces the top value (`sub` is 1 for i64) by the i32 `x == 0`, pinned by an
 //! inverse: `x · inv = 1 - zero`, `x · zero = 0`.
 
-use super::{c, is_zero, Access, Ctx, Effects, Op, StepWitness};
+use super::{c, is_zero, Ctx, Effects, Op, StepWitness};
 use crate::allocator::{Allocator, BlockWriter, Cell};
 use crate::Fr;
 use ff::Field;
 use halo2_proofs::plonk::{ConstraintSystem, VirtualCells};
 use zkwasm_tables::encode::Class;
-use zkwasm_tracer::trace::Rw;
 
 struct Eqz {
     zero: Cell,
@@ -39,14 +38,8 @@ impl Op for Eqz {
         Class::Eqz
     }
     fn effects(&self, m: &mut VirtualCells<'_, Fr>, ctx: &Ctx) -> Effects {
-        let (sp, ty64) = (ctx.common.sp.expr(m), ctx.common.sub.expr(m));
-        Effects {
-            accesses: vec![
-                Access::stack(0, Rw::Read, sp.clone() - c(1), c(1) - ty64),
-                Access::stack(1, Rw::Write, sp.clone() - c(1), c(1)),
-            ],
-            next: ctx.goes_on(m, sp),
-        }
+        let ty64 = ctx.common.sub.expr(m);
+        ctx.unary_effects(m, c(1) - ty64, c(1))
     }
     fn assign(&self, w: &mut BlockWriter, s: &StepWitness<'_>) {
         let v = s.events[0].value;

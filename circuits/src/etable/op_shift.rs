@@ -36,6 +36,7 @@
 //! cells are pinned by `sub` alone, and the weights of `low` and `high` are cells pinned by
 //! them (keeping the result's rule at degree 3).
 
+use super::exponent::Exponent;
 use super::{bit_fields, c, modulus, set_bit_fields, Ctx, Effects, Op, StepWitness};
 use crate::allocator::{compose, Allocator, BlockWriter, Cell, Kind};
 use crate::Fr;
@@ -47,21 +48,17 @@ use zkwasm_tracer::isa::{BinOp, Instr, ValTy};
 struct Shift {
     /// `is_i64`, `right`, `rotate`, `signed`.
     fields: [Cell; 4],
-    /// The bits of `r`.
-    r: [Cell; 3],
+    /// `sh = 8 q + r` and `2^r`.
+    exp: Exponent,
     sign: Cell,
     /// `signed · sign`.
     neg: Cell,
-    /// `2^r`.
-    a0: Cell,
     /// `2^(r + right)`.
     aeff: Cell,
     /// `256 / aeff`.
     a_o: Cell,
     /// `x' · aeff` in bytes.
     y: [Cell; 9],
-    /// `q` one-hot (bytes summing to 1).
-    g: [Cell; 8],
     t: Cell,
     u: [Cell; 7],
     /// `2 · Y_8 · a_o - 256 · sign`.
@@ -85,15 +82,13 @@ pub fn configure(
 ) -> Box<dyn Op> {
     let op = Shift {
         fields: std::array::from_fn(|_| a.bit(meta)),
-        r: std::array::from_fn(|_| a.bit(meta)),
+        exp: Exponent::configure(meta, a),
         sign: a.bit(meta),
         // Pinned by `neg = signed · sign`: no bit column needed.
         neg: a.unlimited(meta),
-        a0: a.alloc(meta, Kind::U8),
         aeff: a.common(meta),
         a_o: a.common(meta),
         y: std::array::from_fn(|_| a.alloc(meta, Kind::U8)),
-        g: std::array::from_fn(|_| a.alloc(meta, Kind::U8)),
         t: a.alloc(meta, Kind::U8),
         u: std::array::from_fn(|_| a.alloc(meta, Kind::U8)),
         aux: a.alloc(meta, Kind::U8),
@@ -103,22 +98,17 @@ pub fn configure(
     meta.create_gate("op shift", |m| {
         let sel = m.query_selector(ctx.q_step) * bit.expr(m);
         let [is_i64, right, rotate, signed] = op.fields.map(|f| f.expr(m));
-        let [r0, r1, r2] = op.r.map(|b| b.expr(m));
-        let g: [_; 8] = std::array::from_fn(|q| op.g[q].expr(m));
+        let g = op.exp.positions(m);
         let y: [_; 9] = std::array::from_fn(|j| op.y[j].expr(m));
-        let (a0, aeff, a_o) = (op.a0.expr(m), op.aeff.expr(m), op.a_o.expr(m));
+        let (a0, aeff, a_o) = (op.exp.a.expr(m), op.aeff.expr(m), op.a_o.expr(m));
         let (sign, neg) = (op.sign.expr(m), op.neg.expr(m));
         let [n, x, written] = ctx.binary_values(m);
         let width = c(32) + c(32) * is_i64.clone();
         let sub = bit_fields(m, &op.fields);
         // `sh = 8 q + r`: `s` for a left shift, `W - 1 - s` for a right one.
-        let sh = (0..8).fold(
-            r0.clone() + c(2) * r1.clone() + c(4) * r2.clone(),
-            |acc, q| acc + g[q].clone() * c(8 * q as u64),
-        );
+        let sh = op.exp.value(m);
         let s = sh.clone() + right.clone() * (width.clone() - c(1) - c(2) * sh);
         let j = c(1 << 32) - is_i64.clone() * c((1 << 32) - 1);
-        // `x' · 2^e = Σ_j Y_j 256^(j + q)`, split at 2^64.
         // `x' · 2^e = Y · 256^q`: its low 64 bits are the products `g_q · Y_j` that land
         // below byte 8 (36 of them), and `high` the rest, `(Y · 256^q - low) / 2^64`, which
         // costs one product more, not the other 36.
@@ -128,16 +118,14 @@ pub fn configure(
                 low = low + gq.clone() * yj.clone() * c(1 << (8 * (jj + q)));
             }
         }
-        let power_q = (0..8).fold(c(0), |acc, q| acc + g[q].clone() * c(1 << (8 * q)));
+        let power_q = op.exp.bytes_power(m);
         let two_64 = Fr::from(u64::MAX) + Fr::ONE;
         let high = (compose(m, &op.y) * power_q.clone() - low.clone())
             * Expression::Constant(two_64.invert().unwrap());
         let fill = neg.clone() * (modulus(is_i64.clone()) - aeff.clone() * power_q);
-        let v = vec![
+        let mut v = op.exp.constraints(m, is_i64.clone());
+        v.extend([
             ctx.common.sub.expr(m) - sub,
-            g.iter().fold(c(0), |acc, gq| acc + gq.clone()) - c(1),
-            (c(1) - is_i64.clone()) * (4..8).fold(c(0), |acc, q| acc + g[q].clone()),
-            a0.clone() - (c(1) + r0) * (c(1) + c(3) * r1) * (c(1) + c(15) * r2),
             aeff.clone() - a0 * (c(1) + right.clone()),
             aeff.clone() * a_o.clone() - c(256),
             n - s - width * op.t.expr(m) - c(256) * compose(m, &op.u),
@@ -148,7 +136,7 @@ pub fn configure(
                 - (c(1) - right.clone() + right.clone() * rotate.clone()) * j_inverse(is_i64),
             op.whi.expr(m) - (right.clone() + rotate.clone() - right * rotate),
             written - op.wlo.expr(m) * low - op.whi.expr(m) * high - fill,
-        ];
+        ]);
         v.into_iter().map(|e| sel.clone() * e).collect::<Vec<_>>()
     });
     Box::new(op)
@@ -177,21 +165,14 @@ impl Op for Shift {
         let width: u64 = if is_i64 { 64 } else { 32 };
         let count = n % width;
         let sh = if right { width - 1 - count } else { count };
-        let (r, q) = (sh & 7, (sh >> 3) as usize);
-        for (i, cell) in self.r.iter().enumerate() {
-            w.set_bool(*cell, r >> i & 1 == 1);
-        }
-        let aeff = 1u64 << (r + right as u64);
-        w.set_u64(self.a0, 1 << r);
+        self.exp.assign(w, sh);
+        let aeff = 1u64 << ((sh & 7) + right as u64);
         w.set_u64(self.aeff, aeff);
         w.set_u64(self.a_o, 256 / aeff);
         let justified = if is_i64 { x as u128 } else { (x as u128) << 32 };
         let y = justified * aeff as u128;
         for (j, cell) in self.y.iter().enumerate() {
             w.set_u64(*cell, (y >> (8 * j)) as u64 & 0xff);
-        }
-        for (i, cell) in self.g.iter().enumerate() {
-            w.set_bool(*cell, i == q);
         }
         w.set_u64(self.t, (n & 0xff) / width);
         w.set_bytes(&self.u, n >> 8);
@@ -216,14 +197,12 @@ impl Op for Shift {
     fn cells(&self) -> Vec<(&'static str, Cell)> {
         const Y: [&str; 9] = ["y0", "y1", "y2", "y3", "y4", "y5", "y6", "y7", "y8"];
         const U: [&str; 7] = ["u0", "u1", "u2", "u3", "u4", "u5", "u6"];
-        const G: [&str; 8] = ["g0", "g1", "g2", "g3", "g4", "g5", "g6", "g7"];
         let names = ["is_i64", "right", "rotate", "signed"];
         let mut v: Vec<_> = names.into_iter().zip(self.fields).collect();
-        v.extend(["r0", "r1", "r2"].into_iter().zip(self.r));
+        v.extend(self.exp.cells());
         v.extend([
             ("sign", self.sign),
             ("neg", self.neg),
-            ("a0", self.a0),
             ("aeff", self.aeff),
             ("a_o", self.a_o),
             ("t", self.t),
@@ -233,7 +212,6 @@ impl Op for Shift {
         ]);
         v.extend(Y.into_iter().zip(self.y));
         v.extend(U.into_iter().zip(self.u));
-        v.extend(G.into_iter().zip(self.g));
         v
     }
 }

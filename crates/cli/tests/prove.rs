@@ -403,10 +403,10 @@ fn prove_makes_missing_keys_and_refuses_what_it_cannot_prove() {
     let o = expect(6, &args);
     assert!(error_line(&o).contains("another program"), "{}", stderr(&o));
     // An instruction no circuit covers yet: exit 6 naming the step and the instruction.
-    let counts = t.join("clz.wat");
+    let counts = t.join("popcnt.wat");
     std::fs::write(
         &counts,
-        r#"(module (func (export "zkmain") (drop (i64.clz (i64.const 7)))))"#,
+        r#"(module (func (export "zkmain") (drop (i64.popcnt (i64.const 7)))))"#,
     )
     .unwrap();
     let o = expect(
@@ -418,10 +418,10 @@ fn prove_makes_missing_keys_and_refuses_what_it_cannot_prove() {
             "--params",
             &params,
             "--output",
-            &t.join("clz"),
+            &t.join("popcnt"),
         ],
     );
-    assert!(error_line(&o).contains("i64.clz"), "{}", stderr(&o));
+    assert!(error_line(&o).contains("i64.popcnt"), "{}", stderr(&o));
     // A run that fails: exit 1. A size out of range: exit 2.
     expect(
         1,
