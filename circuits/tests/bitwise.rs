@@ -90,17 +90,11 @@ type BitColumn = fn(&BitColumns) -> Column<Advice>;
 /// row) overwritten; returns what fails.
 fn forge(
     t: &Tables,
-    etable: &[(usize, &str, Fr)],
+    etable: (usize, &[(&str, Fr)]),
     bits: &[(BitColumn, usize, Fr)],
 ) -> BTreeSet<String> {
-    let k = k_for(t);
-    let mut c = VmCircuit::new(k, t.clone());
-    let cfg = etable_config(t);
-    for &(i, name, v) in etable {
-        let cell = cfg.class_cell(Class::BinArith, name).expect("a class cell");
-        c.etable_overrides
-            .set(cell.column, i * ROWS + cell.rot as usize, v);
-    }
+    let (i, cells) = etable;
+    let (k, mut c) = with_class_cells(t, Class::BinArith, i, cells);
     let cols = bit_columns(t);
     for &(column, row, v) in bits {
         c.bit_overrides.set(column(&cols), row, v);
@@ -116,7 +110,7 @@ fn a_wrong_and_is_not_in_the_bit_table() {
     let (i, e, r) = steps(&t, &OPS)[0];
     let mut forged = t;
     forge_write(&mut forged, i, e, r | 0x10);
-    let failed = forge(&forged, &[(i, "hi0", Fr::from(0x1f))], &[]);
+    let failed = forge(&forged, (i, &[("hi0", Fr::from(0x1f))]), &[]);
     assert_eq!(failed, BTreeSet::from([SUM.to_string()]));
 }
 
@@ -132,7 +126,7 @@ fn a_false_nibble_and_fails_the_and_table() {
     let r0: BitColumn = |c| c.r[0];
     let failed = forge(
         &forged,
-        &[(i, "hi0", Fr::from(0x0e))],
+        (i, &[("hi0", Fr::from(0x0e))]),
         &[(r0, 0, Fr::from(0xe))],
     );
     assert_eq!(failed, BTreeSet::from([SUM.to_string()]));
@@ -151,7 +145,7 @@ fn a_nibble_past_16_cannot_carry_into_the_next() {
     let (a0, a1, r0): (BitColumn, BitColumn, BitColumn) = (|c| c.a[0], |c| c.a[1], |c| c.r[0]);
     let failed = forge(
         &forged,
-        &[(i, "hi0", Fr::from(0x08))],
+        (i, &[("hi0", Fr::from(0x08))]),
         &[
             (a0, 0, Fr::from(16)),
             (a1, 0, Fr::zero()),
@@ -167,11 +161,11 @@ fn forged_multiplicities_unbalance_the_sum() {
     let t = tables(&program(&OPS, &[(BinOp::Or, ValTy::I32, 0xf0, 0x0f)]));
     let copies: BitColumn = |c| c.copies;
     assert_eq!(
-        forge(&t, &[], &[(copies, 0, Fr::from(2))]),
+        forge(&t, (0, &[]), &[(copies, 0, Fr::from(2))]),
         BTreeSet::from([SUM.to_string()])
     );
     let uses: BitColumn = |c| c.uses;
-    let failed = forge(&t, &[], &[(uses, 0, Fr::from(12345))]);
+    let failed = forge(&t, (0, &[]), &[(uses, 0, Fr::from(12345))]);
     assert_eq!(failed, BTreeSet::from([SUM.to_string()]));
 }
 

@@ -95,19 +95,6 @@ fn every_result_bit_is_pinned() {
     }
 }
 
-/// Runs `t` with the class's cells at step `i` overwritten.
-fn forge(t: &Tables, i: usize, cells: &[(&str, Fr)]) -> BTreeSet<String> {
-    let k = k_for(t);
-    let cfg = etable_config(t);
-    let mut c = VmCircuit::new(k, t.clone());
-    for &(name, v) in cells {
-        let cell = cfg.class_cell(Class::Unary, name).expect("a unary cell");
-        c.etable_overrides
-            .set(cell.column, i * ROWS + cell.rot as usize, v);
-    }
-    failures(k, &c, c.instances())
-}
-
 #[test]
 fn clz_cannot_name_a_lower_bit() {
     // i64.clz(0x100) = 55 claimed as 56 (`P = 2^7`, `A = 128`, `r = 7`, `q = 0`): the class
@@ -128,7 +115,7 @@ fn clz_cannot_name_a_lower_bit() {
         // `2 P - 1 - x = 255 - 256 = -1`, in the first limb (the others are zero).
         ("high0", -Fr::one()),
     ];
-    let failed = forge(&forged, i, &cells);
+    let failed = forge_cells(&forged, Class::Unary, i, &cells);
     assert_eq!(failed, BTreeSet::from([SUM.to_string()]));
 }
 
@@ -142,8 +129,9 @@ fn ctz_cannot_name_a_higher_bit() {
     forge_write(&mut forged, i, e, 3);
     let y =
         (Fr::from(12) * Fr::from(8).invert().unwrap() - Fr::one()) * Fr::from(2).invert().unwrap();
-    let failed = forge(
+    let failed = forge_cells(
         &forged,
+        Class::Unary,
         i,
         &[
             ("r0", Fr::one()),

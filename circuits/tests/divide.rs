@@ -175,9 +175,6 @@ fn a_forged_sign_is_not_in_the_bit_table() {
     let (q, r) = (lhs / 2, lhs % 2);
     let mut forged = t;
     forge_write(&mut forged, i, e, q);
-    let k = k_for(&forged);
-    let cfg = etable_config(&forged);
-    let mut c = VmCircuit::new(k, forged);
     let mut cells = vec![
         ("sl", Fr::zero()),
         ("s_out", Fr::zero()),
@@ -193,12 +190,7 @@ fn a_forged_sign_is_not_in_the_bit_table() {
     cells.extend(Q.into_iter().zip(bytes(q)));
     cells.extend(R.into_iter().zip(bytes(r)));
     cells.extend(D.into_iter().zip(bytes(2 - r - 1)));
-    for (name, v) in cells {
-        let cell = cfg.class_cell(Class::BinDiv, name).unwrap();
-        c.etable_overrides
-            .set(cell.column, i * ROWS + cell.rot as usize, v);
-    }
-    let failed = failures(k, &c, c.instances());
+    let failed = forge_cells(&forged, Class::BinDiv, i, &cells);
     assert_eq!(
         failed,
         BTreeSet::from(["gate: sign lookup (left)".to_string()])

@@ -126,19 +126,6 @@ fn a_result_off_by_the_width_is_rejected() {
     assert!(run(forged).contains(SHIFT));
 }
 
-/// Runs `t` with cells of the shift at step `i` overwritten, returning what fails.
-fn forge_cells(t: &Tables, i: usize, cells: &[(&str, Fr)]) -> BTreeSet<String> {
-    let k = k_for(t);
-    let cfg = etable_config(t);
-    let mut c = VmCircuit::new(k, t.clone());
-    for &(name, v) in cells {
-        let cell = cfg.class_cell(Class::BinShift, name).expect("a shift cell");
-        c.etable_overrides
-            .set(cell.column, i * ROWS + cell.rot as usize, v);
-    }
-    failures(k, &c, c.instances())
-}
-
 #[test]
 fn forged_cells_fail_the_class_gate() {
     let t = tables(&program(
@@ -191,6 +178,7 @@ fn a_signed_shift_cannot_claim_the_positive_sign() {
     // Y_8 · a_o = 128 (the top bit of x, at the top of a byte): aux = 256 with sign 0.
     let failed = forge_cells(
         &forged,
+        Class::BinShift,
         i,
         &[
             ("sign", Fr::zero()),
@@ -211,6 +199,7 @@ fn an_i32_count_cannot_take_a_position_past_the_width() {
     forge_write(&mut forged, i, e, 0);
     let failed = forge_cells(
         &forged,
+        Class::BinShift,
         i,
         &[("g0", Fr::zero()), ("g4", Fr::one()), ("t", Fr::zero())],
     );

@@ -130,6 +130,39 @@ pub fn bit_columns(t: &Tables) -> zkwasm_circuits::bittable::BitColumns {
     VmCircuit::configure_with_params(&mut meta, c.params()).bit_columns()
 }
 
+/// The run's circuit with cells of class `class` at step `i` overwritten, by name, and its
+/// size.
+#[allow(dead_code)] // The class tests'.
+pub fn with_class_cells(
+    t: &Tables,
+    class: zkwasm_tables::encode::Class,
+    i: usize,
+    cells: &[(&str, zkwasm_circuits::Fr)],
+) -> (u32, VmCircuit) {
+    let k = k_for(t);
+    let cfg = etable_config(t);
+    let mut c = VmCircuit::new(k, t.clone());
+    for &(name, v) in cells {
+        let cell = cfg.class_cell(class, name).expect("the class has the cell");
+        c.etable_overrides
+            .set(cell.column, i * ROWS + cell.rot as usize, v);
+    }
+    (k, c)
+}
+
+/// What fails in the run with cells of class `class` at step `i` overwritten
+/// ([`with_class_cells`]).
+#[allow(dead_code)] // The class tests'.
+pub fn forge_cells(
+    t: &Tables,
+    class: zkwasm_tables::encode::Class,
+    i: usize,
+    cells: &[(&str, zkwasm_circuits::Fr)],
+) -> BTreeSet<String> {
+    let (k, c) = with_class_cells(t, class, i, cells);
+    failures(k, &c, c.instances())
+}
+
 /// Overwrites cell `name` of class `class` at step `i` (after the honest assignment) and
 /// returns the rows at which `gate` fails.
 #[allow(dead_code)] // The class tests' (memory, alu); tests/vm.rs forges tables instead.
