@@ -17,7 +17,6 @@ use std::collections::BTreeSet;
 use zkwasm_circuits::bittable::BitColumns;
 use zkwasm_circuits::etable::ROWS;
 use zkwasm_circuits::mock::failures;
-use zkwasm_circuits::vm::VmCircuit;
 use zkwasm_circuits::Fr;
 use zkwasm_tables::encode::Class;
 use zkwasm_tables::Tables;

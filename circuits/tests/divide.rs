@@ -11,7 +11,6 @@ use binops::{assert_result_bytes_pinned, bits, program, steps, ty_name, Case};
 use proptest::prelude::*;
 use runs::*;
 use std::collections::BTreeSet;
-use zkwasm_circuits::etable::ROWS;
 use zkwasm_circuits::mock::failures;
 use zkwasm_circuits::vm::VmCircuit;
 use zkwasm_circuits::Fr;
