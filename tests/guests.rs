@@ -883,7 +883,7 @@ fn bulk_expected(seed: u64, rounds: u64, oob: u64) -> Vec<u64> {
 }
 
 #[test]
-fn bulk_matches_mirror_and_uses_micro_steps() {
+fn bulk_matches_mirror_and_calls_the_helpers() {
     for (seed, rounds) in [(7, 8), (0xdead_beef, 16), (0, 1)] {
         let r = run("bulk", &[seed, rounds, 0], &[]);
         assert_eq!(
@@ -894,19 +894,25 @@ fn bulk_matches_mirror_and_uses_micro_steps() {
     }
     let r = run("bulk", &[7, 8, 0], &[]);
     assert_eq!(r.outcome.instances, [7, 8, 0, 0x2d39_832a_0bbf_9885, 0]); // the README's example
-    let copies = r.count(|i| i == Instr::MemoryCopy);
-    let fills = r.count(|i| i == Instr::MemoryFill);
-    // Per round: 4 copies and 2 fills, at least one step each; the big ones take several.
+    let copy = r
+        .image
+        .module
+        .bulk
+        .expect("bulk uses memory.copy and memory.fill");
+    let calls = |fid: u32| r.trace.frames.iter().filter(|f| f.callee == fid).count();
+    // Per round: 4 copies and 2 fills.
     assert!(
-        copies > 4 * 8 && fills > 2 * 8,
-        "copy steps {copies}, fill steps {fills}"
+        calls(copy) >= 4 * 8 && calls(copy + 1) >= 2 * 8,
+        "copies {}, fills {}",
+        calls(copy),
+        calls(copy + 1)
     );
     let distinct_copy_sites: std::collections::BTreeSet<(u32, u32)> = r
         .trace
-        .steps
+        .frames
         .iter()
-        .filter(|s| r.image.instr(s.fid, s.iid) == Some(Instr::MemoryCopy))
-        .map(|s| (s.fid, s.iid))
+        .filter(|f| f.callee == copy)
+        .map(|f| (f.ret_fid, f.ret_iid))
         .collect();
     assert!(distinct_copy_sites.len() >= 3, "{distinct_copy_sites:?}");
 }

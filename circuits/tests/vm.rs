@@ -85,6 +85,15 @@ fn the_sha256_guest_is_accepted() {
 }
 
 #[test]
+fn the_bulk_guest_is_accepted() {
+    // guests/bulk.c: memcpy, memmove both ways and memset (memory.copy and memory.fill, calls
+    // to the compiler's helpers) over a buffer, two rounds, and its checksum.
+    let t = guest("bulk", vec![7, 2, 0], vec![]);
+    assert_eq!(t.instances[..3], [7, 2, 0]);
+    assert_eq!(run(t), BTreeSet::new());
+}
+
+#[test]
 fn instances_are_public() {
     let t = tables_with(IO, vec![133, 133, 2, 2], vec![5]);
     assert_eq!(t.instances, vec![133, 133, 266, 2, 2, 4]);

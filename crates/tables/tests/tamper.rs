@@ -1120,6 +1120,24 @@ fn missing_bit_row_is_bit_missing() {
     expect_at(&other, TableId::ETable, xor, Rule::BitMissing);
 }
 
+/// A bit-table row supplied twice, or a true row no step looks up added: `BitCount` (the
+/// circuit supplies every row once, so a spare row would be a cell the prover chooses).
+#[test]
+fn a_bit_row_no_step_needs_is_bit_count() {
+    let t = honest(BITS, &[], &[]);
+    let mut twice = t.clone();
+    twice.bit_table.push(t.bit_table[0]);
+    expect_at(&twice, TableId::BitTable, 0, Rule::BitCount);
+    let mut spare = t.clone();
+    spare.bit_table.push(zkwasm_tables::BitRow {
+        lhs: 6,
+        rhs: 3,
+        and: 2,
+    });
+    let last = spare.bit_table.len() - 1;
+    expect_at(&spare, TableId::BitTable, last, Rule::BitCount);
+}
+
 /// A signed division without the bit-table row of an operand's sign (removed, or the sign
 /// flipped in a row that stays true for another value): `BitMissing`.
 #[test]

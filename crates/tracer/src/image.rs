@@ -176,9 +176,17 @@ pub struct Module {
     /// Exported functions by name.
     pub exports: BTreeMap<String, u32>,
     pub unsupported: Vec<UnsupportedOp>,
+    /// The function index of the `memory.copy` helper when the module uses bulk memory; the
+    /// `memory.fill` helper follows it (see `compile::bulk`).
+    pub bulk: Option<u32>,
 }
 
 impl Module {
+    /// Whether function `fid` is a bulk-memory helper.
+    pub fn is_bulk_helper(&self, fid: u32) -> bool {
+        self.bulk.is_some_and(|b| fid == b || fid == b + 1)
+    }
+
     pub fn signature(&self, fid: u32) -> &Signature {
         &self.types[self.functions[fid as usize].type_idx as usize]
     }

@@ -3,8 +3,9 @@
 //! There are no blocks: control flow is a jump to an absolute instruction index carrying a
 //! drop/keep pair, locals are addressed by their depth on the value stack, and every function
 //! ends in an explicit [`Instr::Return`]. One Wasm operator becomes at most one instruction
-//! (`if`/`else` add a jump, `nop`/`block`/`loop` vanish), so the circuits see a small, regular
-//! instruction set whose every instruction has a fixed address `(fid, iid)`.
+//! (`if`/`else` add a jump, `nop`/`block`/`loop` vanish, `memory.copy`/`memory.fill` become
+//! calls to helper functions written in Wasm, see `compile::bulk`), so the circuits see a
+//! small, regular instruction set whose every instruction has a fixed address `(fid, iid)`.
 
 use serde::Serialize;
 use std::fmt;
@@ -288,10 +289,6 @@ pub enum Instr {
     MemorySize,
     /// `[delta:i32] -> [old pages or -1]`
     MemoryGrow,
-    /// `[dst src n] -> []`, executed in micro-steps (see [`crate::trace`]).
-    MemoryCopy,
-    /// `[dst value n] -> []`, executed in micro-steps (see [`crate::trace`]).
-    MemoryFill,
     Unary {
         op: UnaryOp,
         ty: ValTy,
@@ -376,8 +373,6 @@ impl fmt::Display for Instr {
             }
             MemorySize => write!(f, "memory.size"),
             MemoryGrow => write!(f, "memory.grow"),
-            MemoryCopy => write!(f, "memory.copy"),
-            MemoryFill => write!(f, "memory.fill"),
             Unary { op, ty } => write!(f, "{}.{}", ty.name(), snake(&op)),
             Eqz(ty) => write!(f, "{}.eqz", ty.name()),
             Rel { op, ty } => write!(f, "{}.{}", ty.name(), snake(&op)),

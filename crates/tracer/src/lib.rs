@@ -41,7 +41,7 @@ pub const PAGE_SIZE: usize = 65536;
 /// spec allows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Limits {
-    /// Executed instructions (micro-steps of bulk memory instructions count one each).
+    /// Executed instructions (those of the bulk-memory helpers included).
     pub max_steps: u64,
     /// Value stack slots (locals and operands of all frames).
     pub max_stack: u32,

@@ -29,19 +29,9 @@
 //! - host calls: `wasm_input` reads its flag and writes the input in the same slot,
 //!   `wasm_output` and `require` read their operand.
 //!
-//! # Bulk memory: micro-steps
-//! `memory.copy` and `memory.fill` take a variable amount of work, which a circuit cannot do in
-//! one fixed-size step. They execute as a run of steps at the same `(fid, iid)`, each moving at
-//! most one destination block. The operands `(dst, src_or_value, n)` stay on the stack as the
-//! micro-state: every micro-step reads `n`, `src`/`value` and `dst`, bounds-checks the
-//! remaining range (so the first step checks the whole range, as the spec demands before any
-//! write), moves `c = min(n, bytes left in dst's block)` bytes (reading the source block(s),
-//! then reading and writing the destination block) and, while bytes remain, writes the
-//! operands that changed back to their slots (`dst + c`, `src + c` for a copy, `n - c`; in
-//! that order) and stays on the same instruction. The step that moves the last bytes (or the only step when `n = 0`) pops the
-//! three operands and moves on. A copy to a higher overlapping address runs backwards: it
-//! moves the last bytes first and only `n` shrinks. A copy of `n` bytes costs about `n / 8`
-//! steps.
+//! # Bulk memory
+//! `memory.copy` and `memory.fill` are calls to helper functions the compiler adds to the
+//! module (`compile::bulk`): their steps are ordinary loads, stores, arithmetic and jumps.
 
 use crate::isa::ValTy;
 use serde::Serialize;

@@ -1,5 +1,5 @@
 //! Compiler and interpreter semantics on hand-written WAT: results, traps, errors, and the
-//! shape of the trace (events per instruction, frames, micro-steps). Every trace is also
+//! shape of the trace (events per instruction, frames). Every trace is also
 //! replayed: each read must see the last write (or the image's initial value).
 
 use std::collections::HashMap;
@@ -311,12 +311,12 @@ fn globals_and_memory_grow() {
 }
 
 #[test]
-fn bulk_memory_micro_steps() {
+fn bulk_memory_runs_as_calls_to_helpers() {
     let wat = r#"(module (memory 1) (data (i32.const 3) "abcdefghijklmnopqrstu")
         (func (export "zkmain")
           (memory.copy (i32.const 100) (i32.const 3) (i32.const 21))
           (memory.copy (i32.const 5) (i32.const 3) (i32.const 21))
-          (memory.fill (i32.const 201) (i32.const 0x41) (i32.const 17))
+          (memory.fill (i32.const 201) (i32.const 0x141) (i32.const 17))
           (memory.copy (i32.const 0) (i32.const 0) (i32.const 0))))"#;
     let img = image(wat);
     let r = run_in(&img, Inputs::default(), Limits::default()).unwrap();
@@ -330,25 +330,125 @@ fn bulk_memory_micro_steps() {
         b"ababcdefghijklmnopqrstu",
         "overlapping copy runs backwards"
     );
-    assert_eq!(&mem[200..219], b"\0AAAAAAAAAAAAAAAAA\0");
-    let count = |want: Instr| {
-        r.trace
-            .steps
-            .iter()
-            .filter(|s| img.instr(s.fid, s.iid) == Some(want))
-            .count()
+    assert_eq!(
+        &mem[200..219],
+        b"\0AAAAAAAAAAAAAAAAA\0",
+        "the value's low byte"
+    );
+    // The helpers follow the module's one function; four calls open four frames.
+    let copy = img.module.bulk.expect("the module uses bulk memory");
+    assert_eq!(copy, 1);
+    let callees: Vec<u32> = r.trace.frames.iter().map(|f| f.callee).collect();
+    assert_eq!(callees, [0, copy, copy, copy + 1, copy]);
+    // At most about 3 steps per byte for short runs, plus about 55 per call.
+    let in_helpers = r.trace.steps.iter().filter(|s| s.fid >= copy).count();
+    assert!(in_helpers < 4 * 65 + 3 * 59, "{in_helpers} steps");
+}
+
+/// Every copy and fill of up to 40 bytes between positions around block boundaries moves
+/// exactly the bytes `memmove` and `memset` do, in both directions and overlapping.
+#[test]
+fn bulk_memory_helpers_agree_with_memmove() {
+    let wat = r#"(module (memory 1)
+        (func (export "zkmain"))
+        (func (export "copy") (param i32 i32 i32)
+          (memory.copy (local.get 0) (local.get 1) (local.get 2)))
+        (func (export "fill") (param i32 i32 i32)
+          (memory.fill (local.get 0) (local.get 1) (local.get 2))))"#;
+    let m = load(wat.as_bytes(), &Limits::default()).unwrap();
+    let mut inst = Instance::new(&m, Limits::default());
+    let init: Vec<u8> = (0..128u32).map(|i| (i * 7 + 1) as u8).collect();
+    let set = |inst: &mut Instance, bytes: &[u8]| {
+        let f = m
+            .entry_function(m.exports["fill"], &[0, 0, 0], false)
+            .unwrap();
+        inst.run(&f, &Inputs::default(), &mut NullSink).unwrap();
+        for (i, &b) in bytes.iter().enumerate() {
+            let f = m.entry_function(m.exports["fill"], &[i as u64, b as u64, 1], false);
+            inst.run(&f.unwrap(), &Inputs::default(), &mut NullSink)
+                .unwrap();
+        }
     };
-    // 100..121 spans blocks 12..=15: 4 micro-steps; 5..26 spans blocks 0..=3: 4; 201..218: 3; n = 0: 1.
-    assert_eq!(count(Instr::MemoryCopy), 4 + 4 + 1);
-    assert_eq!(count(Instr::MemoryFill), 3);
+    set(&mut inst, &init);
+    assert_eq!(&inst.memory()[..128], &init[..]);
+    let positions = [0u32, 1, 7, 8, 9, 15, 16, 21, 24, 31, 40];
+    for &d in &positions {
+        for &s in &positions {
+            for n in [0u32, 1, 2, 3, 5, 7, 8, 9, 15, 16, 31, 32, 33, 40] {
+                set(&mut inst, &init);
+                let f = m.entry_function(m.exports["copy"], &[d as u64, s as u64, n as u64], false);
+                inst.run(&f.unwrap(), &Inputs::default(), &mut NullSink)
+                    .unwrap();
+                let mut want = init.clone();
+                want.copy_within(s as usize..(s + n) as usize, d as usize);
+                assert_eq!(
+                    &inst.memory()[..128],
+                    &want[..],
+                    "copy {d} <- {s}, {n} bytes"
+                );
+            }
+        }
+        for n in [0u32, 1, 3, 7, 8, 13, 32, 39] {
+            set(&mut inst, &init);
+            let f = m.entry_function(m.exports["fill"], &[d as u64, 0x1e5, n as u64], false);
+            inst.run(&f.unwrap(), &Inputs::default(), &mut NullSink)
+                .unwrap();
+            let mut want = init.clone();
+            want[d as usize..(d + n) as usize].fill(0xe5);
+            assert_eq!(&inst.memory()[..128], &want[..], "fill {d}, {n} bytes");
+        }
+    }
 }
 
 #[test]
-fn bulk_memory_bounds_trap_before_writing() {
+fn bulk_memory_bounds_trap_before_writing_at_the_callers_instruction() {
+    for (op, args) in [
+        (
+            "memory.fill",
+            "(i32.const 65530) (i32.const 1) (i32.const 7)",
+        ),
+        (
+            "memory.fill",
+            "(i32.const 65537) (i32.const 1) (i32.const 0)",
+        ),
+        (
+            "memory.copy",
+            "(i32.const 65530) (i32.const 0) (i32.const 7)",
+        ),
+        (
+            "memory.copy",
+            "(i32.const 0) (i32.const 65530) (i32.const 7)",
+        ),
+        (
+            "memory.copy",
+            "(i32.const 0) (i32.const 65537) (i32.const 0)",
+        ),
+        ("memory.copy", "(i32.const -1) (i32.const 0) (i32.const 2)"),
+    ] {
+        let wat = format!(
+            r#"(module (memory 1)
+                 (func (export "zkmain") (i32.store (i32.const 65528) (i32.const 9)) ({op} {args})))"#
+        );
+        let img = image(&wat);
+        let e = run_in(&img, Inputs::default(), Limits::default()).unwrap_err();
+        let Error::Trap { kind, at } = e else {
+            panic!("{op} {args}: {e}")
+        };
+        assert_eq!(kind, TrapKind::MemoryOutOfBounds, "{op} {args}");
+        assert_eq!(
+            (at.fid, at.iid),
+            (0, 6),
+            "{op} {args}: reported at the {op}"
+        );
+        assert!(at.offset > 0);
+    }
+    // Exactly up to the end is in bounds, for any length down to zero.
     let wat = r#"(module (memory 1)
-        (func (export "zkmain") (memory.fill (i32.const 65530) (i32.const 1) (i32.const 7))))"#;
-    let e = err(wat);
-    assert_eq!(e.trap(), Some(TrapKind::MemoryOutOfBounds));
+        (func (export "zkmain")
+          (memory.fill (i32.const 65529) (i32.const 1) (i32.const 7))
+          (memory.copy (i32.const 65536) (i32.const 65536) (i32.const 0))
+          (memory.copy (i32.const 65500) (i32.const 65529) (i32.const 7))))"#;
+    run(wat);
 }
 
 #[test]

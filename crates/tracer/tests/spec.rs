@@ -229,8 +229,6 @@ fn may_write_state(module: &Module, fid: u32) -> bool {
                 Instr::Store { .. }
                 | Instr::GlobalSet { .. }
                 | Instr::MemoryGrow
-                | Instr::MemoryCopy
-                | Instr::MemoryFill
                 | Instr::CallHost(_) => return true,
                 Instr::Unsupported(i) => {
                     let op = &module.unsupported[i as usize].opcode;

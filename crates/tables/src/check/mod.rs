@@ -104,6 +104,8 @@ pub enum Rule {
     // Bit table
     /// A bit-table row's `and` is not its operands' AND, nibble by nibble.
     BitOp,
+    /// A bit-table triple is not supplied exactly as often as the steps look it up.
+    BitCount,
 }
 
 /// A broken rule: which table, which row, which rule, and what was found.
@@ -190,5 +192,6 @@ pub fn check(t: &Tables) -> Result<(), Violation> {
         return Err(violation(TableId::ETable, 0, Rule::NotHalted, "no steps"));
     }
     memory::check_counts(t)?;
-    frames::check_counts(t)
+    frames::check_counts(t)?;
+    bits::check_counts(t)
 }

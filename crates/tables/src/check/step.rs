@@ -18,8 +18,6 @@ type R<T> = Result<T, Violation>;
 enum Flow {
     Seq,
     Jump(u32),
-    /// A bulk-memory micro-step with work left: same instruction.
-    Stay,
     Call(u32),
     Return,
     /// The entry frame returned: the run is over.
@@ -263,64 +261,6 @@ impl Step<'_> {
         }
     }
 
-    /// A `memory.copy` or `memory.fill` micro-step (see `zkwasm_tracer::trace`).
-    fn bulk(&mut self, copy: bool) -> R<Flow> {
-        let n = self.read(1, ValTy::I32)?;
-        let x = self.read(2, ValTy::I32)?;
-        let dst = self.read(3, ValTy::I32)?;
-        self.address(dst, 0, n)?;
-        if copy {
-            self.address(x, 0, n)?;
-        }
-        if n == 0 {
-            self.sp -= 3;
-            return Ok(Flow::Seq);
-        }
-        // The chunk: bytes `d .. d + c` of the destination (one block), from `s .. s + c`.
-        let backwards = copy && dst > x;
-        let (d, s, c) = if backwards {
-            let c = n.min((dst + n - 1) % 8 + 1);
-            (dst + n - c, x + n - c, c)
-        } else {
-            let c = n.min(8 - dst % 8);
-            (dst, x, c)
-        };
-        let mut src = [0u8; 16];
-        if copy {
-            let (b0, b1) = (s / 8, (s + c - 1) / 8);
-            src[..8].copy_from_slice(&self.read_block(b0)?.to_le_bytes());
-            if b1 != b0 {
-                src[8..].copy_from_slice(&self.read_block(b1)?.to_le_bytes());
-            }
-        }
-        let mut block = self.read_block(d / 8)?.to_le_bytes();
-        for k in 0..c as usize {
-            block[(d % 8) as usize + k] = if copy {
-                src[(s % 8) as usize + k]
-            } else {
-                x as u8
-            };
-        }
-        self.c.write(
-            Loc::Heap,
-            (d / 8) as u32,
-            ValTy::I64,
-            u64::from_le_bytes(block),
-        )?;
-        if c == n {
-            self.sp -= 3;
-            return Ok(Flow::Seq);
-        }
-        if !backwards {
-            self.write(3, ValTy::I32, dst + c)?;
-            if copy {
-                self.write(2, ValTy::I32, x + c)?;
-            }
-        }
-        self.write(1, ValTy::I32, n - c)?;
-        Ok(Flow::Stay)
-    }
-
     /// Checks the step's accesses and values; returns what it does to the state.
     fn run(&mut self) -> R<Effect> {
         use Instr::*;
@@ -455,8 +395,6 @@ impl Step<'_> {
                 }
                 Flow::Seq
             }
-            MemoryCopy => self.bulk(true)?,
-            MemoryFill => self.bulk(false)?,
             Br { dst, dk } => {
                 self.drop_keep(dk)?;
                 Flow::Jump(dst)
@@ -587,48 +525,22 @@ pub(super) fn check_row(idx: &Index<'_>, i: usize) -> R<()> {
     };
     let eff = step.run()?;
     let writes = step.c.writes();
-    if let Instr::Bin {
-        op: BinOp::DivS | BinOp::RemS,
-        ty,
-    } = row.instr
-    {
-        // Each operand's sign comes from the bit table.
-        let top = crate::build::sign_bit(ty);
-        for (which, x) in [("lhs", events[1].value), ("rhs", events[0].value)] {
-            let row = crate::BitRow {
-                lhs: x,
-                rhs: top,
-                and: x & top,
-            };
-            if !idx.bits.contains(&row) {
-                return Err(fail(
-                    Rule::BitMissing,
-                    format!("no bit-table row for the sign of the {which}: {row:x?}"),
-                ));
+    match super::bits::lookups(row.instr, events) {
+        Some(rows) => {
+            for (what, row) in rows {
+                if !idx.bits.contains(&row) {
+                    return Err(fail(
+                        Rule::BitMissing,
+                        format!("no bit-table row for {what}: {row:x?}"),
+                    ));
+                }
             }
         }
-    }
-    if let Instr::Bin { op, .. } = row.instr {
-        if crate::build::is_bitwise(op) {
-            let (rhs, lhs, res) = (events[0].value, events[1].value, events[2].value);
-            let sum = lhs as u128 + rhs as u128;
-            let twice = sum.wrapping_sub(res as u128);
-            let (and, exact) = match op {
-                BinOp::And => (res as u128, true),
-                BinOp::Or => (twice, true),
-                _ => (twice / 2, twice.is_multiple_of(2)),
-            };
-            let row = crate::BitRow {
-                lhs,
-                rhs,
-                and: and as u64,
-            };
-            if !exact || and >> 64 != 0 || !idx.bits.contains(&row) {
-                return Err(fail(
-                    Rule::BitMissing,
-                    format!("no bit-table row for {op:?}: {row:x?}"),
-                ));
-            }
+        None => {
+            return Err(fail(
+                Rule::BitMissing,
+                "no AND of the operands explains the result".into(),
+            ))
         }
     }
 
@@ -698,7 +610,6 @@ pub(super) fn check_row(idx: &Index<'_>, i: usize) -> R<()> {
     let (fid, iid, frame) = match eff.flow {
         Flow::Seq => (row.fid, row.iid + 1, row.frame),
         Flow::Jump(dst) => (row.fid, dst, row.frame),
-        Flow::Stay => (row.fid, row.iid, row.frame),
         Flow::Call(callee) => (callee, 0, row.eid),
         Flow::Return => {
             let back = (next.fid, next.iid, next.frame);

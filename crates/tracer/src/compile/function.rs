@@ -107,6 +107,13 @@ impl Compiler<'_> {
         self.code.len() - 1
     }
 
+    /// The function index of the `memory.copy` helper (`memory.fill`'s is the next): the
+    /// module's function count, where `compile` appends them once the module is read.
+    fn bulk_helper(&mut self) -> u32 {
+        let next = self.module.functions.len() as u32;
+        *self.module.bulk.get_or_insert(next)
+    }
+
     fn unsupported(&mut self, op: &Operator<'_>, offset: usize) -> Instr {
         let idx = self.module.unsupported.len() as u32;
         self.module.unsupported.push(UnsupportedOp {
@@ -377,8 +384,8 @@ impl Compiler<'_> {
             O::I64Store32 { memarg } => store(ValTy::I64, 4, memarg.offset),
             O::MemorySize { .. } => Instr::MemorySize,
             O::MemoryGrow { .. } => Instr::MemoryGrow,
-            O::MemoryCopy { .. } => Instr::MemoryCopy,
-            O::MemoryFill { .. } => Instr::MemoryFill,
+            O::MemoryCopy { .. } => Instr::Call(self.bulk_helper()),
+            O::MemoryFill { .. } => Instr::Call(self.bulk_helper() + 1),
             O::DataDrop { .. } | O::ElemDrop { .. } => Instr::Nop,
             O::I32Eqz => Instr::Eqz(ValTy::I32),
             O::I64Eqz => Instr::Eqz(ValTy::I64),

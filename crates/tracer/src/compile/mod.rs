@@ -2,8 +2,10 @@
 //!
 //! wasmi validates first (its errors are the reference's), then wasmparser drives our own
 //! compiler over the same bytes: module sections become the init tables (globals, table
-//! elements, data), function bodies go through [`function::compile_body`].
+//! elements, data), function bodies go through [`function::compile_body`]; a module that uses
+//! `memory.copy` or `memory.fill` gets their helper functions ([`bulk`]).
 
+mod bulk;
 mod function;
 mod names;
 
@@ -123,6 +125,7 @@ pub fn compile(bytes: &[u8], limits: &Limits) -> Result<Module> {
         start: None,
         exports: BTreeMap::new(),
         unsupported: vec![],
+        bulk: None,
     };
     let mut table_max: Option<u64> = None;
     let mut allocs = FuncValidatorAllocations::default();
@@ -310,6 +313,7 @@ pub fn compile(bytes: &[u8], limits: &Limits) -> Result<Module> {
             allocs = fv.into_allocations();
         }
     }
+    bulk::append(&mut m);
     Ok(m)
 }
 

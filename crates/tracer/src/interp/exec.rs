@@ -309,8 +309,6 @@ impl<'a, S: Sink> Machine<'a, S> {
                 let r = self.grow(delta);
                 self.set_top(r, ValTy::I32);
             }
-            MemoryCopy => return self.copy_step(),
-            MemoryFill => return self.fill_step(),
             Br { dst, dk } => {
                 self.drop_keep(dk);
                 return Ok(Next::Jump(dst));

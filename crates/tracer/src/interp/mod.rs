@@ -1,11 +1,9 @@
 //! The tracing interpreter over the flat ISA.
 //!
-//! One loop iteration executes one instruction (or one micro-step of a bulk memory
-//! instruction) and reports to the [`Sink`]: the memory events as they happen, then the step
+//! One loop iteration executes one instruction and reports to the [`Sink`]: the memory events as they happen, then the step
 //! with its pre-state. Values are `u64` with i32 values zero-extended. The interpreter is
 //! generic over the sink, so a dry run with [`crate::NullSink`] pays nothing for tracing.
 
-mod bulk;
 mod exec;
 
 use crate::error::{Limit, Location, TrapKind};
@@ -141,8 +139,6 @@ enum Next {
     Seq,
     /// To an instruction of the current function.
     Jump(u32),
-    /// Stay (a bulk-memory micro-step with work left).
-    Stay,
     /// Into another function (a call or a return): `fid`, `iid` already set.
     Switched,
     /// The entry function returned.
@@ -158,11 +154,17 @@ impl<'a, S: Sink> Machine<'a, S> {
         }
     }
 
+    /// Where the running instruction is; inside a bulk-memory helper, the `memory.copy` or
+    /// `memory.fill` that called it (the helper's code is not the user's).
     fn at(&self) -> Location {
+        let (fid, iid) = match self.calls.last() {
+            Some(c) if self.module.is_bulk_helper(self.fid) => (c.ret_fid, c.ret_iid - 1),
+            _ => (self.fid, self.iid),
+        };
         Location {
-            fid: self.fid,
-            iid: self.iid,
-            offset: self.function(self.fid).offset(self.iid),
+            fid,
+            iid,
+            offset: self.function(fid).offset(iid),
             eid: self.eid,
         }
     }
@@ -208,7 +210,6 @@ impl<'a, S: Sink> Machine<'a, S> {
             match next {
                 Next::Seq => self.iid += 1,
                 Next::Jump(dst) => self.iid = dst,
-                Next::Stay => {}
                 Next::Switched => code = self.function(self.fid).code(),
                 Next::Finish => return Ok(()),
             }
