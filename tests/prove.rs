@@ -185,7 +185,7 @@ fn golden_verifying_key() {
         .collect();
     assert_eq!(
         (prover::CIRCUIT_VERSION, hash.as_str()),
-        (10, "d9637aa9fdd4e477b7b6b40573600196f81e3aa6a5ca326166c0f5bb0be6e7d6"),
+        (11, "aa610ace814ddd3113a1e9800e3b5ea9b2d0fb77500e5238da4c54be5ed66b64"),
         "the verifying key changed (program id {}): if the circuit changed on purpose, bump CIRCUIT_VERSION and pin the new hash",
         vk.program_id
     );

@@ -27,8 +27,8 @@ use halo2_proofs::plonk::{
 };
 use halo2_proofs::poly::Rotation;
 use std::collections::HashMap;
-use zkwasm_tables::encode::opcode;
-use zkwasm_tables::{ERow, ImageTable, InitMemory, MRow};
+use zkwasm_tables::encode::{br_target, opcode, Opcode};
+use zkwasm_tables::{ImageTable, InitMemory, MRow, Tables};
 use zkwasm_tracer::isa::Instr;
 use zkwasm_tracer::trace::Loc;
 use zkwasm_tracer::ValTy;
@@ -49,9 +49,8 @@ pub struct ImageColumns {
     pub copies: Column<Advice>,
 }
 
-/// An instruction's tuple.
-fn instruction(fid: u32, iid: u32, i: Instr) -> [u64; FIELDS] {
-    let o = opcode(i);
+/// An instruction's tuple, or a `br_table` target's (`encode::br_target`).
+fn instruction(fid: u32, iid: u32, o: Opcode) -> [u64; FIELDS] {
     [
         fid as u64,
         iid as u64,
@@ -69,12 +68,19 @@ fn init(loc: Loc, lo: u32, hi: u64, value: u64, ty: ValTy, mutable: bool) -> [u6
     [loc as u64, lo as u64, INIT, hi, value, i32, mutable as u64]
 }
 
-/// The image's rows: the instructions, then the initial memory.
+/// The image's rows: the instructions (a `br_table` as its targets, one row each), then the
+/// initial memory.
 fn rows(image: &ImageTable) -> Vec<[u64; FIELDS]> {
-    let instructions = image
-        .instructions
-        .iter()
-        .map(|&(fid, iid, i)| instruction(fid, iid, i));
+    let instructions = image.instructions.iter().flat_map(|&(fid, iid, i)| {
+        let opcodes: Vec<Opcode> = match i {
+            Instr::BrTable { len, .. } => (0..len)
+                .filter_map(|index| image.br_target(fid, iid, index))
+                .map(|e| br_target(e, len))
+                .collect(),
+            i => vec![opcode(i)],
+        };
+        opcodes.into_iter().map(move |o| instruction(fid, iid, o))
+    });
     let blocks = image.memory.iter().map(|m| match *m {
         InitMemory::Block { block, value } => {
             init(Loc::Heap, block, block as u64 + 1, value, ValTy::I64, true)
@@ -166,7 +172,7 @@ impl ImageColumns {
 /// at zero.
 pub fn record_image_lookup(
     image: &ImageTable,
-    steps: &[ERow],
+    steps: &[[u64; FIELDS]],
     mtable: &[MRow],
     range: &mut RangeWitness,
     lookup: usize,
@@ -176,10 +182,7 @@ pub fn record_image_lookup(
         rows.iter().enumerate().map(|(r, t)| (*t, r)).collect();
     let mut copies = vec![0u64; rows.len()];
     let block = crate::blocks::ROWS;
-    let steps = steps
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (i * block, instruction(s.fid, s.iid, s.instr)));
+    let steps = steps.iter().enumerate().map(|(i, s)| (i * block, *s));
     let inits = mtable
         .iter()
         .enumerate()
@@ -198,6 +201,18 @@ pub fn record_image_lookup(
         range.record_tuple(lookup, Side::Table, r, n, fields(tuple));
     }
     copies
+}
+
+/// What each step of a run looks up in the image (`Tables::step_opcode`; a step the image
+/// does not explain, in a forged run, looks up its instruction).
+pub fn step_tuples(t: &Tables) -> Vec<[u64; FIELDS]> {
+    (0..t.etable.len())
+        .map(|i| {
+            let s = &t.etable[i];
+            let o = t.step_opcode(i).unwrap_or(opcode(s.instr));
+            instruction(s.fid, s.iid, o)
+        })
+        .collect()
 }
 
 fn fields(tuple: &[u64; FIELDS]) -> Vec<Fr> {

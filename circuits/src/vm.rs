@@ -8,7 +8,7 @@
 use crate::bittable::{record_bit_inputs, BitTableConfig, PAIRS};
 use crate::blocks::Blocks;
 use crate::etable::{record_access_lookup, ETableConfig, Io, Start, ROWS};
-use crate::image::{record_image_lookup, ImageColumns};
+use crate::image::{record_image_lookup, step_tuples, ImageColumns};
 use crate::jtable::JTableConfig;
 use crate::mtable::MTableConfig;
 use crate::range::{RangeConfig, RangeWitness, Side, TupleLookup, TupleSide};
@@ -137,9 +137,8 @@ impl VmCircuit {
     /// The first step the circuit cannot prove yet (its index and instruction), if any.
     pub fn first_unprovable(tables: &Tables) -> Option<(usize, zkwasm_tracer::Instr)> {
         (0..tables.etable.len())
-            .map(|i| (i, tables.etable[i].instr, tables.events_of(i).len()))
-            .find(|&(_, instr, events)| !crate::etable::provable(instr, events))
-            .map(|(i, instr, _)| (i, instr))
+            .find(|&i| !crate::etable::step_provable(tables, i))
+            .map(|i| (i, tables.etable[i].instr))
     }
 
     /// The public instances ([`instance_columns`] of the run's instances).
@@ -327,7 +326,8 @@ impl Circuit<Fr> for VmCircuit {
         let accessed = record_access_lookup(self.k, run, &mut range, access);
         record_instance_lookup(run, &mut range, Lookup::Instance.index());
         let image = Lookup::Image.index();
-        let copies = record_image_lookup(&t.image, &run.etable, &run.mtable, &mut range, image);
+        let steps = step_tuples(run);
+        let copies = record_image_lookup(&t.image, &steps, &run.mtable, &mut range, image);
         config.image.load(&mut layouter, &t.image, &copies)?;
         config.mtable.assign(
             &mut layouter,

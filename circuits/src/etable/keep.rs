@@ -27,14 +27,16 @@ impl Keep {
         }
     }
 
-    /// The rules of a drop/keep: the opcode's keep fields, `moving` (`active` has degree
-    /// ≤ 1) and, when moving, the value it moves (slots `first` and `first + 1`).
+    /// The rules of a drop/keep: the opcode's keep fields (`c` is them plus `above`, zero
+    /// but for a `br_table` target, whose index lies above them), `moving` (`active` has
+    /// degree ≤ 1) and, when moving, the value it moves (slots `first` and `first + 1`).
     pub fn constraints(
         &self,
         m: &mut VirtualCells<'_, Fr>,
         ctx: &Ctx,
         active: Expression<Fr>,
         first: usize,
+        above: Expression<Fr>,
     ) -> Vec<Expression<Fr>> {
         let x = ctx.common;
         let (keep, k64, moving, drop) = (
@@ -46,7 +48,7 @@ impl Keep {
         let kept = active * keep.clone();
         let moved = ctx.slot(first + 1).value(m) - ctx.slot(first).value(m);
         vec![
-            x.c.expr(m) - (keep.clone() + k64.clone() * c(1 << 16)),
+            x.c.expr(m) - (keep.clone() + k64.clone() * c(1 << 16)) - above,
             k64 * (c(1) - keep.clone()),
             moving.clone() * (c(1) - kept.clone()),
             drop * (kept - moving.clone()),

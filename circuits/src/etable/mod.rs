@@ -62,7 +62,7 @@ use halo2_proofs::plonk::{
 use halo2_proofs::poly::Rotation;
 use rayon::prelude::*;
 use std::collections::HashMap;
-use zkwasm_tables::encode::{opcode, Class};
+use zkwasm_tables::encode::{opcode, Class, Opcode};
 use zkwasm_tables::{ERow, InitState, JRow, Tables};
 use zkwasm_tracer::isa::{DropKeep, Instr};
 use zkwasm_tracer::trace::{Loc, MemEvent, Rw};
@@ -106,6 +106,8 @@ pub fn provable(i: Instr, events: usize) -> bool {
         | Instr::BrIfEqz { dk, .. }
         | Instr::BrIfNez { dk, .. }
         | Instr::Return(dk) => keeps_at_most_one(dk),
+        // (And the target it takes keeps at most one value: `step_provable`.)
+        Instr::BrTable { .. } => true,
         Instr::Nop
         | Instr::I32Const(_)
         | Instr::I64Const(_)
@@ -125,13 +127,21 @@ pub fn provable(i: Instr, events: usize) -> bool {
         | Instr::MemorySize
         | Instr::MemoryGrow
         | Instr::Conv(_)
-        | Instr::Unary {
-            op: zkwasm_tracer::isa::UnaryOp::Clz | zkwasm_tracer::isa::UnaryOp::Ctz,
-            ..
-        } => true,
+        | Instr::Unary { .. } => true,
         _ => false,
     };
     class && events <= SLOTS
+}
+
+/// Whether the circuit can prove step `i` of `t`: [`provable`], and a `br_table` step's
+/// target keeps at most one value.
+pub fn step_provable(t: &Tables, i: usize) -> bool {
+    let row = &t.etable[i];
+    let target_keeps = match row.instr {
+        Instr::BrTable { .. } => t.step_opcode(i).map(|o| o.c & 0xffff),
+        _ => Some(0),
+    };
+    provable(row.instr, t.events_of(i).len()) && target_keeps.is_some_and(|k| k <= 1)
 }
 
 /// The slots of a step's `n` events, in event order: the `j`-th event's, but for a load of one
@@ -657,6 +667,8 @@ pub trait Op: Send + Sync {
 /// What a class needs to assign a step.
 pub struct StepWitness<'a> {
     pub row: &'a ERow,
+    /// What the step looks up in the image (`Tables::step_opcode`).
+    pub opcode: Opcode,
     pub next: Option<&'a ERow>,
     pub events: &'a [MemEvent],
     /// The JTable entry of the step's call or return.
@@ -832,7 +844,7 @@ impl ETableConfig {
         };
         type Ctor = fn(&mut ConstraintSystem<Fr>, &mut Allocator, &Ctx, Cell) -> Box<dyn Op>;
         // Each class's constructor, and whether its steps use the frame slot.
-        let ctors: [(Ctor, bool); 26] = [
+        let ctors: [(Ctor, bool); 27] = [
             (op_const::configure, false),
             (op_drop::configure, false),
             (op_local::get, false),
@@ -844,6 +856,7 @@ impl ETableConfig {
             (op_br::br, false),
             (op_br::br_if_eqz, false),
             (op_br::br_if_nez, false),
+            (op_br::br_table, false),
             (op_eqz::configure, false),
             (op_select::configure, false),
             (op_global::get, false),
@@ -1102,7 +1115,7 @@ impl ETableConfig {
         w.move_to(i * ROWS);
         let x = self.ctx.common;
         let events = t.events_of(i);
-        let o = opcode(row.instr);
+        let o = t.step_opcode(i).ok_or(Error::Synthesis)?;
         let class = self
             .classes
             .iter()
@@ -1154,6 +1167,7 @@ impl ETableConfig {
         w.set_bool(class.0, true);
         let s = StepWitness {
             row,
+            opcode: o,
             next: t.etable.get(i + 1),
             events,
             frame,

@@ -32,7 +32,7 @@ pub fn configure(
         let sel = m.query_selector(ctx.q_step) * bit.expr(m);
         let (frame, halt) = (x.frame.expr(m), op.halt.expr(m));
         let mut v = vec![frame.clone() * halt.clone()];
-        v.extend(op.keep.constraints(m, ctx, c(1), 0));
+        v.extend(op.keep.constraints(m, ctx, c(1), 0, c(0)));
         // Back in the caller: the JTable entry is this frame's, returned (where to, the
         // shared next-state rule reads from it).
         let (back, f) = (c(1) - halt, ctx.frame);

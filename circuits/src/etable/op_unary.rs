@@ -1,5 +1,5 @@
-//! Counting zeros: `clz` and `ctz`, i32 and i64 (`popcnt`, the third unary operation, is not
-//! proved yet). Slot 0 reads `x` at `sp - 1`, slot 1 writes the count over it. The operand
+//! Counting zeros: `clz` and `ctz`, i32 and i64 (`popcnt` is a call of a helper function the
+//! compiler adds: `zkwasm_tracer::compile::helpers`). Slot 0 reads `x` at `sp - 1`, slot 1 writes the count over it. The operand
 //! was range checked when it was written.
 //!
 //! Both name a power of two `P = 2^e` below `2^W`, `e = 8 q + r` taken apart as the shifts
@@ -15,7 +15,7 @@
 //! `x + zx · P` instead of `x` (then `P` itself, which both hold for any `P`).
 //!
 //! `sub` is `is_i64 + 2 · is_ctz` (`encode`'s unary `sub`: the operation index twice, plus the
-//! width), pinning two bit cells; `popcnt`'s (4 and up) is none of theirs.
+//! width), pinning two bit cells.
 
 use super::exponent::Exponent;
 use super::{bit_fields, c, set_bit_fields, Ctx, Effects, Op, StepWitness};

@@ -403,10 +403,10 @@ fn prove_makes_missing_keys_and_refuses_what_it_cannot_prove() {
     let o = expect(6, &args);
     assert!(error_line(&o).contains("another program"), "{}", stderr(&o));
     // An instruction no circuit covers yet: exit 6 naming the step and the instruction.
-    let counts = t.join("popcnt.wat");
+    let counts = t.join("indirect.wat");
     std::fs::write(
         &counts,
-        r#"(module (func (export "zkmain") (drop (i64.popcnt (i64.const 7)))))"#,
+        r#"(module (type $t (func)) (table 1 funcref) (elem (i32.const 0) $f) (func $f) (func (export "zkmain") (call_indirect (type $t) (i32.const 0))))"#,
     )
     .unwrap();
     let o = expect(
@@ -418,10 +418,10 @@ fn prove_makes_missing_keys_and_refuses_what_it_cannot_prove() {
             "--params",
             &params,
             "--output",
-            &t.join("popcnt"),
+            &t.join("indirect"),
         ],
     );
-    assert!(error_line(&o).contains("i64.popcnt"), "{}", stderr(&o));
+    assert!(error_line(&o).contains("call_indirect"), "{}", stderr(&o));
     // A run that fails: exit 1. A size out of range: exit 2.
     expect(
         1,

@@ -303,12 +303,14 @@ fn runs_that_cannot_be_proved_say_why() {
     let e = setup(&params, &big).expect_err("too large");
     assert!(e.to_string().contains("image needs k = 14"), "{e}");
     // An instruction without a circuit yet: the dry run and the prover name the step.
-    let popcnt = program(r#"(module (func (export "zkmain") (drop (i32.popcnt (i32.const 6)))))"#);
-    let run = execute(&popcnt, &Inputs::default()).unwrap();
+    let indirect = program(
+        r#"(module (type $t (func)) (table 1 funcref) (elem (i32.const 0) $f) (func $f) (func (export "zkmain") (call_indirect (type $t) (i32.const 0))))"#,
+    );
+    let run = execute(&indirect, &Inputs::default()).unwrap();
     let (step, instr) = run.unprovable.clone().unwrap();
-    assert!(instr.contains("popcnt"), "{instr}");
-    let (pk, _) = setup(&params, &popcnt).unwrap();
-    let e = prove(&params, &pk, &popcnt, &Inputs::default()).unwrap_err();
+    assert!(instr.contains("call_indirect"), "{instr}");
+    let (pk, _) = setup(&params, &indirect).unwrap();
+    let e = prove(&params, &pk, &indirect, &Inputs::default()).unwrap_err();
     assert!(matches!(e, Error::Unsupported(_)), "{e}");
     assert!(e.to_string().contains(&format!("step {step} ")), "{e}");
     // A run that fails is the tracer's error.

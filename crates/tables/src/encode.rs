@@ -77,7 +77,9 @@ fn dk_c(dk: DropKeep) -> u64 {
     dk.keep as u64 | (dk.i64_mask as u64) << 16
 }
 
-fn dk_of(b: u32, c: u64) -> DropKeep {
+/// The drop/keep of an opcode's `b` and `c` (`c`'s low 32 bits; a `br_table` target's
+/// index lies above them).
+pub fn dk_of(b: u32, c: u64) -> DropKeep {
     DropKeep {
         drop: b,
         keep: c as u16,
@@ -97,7 +99,7 @@ const REL_OPS: [RelOp; 10] = [
     RelOp::GeS,
     RelOp::GeU,
 ];
-const UNARY_OPS: [UnaryOp; 3] = [UnaryOp::Clz, UnaryOp::Ctz, UnaryOp::Popcnt];
+const UNARY_OPS: [UnaryOp; 2] = [UnaryOp::Clz, UnaryOp::Ctz];
 const CONV_OPS: [ConvOp; 8] = [
     ConvOp::I32WrapI64,
     ConvOp::I64ExtendI32S,
@@ -265,6 +267,21 @@ pub fn opcode(i: Instr) -> Opcode {
         Call(f) => op(Class::Call, 0, f, 0, 0),
         CallIndirect { type_idx } => op(Class::CallIndirect, 0, type_idx, 0, 0),
         CallHost(h) => op(Class::CallHost, index_of(&HOSTS, h), 0, 0, 0),
+    }
+}
+
+/// The image row of `br_table` target `e` of an instruction with `len` targets, which a
+/// `br_table` step taking it looks up in place of its instruction's: class `BrTable`, `sub`
+/// 1 for the default (the last target) and 0 for the others, `a` the destination, `b` the
+/// drop, and `c` the keep fields with the target's index from bit 32 on.
+pub fn br_target(e: &crate::BrEntry, len: u32) -> Opcode {
+    let dk = e.target.dk;
+    Opcode {
+        class: Class::BrTable,
+        sub: (e.index + 1 == len) as u8,
+        a: e.target.dst,
+        b: dk.drop,
+        c: dk_c(dk) | (e.index as u64) << 32,
     }
 }
 

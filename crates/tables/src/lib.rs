@@ -83,6 +83,7 @@ pub struct ImageTable {
     pub functions: Vec<FuncEntry>,
     /// `(fid, iid, instruction)`, every function's code in order, the entry function last.
     pub instructions: Vec<(u32, u32, Instr)>,
+    /// Every `br_table`'s targets, sorted by `(fid, iid, index)`.
     pub br_table: Vec<BrEntry>,
     /// Canonical type id of each module type index (for `call_indirect`'s immediate).
     pub type_ids: Vec<u32>,
@@ -210,5 +211,33 @@ impl Tables {
             self.etable[i - 1].events_end as usize
         };
         &self.events[start..self.etable[i].events_end as usize]
+    }
+
+    /// The opcode step `i` looks up in the image: its instruction's, but for a `br_table`,
+    /// whose step looks up the target it takes ([`encode::br_target`]: the index it popped,
+    /// the default past the last); `None` for a step the image does not explain.
+    pub fn step_opcode(&self, i: usize) -> Option<encode::Opcode> {
+        let row = &self.etable[i];
+        match row.instr {
+            Instr::BrTable { len, .. } => {
+                let popped = self.events_of(i).first()?.value;
+                let index = popped.min(len.checked_sub(1)? as u64) as u32;
+                let entry = self.image.br_target(row.fid, row.iid, index)?;
+                Some(encode::br_target(entry, len))
+            }
+            i => Some(encode::opcode(i)),
+        }
+    }
+}
+
+impl ImageTable {
+    /// Target `index` of the `br_table` at `(fid, iid)` (`br_table` is sorted by them, as
+    /// built).
+    pub fn br_target(&self, fid: u32, iid: u32, index: u32) -> Option<&BrEntry> {
+        let i = self
+            .br_table
+            .binary_search_by_key(&(fid, iid, index), |e| (e.fid, e.iid, e.index))
+            .ok()?;
+        Some(&self.br_table[i])
     }
 }

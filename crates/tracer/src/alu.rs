@@ -82,10 +82,8 @@ pub fn unary(op: UnaryOp, ty: ValTy, a: u64) -> u64 {
     match (op, ty) {
         (UnaryOp::Clz, ValTy::I32) => (a as u32).leading_zeros() as u64,
         (UnaryOp::Ctz, ValTy::I32) => (a as u32).trailing_zeros() as u64,
-        (UnaryOp::Popcnt, ValTy::I32) => (a as u32).count_ones() as u64,
         (UnaryOp::Clz, ValTy::I64) => a.leading_zeros() as u64,
         (UnaryOp::Ctz, ValTy::I64) => a.trailing_zeros() as u64,
-        (UnaryOp::Popcnt, ValTy::I64) => a.count_ones() as u64,
     }
 }
 

@@ -176,15 +176,48 @@ pub struct Module {
     /// Exported functions by name.
     pub exports: BTreeMap<String, u32>,
     pub unsupported: Vec<UnsupportedOp>,
-    /// The function index of the `memory.copy` helper when the module uses bulk memory; the
-    /// `memory.fill` helper follows it (see `compile::bulk`).
-    pub bulk: Option<u32>,
+    /// The helper functions the module's code calls, with their function indices: after the
+    /// module's own functions, in the order of first use (see `compile::helpers`).
+    pub helpers: Vec<(u32, Helper)>,
+}
+
+/// A function the compiler adds to a module whose code needs it (`compile::helpers`): an
+/// operation that runs, and is proved, as a call of ordinary instructions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Helper {
+    MemoryCopy,
+    MemoryFill,
+    I32Popcnt,
+    I64Popcnt,
+}
+
+impl Helper {
+    pub const ALL: [Helper; 4] = [
+        Helper::MemoryCopy,
+        Helper::MemoryFill,
+        Helper::I32Popcnt,
+        Helper::I64Popcnt,
+    ];
+
+    /// The Wasm operator the helper runs.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Helper::MemoryCopy => "memory.copy",
+            Helper::MemoryFill => "memory.fill",
+            Helper::I32Popcnt => "i32.popcnt",
+            Helper::I64Popcnt => "i64.popcnt",
+        }
+    }
 }
 
 impl Module {
-    /// Whether function `fid` is a bulk-memory helper.
-    pub fn is_bulk_helper(&self, fid: u32) -> bool {
-        self.bulk.is_some_and(|b| fid == b || fid == b + 1)
+    /// The helper function `fid` is, if it is one.
+    pub fn helper(&self, fid: u32) -> Option<Helper> {
+        self.helpers
+            .iter()
+            .find(|(f, _)| *f == fid)
+            .map(|(_, h)| *h)
     }
 
     pub fn signature(&self, fid: u32) -> &Signature {

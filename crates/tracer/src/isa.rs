@@ -3,9 +3,10 @@
 //! There are no blocks: control flow is a jump to an absolute instruction index carrying a
 //! drop/keep pair, locals are addressed by their depth on the value stack, and every function
 //! ends in an explicit [`Instr::Return`]. One Wasm operator becomes at most one instruction
-//! (`if`/`else` add a jump, `nop`/`block`/`loop` vanish, `memory.copy`/`memory.fill` become
-//! calls to helper functions written in Wasm, see `compile::bulk`), so the circuits see a
-//! small, regular instruction set whose every instruction has a fixed address `(fid, iid)`.
+//! (`if`/`else` add a jump, `nop`/`block`/`loop` vanish, `memory.copy`, `memory.fill` and
+//! `popcnt` become calls to helper functions written in Wasm, see `compile::helpers`), so the
+//! circuits see a small, regular instruction set whose every instruction has a fixed address
+//! `(fid, iid)`.
 
 use serde::Serialize;
 use std::fmt;
@@ -73,10 +74,10 @@ pub struct BrTarget {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
+/// (`popcnt` is a call of a helper function: `compile::helpers`.)
 pub enum UnaryOp {
     Clz,
     Ctz,
-    Popcnt,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]

@@ -9,7 +9,7 @@
 
 use super::names::opcode_name;
 use super::{num_ty, wasm_err};
-use crate::image::{Body, Module, NumTy, UnsupportedOp};
+use crate::image::{Body, Helper, Module, NumTy, UnsupportedOp};
 use crate::isa::*;
 use crate::{Error, Result};
 use wasmparser::{BlockType, FrameKind, FuncValidator, FunctionBody, Operator, ValidatorResources};
@@ -107,11 +107,16 @@ impl Compiler<'_> {
         self.code.len() - 1
     }
 
-    /// The function index of the `memory.copy` helper (`memory.fill`'s is the next): the
-    /// module's function count, where `compile` appends them once the module is read.
-    fn bulk_helper(&mut self) -> u32 {
-        let next = self.module.functions.len() as u32;
-        *self.module.bulk.get_or_insert(next)
+    /// The function index of helper `h`: the helpers follow the module's own functions in
+    /// the order of first use (`compile` appends them once the module is read).
+    fn helper(&mut self, h: Helper) -> u32 {
+        let m = &mut *self.module;
+        if let Some(&(fid, _)) = m.helpers.iter().find(|(_, x)| *x == h) {
+            return fid;
+        }
+        let fid = (m.functions.len() + m.helpers.len()) as u32;
+        m.helpers.push((fid, h));
+        fid
     }
 
     fn unsupported(&mut self, op: &Operator<'_>, offset: usize) -> Instr {
@@ -384,8 +389,8 @@ impl Compiler<'_> {
             O::I64Store32 { memarg } => store(ValTy::I64, 4, memarg.offset),
             O::MemorySize { .. } => Instr::MemorySize,
             O::MemoryGrow { .. } => Instr::MemoryGrow,
-            O::MemoryCopy { .. } => Instr::Call(self.bulk_helper()),
-            O::MemoryFill { .. } => Instr::Call(self.bulk_helper() + 1),
+            O::MemoryCopy { .. } => Instr::Call(self.helper(Helper::MemoryCopy)),
+            O::MemoryFill { .. } => Instr::Call(self.helper(Helper::MemoryFill)),
             O::DataDrop { .. } | O::ElemDrop { .. } => Instr::Nop,
             O::I32Eqz => Instr::Eqz(ValTy::I32),
             O::I64Eqz => Instr::Eqz(ValTy::I64),
@@ -411,10 +416,10 @@ impl Compiler<'_> {
             O::I64GeU => rel(RelOp::GeU, ValTy::I64),
             O::I32Clz => unary(UnaryOp::Clz, ValTy::I32),
             O::I32Ctz => unary(UnaryOp::Ctz, ValTy::I32),
-            O::I32Popcnt => unary(UnaryOp::Popcnt, ValTy::I32),
+            O::I32Popcnt => Instr::Call(self.helper(Helper::I32Popcnt)),
             O::I64Clz => unary(UnaryOp::Clz, ValTy::I64),
             O::I64Ctz => unary(UnaryOp::Ctz, ValTy::I64),
-            O::I64Popcnt => unary(UnaryOp::Popcnt, ValTy::I64),
+            O::I64Popcnt => Instr::Call(self.helper(Helper::I64Popcnt)),
             O::I32Add => bin(BinOp::Add, ValTy::I32),
             O::I32Sub => bin(BinOp::Sub, ValTy::I32),
             O::I32Mul => bin(BinOp::Mul, ValTy::I32),

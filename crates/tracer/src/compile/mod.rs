@@ -3,10 +3,10 @@
 //! wasmi validates first (its errors are the reference's), then wasmparser drives our own
 //! compiler over the same bytes: module sections become the init tables (globals, table
 //! elements, data), function bodies go through [`function::compile_body`]; a module that uses
-//! `memory.copy` or `memory.fill` gets their helper functions ([`bulk`]).
+//! `memory.copy`, `memory.fill` or `popcnt` gets their helper functions ([`helpers`]).
 
-mod bulk;
 mod function;
+mod helpers;
 mod names;
 
 use crate::image::{Body, Function, Global, MemoryImage, Module, NumTy, Signature};
@@ -125,7 +125,7 @@ pub fn compile(bytes: &[u8], limits: &Limits) -> Result<Module> {
         start: None,
         exports: BTreeMap::new(),
         unsupported: vec![],
-        bulk: None,
+        helpers: vec![],
     };
     let mut table_max: Option<u64> = None;
     let mut allocs = FuncValidatorAllocations::default();
@@ -313,7 +313,7 @@ pub fn compile(bytes: &[u8], limits: &Limits) -> Result<Module> {
             allocs = fv.into_allocations();
         }
     }
-    bulk::append(&mut m);
+    helpers::append(&mut m);
     Ok(m)
 }
 

@@ -154,11 +154,11 @@ impl<'a, S: Sink> Machine<'a, S> {
         }
     }
 
-    /// Where the running instruction is; inside a bulk-memory helper, the `memory.copy` or
-    /// `memory.fill` that called it (the helper's code is not the user's).
+    /// Where the running instruction is; inside a helper function, the instruction that
+    /// called it (`memory.copy`, ...: the helper's code is not the user's).
     fn at(&self) -> Location {
         let (fid, iid) = match self.calls.last() {
-            Some(c) if self.module.is_bulk_helper(self.fid) => (c.ret_fid, c.ret_iid - 1),
+            Some(c) if self.module.helper(self.fid).is_some() => (c.ret_fid, c.ret_iid - 1),
             _ => (self.fid, self.iid),
         };
         Location {
