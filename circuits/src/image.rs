@@ -5,9 +5,13 @@
 //!   the ETable's steps; the class is a class id (`Class` is `repr(u8)`, ids from 1);
 //! - initial memory `(type, lo, INIT, hi, value, is_i32, mutable)` (a data block, a run of zero
 //!   blocks, a global), looked up by the MTable's init entries; an init entry at address `a`
-//!   needs a row with `lo <= a < hi`. [`INIT`] is no class id, and a step's class is a sum of
-//!   its one-hot class bits times class ids, so neither kind of lookup lands on the other's
-//!   rows.
+//!   needs a row with `lo <= a < hi`;
+//! - table 0's elements `(slot, callee, ELEMENT, type id, 0, 0, 0)` (non-null slots only, the
+//!   callee's canonical type id), looked up by `call_indirect` steps (a lookup of their own,
+//!   inputs only, against these rows: `vm::Lookup::Element`).
+//!
+//! [`INIT`] and [`ELEMENT`] are no class id, and a step's class is a sum of its one-hot class
+//! bits times class ids, so no kind of lookup lands on another's rows.
 //!
 //! The lookup is a tuple lookup of the range argument (`range::TupleLookup`): enabled steps
 //! look up their instruction on their block's first row, init entries their initial value on
@@ -38,7 +42,9 @@ pub const FIELDS: usize = 7;
 
 /// The third field of initial-memory rows: no class id.
 pub const INIT: u64 = u32::MAX as u64;
-const _: () = assert!(INIT > u8::MAX as u64);
+/// The third field of table-element rows: no class id either.
+pub const ELEMENT: u64 = INIT - 1;
+const _: () = assert!(ELEMENT > u8::MAX as u64);
 // The two inputs are on different rows of a block.
 const _: () = assert!(crate::blocks::ROWS >= 2);
 
@@ -60,6 +66,12 @@ fn instruction(fid: u32, iid: u32, o: Opcode) -> [u64; FIELDS] {
         o.b as u64,
         o.c,
     ]
+}
+
+/// Table 0's slot `slot` holding function `callee` of canonical type `type_id`: what a
+/// `call_indirect` of that type through that slot looks up.
+pub fn element(slot: u64, callee: u64, type_id: u64) -> [u64; FIELDS] {
+    [slot, callee, ELEMENT, type_id, 0, 0, 0]
 }
 
 /// An init entry's tuple.
@@ -98,7 +110,16 @@ fn rows(image: &ImageTable) -> Vec<[u64; FIELDS]> {
             g.mutable,
         )
     });
-    instructions.chain(blocks).chain(globals).collect()
+    let elements = image.elements.iter().enumerate().filter_map(|(slot, f)| {
+        let f = (*f)?;
+        let type_id = image.functions.get(f as usize)?.type_id;
+        Some(element(slot as u64, f as u64, type_id as u64))
+    });
+    instructions
+        .chain(blocks)
+        .chain(globals)
+        .chain(elements)
+        .collect()
 }
 
 impl ImageColumns {
@@ -170,12 +191,15 @@ impl ImageColumns {
 /// often as they look it up. Returns those counts, the `copies` column. An input the image
 /// does not hold (a forged run) is recorded all the same: the running sum then does not end
 /// at zero.
+/// `call_indirect` steps' element lookups (`elements`, each with its row, in tuple lookup
+/// `element_lookup`, inputs only) count among each image row's lookups too.
 pub fn record_image_lookup(
     image: &ImageTable,
     steps: &[[u64; FIELDS]],
     mtable: &[MRow],
+    elements: &[(usize, [u64; FIELDS])],
     range: &mut RangeWitness,
-    lookup: usize,
+    [lookup, element_lookup]: [usize; 2],
 ) -> Vec<u64> {
     let rows = rows(image);
     let index: HashMap<[u64; FIELDS], usize> =
@@ -197,6 +221,12 @@ pub fn record_image_lookup(
         }
         range.record_tuple(lookup, Side::Input, row, 1, fields(&tuple));
     }
+    for (row, tuple) in elements {
+        if let Some(&r) = index.get(tuple) {
+            copies[r] += 1;
+        }
+        range.record_tuple(element_lookup, Side::Input, *row, 1, fields(tuple));
+    }
     for (r, (tuple, &n)) in rows.iter().zip(&copies).enumerate() {
         range.record_tuple(lookup, Side::Table, r, n, fields(tuple));
     }
@@ -211,6 +241,25 @@ pub fn step_tuples(t: &Tables) -> Vec<[u64; FIELDS]> {
             let s = &t.etable[i];
             let o = t.step_opcode(i).unwrap_or(opcode(s.instr));
             instruction(s.fid, s.iid, o)
+        })
+        .collect()
+}
+
+/// What each `call_indirect` step of a run looks up in table 0 ([`element`]), on its block's
+/// first row: the popped slot, the callee (the next step's function) and the instruction's
+/// type.
+pub fn element_tuples(t: &Tables) -> Vec<(usize, [u64; FIELDS])> {
+    (0..t.etable.len())
+        .filter_map(|i| {
+            let Instr::CallIndirect { type_idx } = t.etable[i].instr else {
+                return None;
+            };
+            let slot = t.events_of(i).first()?.value;
+            let callee = t.etable.get(i + 1).map_or(0, |n| n.fid);
+            Some((
+                i * crate::blocks::ROWS,
+                element(slot, callee as u64, type_idx as u64),
+            ))
         })
         .collect()
 }

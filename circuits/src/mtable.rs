@@ -498,7 +498,7 @@ impl halo2_proofs::plonk::Circuit<Fr> for MTableCircuit {
     ) -> Result<(), Error> {
         config.blocks.assign(&mut layouter, self.k)?;
         let mut range = config.range.witness(self.k);
-        let copies = record_image_lookup(&self.image, &[], &self.rows, &mut range, 0);
+        let copies = record_image_lookup(&self.image, &[], &self.rows, &[], &mut range, [0, 0]);
         config.image.load(&mut layouter, &self.image, &copies)?;
         config.mtable.assign(
             &mut layouter,

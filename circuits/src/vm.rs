@@ -8,7 +8,7 @@
 use crate::bittable::{record_bit_inputs, BitTableConfig, PAIRS};
 use crate::blocks::Blocks;
 use crate::etable::{record_access_lookup, ETableConfig, Io, Start, ROWS};
-use crate::image::{record_image_lookup, step_tuples, ImageColumns};
+use crate::image::{element_tuples, record_image_lookup, step_tuples, ImageColumns};
 use crate::jtable::JTableConfig;
 use crate::mtable::MTableConfig;
 use crate::range::{RangeConfig, RangeWitness, Side, TupleLookup, TupleSide};
@@ -47,13 +47,15 @@ enum Lookup {
     SignLhs,
     /// And their right operand's.
     SignRhs,
+    /// `call_indirect` steps look up their table element in the image: inputs only.
+    Element,
 }
 
 // One nibble lookup per pair of a bit-table row.
 const _: () = assert!(PAIRS == 2);
 
 impl Lookup {
-    const ALL: [Lookup; 10] = [
+    const ALL: [Lookup; 11] = [
         Lookup::Frame,
         Lookup::Access,
         Lookup::AccessSecond,
@@ -64,6 +66,7 @@ impl Lookup {
         Lookup::Bit,
         Lookup::SignLhs,
         Lookup::SignRhs,
+        Lookup::Element,
     ];
 
     /// Its index among the range argument's tuple lookups.
@@ -83,6 +86,7 @@ impl Lookup {
             Lookup::Bit => "bit lookup",
             Lookup::SignLhs => "sign lookup (left)",
             Lookup::SignRhs => "sign lookup (right)",
+            Lookup::Element => "element lookup",
         }
     }
 
@@ -93,7 +97,7 @@ impl Lookup {
             Lookup::Frame => 1,
             Lookup::Access | Lookup::AccessSecond => 2,
             Lookup::Instance => 3,
-            Lookup::Image => 4,
+            Lookup::Image | Lookup::Element => 4,
             Lookup::Nibble | Lookup::NibbleSecond => 5,
             Lookup::Bit | Lookup::SignLhs | Lookup::SignRhs => 6,
         }
@@ -236,6 +240,7 @@ impl Circuit<Fr> for VmCircuit {
         let bit_table = |m: &mut VirtualCells<'_, Fr>| bits.bit_table(m);
         let sign_lhs = |m: &mut VirtualCells<'_, Fr>| etable.sign_input(m, 0);
         let sign_rhs = |m: &mut VirtualCells<'_, Fr>| etable.sign_input(m, 1);
+        let element_input = |m: &mut VirtualCells<'_, Fr>| etable.element_input(m);
         let lookups = Lookup::ALL.map(|l| {
             let (input, table): (TupleSide<'_>, Option<TupleSide<'_>>) = match l {
                 Lookup::Frame => (&frame_input, Some(&frame_table)),
@@ -248,6 +253,7 @@ impl Circuit<Fr> for VmCircuit {
                 Lookup::Bit => (&bit_input, Some(&bit_table)),
                 Lookup::SignLhs => (&sign_lhs, None),
                 Lookup::SignRhs => (&sign_rhs, None),
+                Lookup::Element => (&element_input, None),
             };
             TupleLookup {
                 name: l.name(),
@@ -326,8 +332,16 @@ impl Circuit<Fr> for VmCircuit {
         let accessed = record_access_lookup(self.k, run, &mut range, access);
         record_instance_lookup(run, &mut range, Lookup::Instance.index());
         let image = Lookup::Image.index();
-        let steps = step_tuples(run);
-        let copies = record_image_lookup(&t.image, &steps, &run.mtable, &mut range, image);
+        let (steps, elements) = (step_tuples(run), element_tuples(run));
+        let lookups = [image, Lookup::Element.index()];
+        let copies = record_image_lookup(
+            &t.image,
+            &steps,
+            &run.mtable,
+            &elements,
+            &mut range,
+            lookups,
+        );
         config.image.load(&mut layouter, &t.image, &copies)?;
         config.mtable.assign(
             &mut layouter,

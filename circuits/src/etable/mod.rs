@@ -121,6 +121,7 @@ pub fn provable(i: Instr, events: usize) -> bool {
         | Instr::Eqz(_)
         | Instr::Rel { .. }
         | Instr::Call(_)
+        | Instr::CallIndirect { .. }
         | Instr::CallHost(_)
         | Instr::Load { .. }
         | Instr::Store { .. }
@@ -133,15 +134,21 @@ pub fn provable(i: Instr, events: usize) -> bool {
     class && events <= SLOTS
 }
 
-/// Whether the circuit can prove step `i` of `t`: [`provable`], and a `br_table` step's
-/// target keeps at most one value.
+/// Whether the circuit can prove step `i` of `t`: [`provable`], a `br_table` step's target
+/// keeps at most one value, and a `call_indirect` calls no imported (host) function.
 pub fn step_provable(t: &Tables, i: usize) -> bool {
     let row = &t.etable[i];
-    let target_keeps = match row.instr {
-        Instr::BrTable { .. } => t.step_opcode(i).map(|o| o.c & 0xffff),
-        _ => Some(0),
+    let fits = match row.instr {
+        Instr::BrTable { .. } => t.step_opcode(i).is_some_and(|o| o.c & 0xffff <= 1),
+        Instr::CallIndirect { .. } => {
+            let slot = t.events_of(i).first().map(|e| e.value as usize);
+            let callee = slot.and_then(|s| t.image.elements.get(s).copied().flatten());
+            let func = callee.and_then(|f| t.image.functions.get(f as usize));
+            func.is_some_and(|f| f.host.is_none())
+        }
+        _ => true,
     };
-    provable(row.instr, t.events_of(i).len()) && target_keeps.is_some_and(|k| k <= 1)
+    provable(row.instr, t.events_of(i).len()) && fits
 }
 
 /// The slots of a step's `n` events, in event order: the `j`-th event's, but for a load of one
@@ -656,6 +663,16 @@ pub trait Op: Send + Sync {
     fn sign_lookups(&self, _m: &mut VirtualCells<'_, Fr>, _ctx: &Ctx) -> Option<SignLookups> {
         None
     }
+    /// What the step looks up in table 0's elements: how often (degree ≤ 1, the class bit
+    /// multiplies it) and the element (`image::element`, degree 1); `None` for a class that
+    /// never does (only `op_call`'s `call_indirect` does).
+    fn element_lookup(
+        &self,
+        _m: &mut VirtualCells<'_, Fr>,
+        _ctx: &Ctx,
+    ) -> Option<(Expression<Fr>, Vec<Expression<Fr>>)> {
+        None
+    }
     /// The class's own cells of a step.
     fn assign(&self, w: &mut BlockWriter, s: &StepWitness<'_>);
     /// Named cells of the class, for tamper tests.
@@ -771,6 +788,21 @@ impl ETableConfig {
             .expect("a class makes the sign lookups");
         let [lhs, rhs] = tuples;
         (q * bit.expr(m) * n, if which == 0 { lhs } else { rhs })
+    }
+
+    /// What a step looks up in table 0: its element, once for a `call_indirect` (degree 3),
+    /// nothing otherwise.
+    pub fn element_input(
+        &self,
+        m: &mut VirtualCells<'_, Fr>,
+    ) -> (Expression<Fr>, Vec<Expression<Fr>>) {
+        let q = m.query_selector(self.ctx.q_step);
+        let (bit, (n, tuple)) = self
+            .classes
+            .iter()
+            .find_map(|(bit, op)| op.element_lookup(m, &self.ctx).map(|l| (bit, l)))
+            .expect("a class makes the element lookup");
+        (q * bit.expr(m) * n, tuple)
     }
 
     /// What a row's access slot of group `group` looks up in the MTable

@@ -1,6 +1,9 @@
 //! Whole runs of the VM circuit for the tests: tables of a WAT program, the circuit size that
 //! holds them, MockProver failures, and consistent forgeries of a run's written values.
 
+#[allow(dead_code)] // The attack tests'.
+pub mod patch;
+
 use std::collections::BTreeSet;
 use zkwasm_circuits::allocator::blocks;
 use zkwasm_circuits::etable::ROWS;

@@ -42,8 +42,8 @@ pub enum Class {
     BrIfNez,
     BrTable,
     Return,
+    /// `call` and `call_indirect` (`sub` 1).
     Call,
-    CallIndirect,
     CallHost,
     Unreachable,
     Unsupported,
@@ -265,7 +265,7 @@ pub fn opcode(i: Instr) -> Opcode {
         BrTable { start, len } => op(Class::BrTable, 0, start, len, 0),
         Return(dk) => op(Class::Return, 0, 0, dk.drop, dk_c(dk)),
         Call(f) => op(Class::Call, 0, f, 0, 0),
-        CallIndirect { type_idx } => op(Class::CallIndirect, 0, type_idx, 0, 0),
+        CallIndirect { type_idx } => op(Class::Call, 1, type_idx, 0, 0),
         CallHost(h) => op(Class::CallHost, index_of(&HOSTS, h), 0, 0, 0),
     }
 }
@@ -355,8 +355,8 @@ pub fn decode(o: Opcode) -> Option<Instr> {
             len: o.b,
         },
         Class::Return => Return(dk_of(o.b, o.c)),
-        Class::Call => Call(o.a),
-        Class::CallIndirect => CallIndirect { type_idx: o.a },
+        Class::Call if o.sub == 0 => Call(o.a),
+        Class::Call => CallIndirect { type_idx: o.a },
         Class::CallHost => CallHost(*HOSTS.get(s)?),
     };
     (opcode(i) == o).then_some(i)

@@ -334,9 +334,16 @@ impl Compiler<'_> {
                 Body::Host(h) => Instr::CallHost(h),
                 Body::Code { .. } => Instr::Call(function_index),
             },
-            O::CallIndirect { type_index, .. } => Instr::CallIndirect {
-                type_idx: type_index,
-            },
+            O::CallIndirect { type_index, .. } => {
+                // The first type equal to it: equal signatures have one index, the one
+                // the image's elements name (`type_ids`), so the circuit compares indices.
+                let types = &self.module.types;
+                let sig = &types[type_index as usize];
+                let first = types.iter().position(|t| t == sig).unwrap_or(0);
+                Instr::CallIndirect {
+                    type_idx: first as u32,
+                }
+            }
             O::Drop => Instr::Drop,
             O::Select | O::TypedSelect { .. } => {
                 // The operand under the condition has the selected values' type.
