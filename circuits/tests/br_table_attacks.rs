@@ -29,14 +29,12 @@ mod runs;
 
 use ff::Field;
 use halo2_proofs::dev::MockProver;
-use halo2_proofs::plonk::{Advice, Circuit, Column, ConstraintSystem};
-use runs::patch::{cell, challenges, compress};
+use runs::patch::{challenges, compress, config, Terms};
 use runs::*;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use zkwasm_circuits::etable::{ETableConfig, ROWS};
 use zkwasm_circuits::mock::{failing_rows, failures};
-use zkwasm_circuits::range::common_bound;
-use zkwasm_circuits::vm::{VmCircuit, VmConfig};
+use zkwasm_circuits::vm::VmCircuit;
 use zkwasm_circuits::Fr;
 use zkwasm_tables::encode::{dk_of, Class, Opcode};
 use zkwasm_tables::Tables;
@@ -185,13 +183,6 @@ fn set_cell(c: &mut VmCircuit, cfg: &ETableConfig, i: usize, name: &str, v: Fr) 
         .set(cell.column, i * ROWS + cell.rot as usize, v);
 }
 
-/// The circuit's configuration (for the range argument's columns).
-fn config(t: &Tables) -> VmConfig {
-    let mut meta = ConstraintSystem::<Fr>::default();
-    let c = VmCircuit::new(k_for(t), t.clone());
-    VmCircuit::configure_with_params(&mut meta, c.params())
-}
-
 /// The forged circuit of `t` and its size.
 fn forged(t: &Tables, f: &Forgery) -> (u32, VmCircuit) {
     let k = k_for(t);
@@ -220,23 +211,13 @@ fn forged(t: &Tables, f: &Forgery) -> (u32, VmCircuit) {
     let [alpha, _, theta] = challenges();
     let prover = MockProver::run(k, &c, c.instances()).unwrap();
     let range = config(t).range_columns();
-    let bound = common_bound(k) as usize;
     let h = range.tuple_helpers[IMAGE.0];
-    let mut cells: HashMap<(Column<Advice>, usize), Fr> = HashMap::new();
+    let mut terms = Terms::new(&prover, range.sum, k);
     for &(i, from) in &f.takes {
-        let row = i * ROWS;
         let inv = |tuple: Vec<Fr>| (alpha - compress(theta, IMAGE.1, &tuple)).invert().unwrap();
-        let term = inv(tuple(t, i, from)) - inv(tuple(t, i, i));
-        *cells
-            .entry((h, row))
-            .or_insert_with(|| cell(&prover, h, row)) += term;
-        for s in row + 1..=bound {
-            *cells
-                .entry((range.sum, s))
-                .or_insert_with(|| cell(&prover, range.sum, s)) += term;
-        }
+        terms.add(h, i * ROWS, inv(tuple(t, i, from)) - inv(tuple(t, i, i)));
     }
-    for ((column, row), v) in cells {
+    for ((column, row), v) in terms.values {
         c.range_overrides.set(column, row, v);
     }
     (k, c)

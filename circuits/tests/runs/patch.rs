@@ -7,8 +7,12 @@ use halo2_proofs::dev::{AdviceCellValue, MockProver};
 use halo2_proofs::plonk::{
     Advice, Challenge, Circuit, Column, ConstraintSystem, Error, FirstPhase, SecondPhase,
 };
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use zkwasm_circuits::range::common_bound;
+use zkwasm_circuits::vm::{VmCircuit, VmConfig};
 use zkwasm_circuits::Fr;
+use zkwasm_tables::Tables;
 
 /// The MockProver's challenges `(α, γ, θ)`: a hash chain, the same for every circuit, so a
 /// circuit of three challenges reads the VM's (`range.rs` draws these three, in this order).
@@ -59,5 +63,48 @@ pub fn cell(p: &MockProver<Fr>, c: Column<Advice>, row: usize) -> Fr {
     match &p.advice_values(c)[row] {
         AdviceCellValue::Assigned(v) => v.evaluate(),
         AdviceCellValue::Poison(_) => panic!("row {row} is not usable"),
+    }
+}
+
+/// The VM circuit's configuration for `t` (for the range argument's columns).
+pub fn config(t: &Tables) -> VmConfig {
+    let mut meta = ConstraintSystem::<Fr>::default();
+    let c = VmCircuit::new(super::k_for(t), t.clone());
+    VmCircuit::configure_with_params(&mut meta, c.params())
+}
+
+/// Range-argument cells to overwrite, as a consistent prover would have them: starts from the
+/// cells of a mock run and adds each term's change.
+pub struct Terms<'a> {
+    prover: &'a MockProver<Fr>,
+    sum: Column<Advice>,
+    /// The last row of the running sum.
+    bound: usize,
+    pub values: HashMap<(Column<Advice>, usize), Fr>,
+}
+
+impl<'a> Terms<'a> {
+    pub fn new(prover: &'a MockProver<Fr>, sum: Column<Advice>, k: u32) -> Self {
+        Terms {
+            prover,
+            sum,
+            bound: common_bound(k) as usize,
+            values: HashMap::new(),
+        }
+    }
+
+    /// Adds `delta` to `helper` on `row` and to the running sum on every later row.
+    pub fn add(&mut self, helper: Column<Advice>, row: usize, delta: Fr) {
+        let prover = self.prover;
+        *self
+            .values
+            .entry((helper, row))
+            .or_insert_with(|| cell(prover, helper, row)) += delta;
+        for r in row + 1..=self.bound {
+            *self
+                .values
+                .entry((self.sum, r))
+                .or_insert_with(|| cell(prover, self.sum, r)) += delta;
+        }
     }
 }
