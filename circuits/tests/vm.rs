@@ -115,6 +115,15 @@ fn the_fnptr_guest_is_accepted() {
 }
 
 #[test]
+fn the_recursive_fib_guest_is_accepted() {
+    // guests/fib.c: recursive Fibonacci (calls and returns with values, deep frames); n = 10.
+    // (horner and fibonacci prove with real KZG in the root crate's tests/prove.rs.)
+    let t = guest("fib", vec![10], vec![]);
+    assert_eq!(t.instances, [10, 55]);
+    assert_eq!(run(t), BTreeSet::new());
+}
+
+#[test]
 fn the_bulk_guest_is_accepted() {
     // guests/bulk.c: memcpy, memmove both ways and memset (memory.copy and memory.fill, calls
     // to the compiler's helpers) over a buffer, two rounds, and its checksum.
