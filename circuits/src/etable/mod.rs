@@ -761,16 +761,28 @@ impl ETableConfig {
         (q * io, vec![x.io_pos.expr(m), x.io_val.expr(m)])
     }
 
+    /// The input of a lookup only one class makes: how often (`q_step`, the class bit and
+    /// the class's own count) and the tuple `pick` takes from what the class returns.
+    fn class_input<L>(
+        &self,
+        m: &mut VirtualCells<'_, Fr>,
+        what: &str,
+        lookup: impl Fn(&dyn Op, &mut VirtualCells<'_, Fr>) -> Option<(Expression<Fr>, L)>,
+        pick: impl FnOnce(L) -> Vec<Expression<Fr>>,
+    ) -> (Expression<Fr>, Vec<Expression<Fr>>) {
+        let q = m.query_selector(self.ctx.q_step);
+        let (bit, (n, l)) = self
+            .classes
+            .iter()
+            .find_map(|(bit, op)| lookup(op.as_ref(), m).map(|l| (bit, l)))
+            .unwrap_or_else(|| panic!("a class makes the {what} lookup"));
+        (q * bit.expr(m) * n, pick(l))
+    }
+
     /// What a step looks up in the bit table: `(lhs, rhs, lhs & rhs)` once for a bitwise
     /// operation (degree 3), nothing otherwise.
     pub fn bit_input(&self, m: &mut VirtualCells<'_, Fr>) -> (Expression<Fr>, Vec<Expression<Fr>>) {
-        let q = m.query_selector(self.ctx.q_step);
-        let (bit, (n, tuple)) = self
-            .classes
-            .iter()
-            .find_map(|(bit, op)| op.bit_lookup(m, &self.ctx).map(|l| (bit, l)))
-            .expect("a class makes the bit lookup");
-        (q * bit.expr(m) * n, tuple)
+        self.class_input(m, "bit", |op, m| op.bit_lookup(m, &self.ctx), |t| t)
     }
 
     /// What a step looks up in the bit table for the sign of its left (`which = 0`) or right
@@ -780,14 +792,8 @@ impl ETableConfig {
         m: &mut VirtualCells<'_, Fr>,
         which: usize,
     ) -> (Expression<Fr>, Vec<Expression<Fr>>) {
-        let q = m.query_selector(self.ctx.q_step);
-        let (bit, (n, tuples)) = self
-            .classes
-            .iter()
-            .find_map(|(bit, op)| op.sign_lookups(m, &self.ctx).map(|l| (bit, l)))
-            .expect("a class makes the sign lookups");
-        let [lhs, rhs] = tuples;
-        (q * bit.expr(m) * n, if which == 0 { lhs } else { rhs })
+        let pick = |[lhs, rhs]: [Vec<Expression<Fr>>; 2]| if which == 0 { lhs } else { rhs };
+        self.class_input(m, "sign", |op, m| op.sign_lookups(m, &self.ctx), pick)
     }
 
     /// What a step looks up in table 0: its element, once for a `call_indirect` (degree 3),
@@ -796,13 +802,7 @@ impl ETableConfig {
         &self,
         m: &mut VirtualCells<'_, Fr>,
     ) -> (Expression<Fr>, Vec<Expression<Fr>>) {
-        let q = m.query_selector(self.ctx.q_step);
-        let (bit, (n, tuple)) = self
-            .classes
-            .iter()
-            .find_map(|(bit, op)| op.element_lookup(m, &self.ctx).map(|l| (bit, l)))
-            .expect("a class makes the element lookup");
-        (q * bit.expr(m) * n, tuple)
+        self.class_input(m, "element", |op, m| op.element_lookup(m, &self.ctx), |t| t)
     }
 
     /// What a row's access slot of group `group` looks up in the MTable
