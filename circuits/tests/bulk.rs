@@ -1,5 +1,5 @@
 //! `memory.copy` and `memory.fill` on whole runs: they are calls to the compiler's helper
-//! functions (`zkwasm_tracer::compile::bulk`), whose steps the load, store, arithmetic and
+//! functions (`zkwasm_tracer::compile::helpers`), whose steps the load, store, arithmetic and
 //! jump classes prove. Copies in both directions, overlapping, of zero bytes and up to the
 //! end of memory after a grow are accepted; a copy that skips or duplicates a block, a
 //! fill with a forged byte and a copy claimed against a smaller memory are rejected.

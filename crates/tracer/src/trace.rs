@@ -31,7 +31,7 @@
 //!
 //! # Bulk memory
 //! `memory.copy` and `memory.fill` are calls to helper functions the compiler adds to the
-//! module (`compile::bulk`): their steps are ordinary loads, stores, arithmetic and jumps.
+//! module (`compile::helpers`): their steps are ordinary loads, stores, arithmetic and jumps.
 
 use crate::isa::ValTy;
 use serde::Serialize;

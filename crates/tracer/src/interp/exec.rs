@@ -214,7 +214,7 @@ impl<'a, S: Sink> Machine<'a, S> {
         old
     }
 
-    /// Executes one instruction (or one micro-step).
+    /// Executes one instruction.
     #[inline(always)]
     pub(super) fn exec(&mut self, instr: Instr) -> Result<Next> {
         use Instr::*;
