@@ -96,3 +96,35 @@ fn the_type_and_the_slot_must_be_the_tables() {
         );
     }
 }
+
+/// The host functions in the table (`wasm_output`, `require`): called through their wrappers
+/// (`compile::helpers`), which the table names instead, so the element lookup and the call
+/// are a Wasm function's. A failing `require` through the table is the tracer's trap.
+#[test]
+fn host_functions_in_the_table_are_called_through_wrappers() {
+    let program = |arg: i32| {
+        format!(
+            r#"(module
+  (import "env" "wasm_output" (func $out (param i64)))
+  (import "env" "require" (func $require (param i32)))
+  (type $sink (func (param i64)))
+  (type $check (func (param i32)))
+  (table 2 funcref)
+  (elem (i32.const 0) $out $require)
+  (func (export "zkmain")
+    (call_indirect (type $sink) (i64.const 7) (i32.const 0))
+    (call_indirect (type $check) (i32.const {arg}) (i32.const 1))
+    (call_indirect (type $sink) (i64.const 8) (i32.const 0))))"#
+        )
+    };
+    let t = tables(&program(1));
+    assert_eq!(t.instances, [7, 8]);
+    assert_eq!(indirect_calls(&t).len(), 3);
+    assert!(t
+        .etable
+        .iter()
+        .any(|r| matches!(r.instr, Instr::CallHost(_))));
+    assert_eq!(VmCircuit::first_unprovable(&t), None);
+    assert_eq!(run(t), BTreeSet::new());
+    assert!(try_tables(&program(0)).is_none());
+}

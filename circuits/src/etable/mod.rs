@@ -77,38 +77,24 @@ pub const SLOTS: usize = ROWS * GROUPS;
 /// Steps whose witness one parallel task computes into one buffer.
 const CHUNK: usize = 1024;
 
-/// Whether the circuit can prove a step running `i` with `events` memory accesses: its class
-/// has a gate module here, with the operations and keeps that module covers. Check this
-/// before proving: the backend's prover aborts on a witness it cannot assign.
+/// Whether the circuit can prove a step running `i` with `events` memory accesses: every
+/// instruction but the two that always trap (`unreachable`, an unsupported operator), with
+/// the compiler's and the tracer's invariants the gates rely on: a jump keeps at most one
+/// value (the compiler moves more before the jump) and a step makes at most [`SLOTS`]
+/// accesses. The prover checks this before proving, so that a broken invariant is an error
+/// naming the step, not the backend's abort on a witness it cannot assign.
 pub fn provable(i: Instr, events: usize) -> bool {
-    use zkwasm_tracer::isa::BinOp;
     let keeps_at_most_one = |dk: DropKeep| dk.keep <= 1;
     let class = match i {
-        Instr::Bin { op, .. } => matches!(
-            op,
-            BinOp::Add
-                | BinOp::Sub
-                | BinOp::Mul
-                | BinOp::DivU
-                | BinOp::DivS
-                | BinOp::RemU
-                | BinOp::RemS
-                | BinOp::And
-                | BinOp::Or
-                | BinOp::Xor
-                | BinOp::Shl
-                | BinOp::ShrU
-                | BinOp::ShrS
-                | BinOp::Rotl
-                | BinOp::Rotr
-        ),
         Instr::Br { dk, .. }
         | Instr::BrIfEqz { dk, .. }
         | Instr::BrIfNez { dk, .. }
         | Instr::Return(dk) => keeps_at_most_one(dk),
-        // (And the target it takes keeps at most one value: `step_provable`.)
-        Instr::BrTable { .. } => true,
-        Instr::Nop
+        Instr::Unreachable | Instr::Unsupported(_) => false,
+        // (A `br_table`'s target keeps at most one value too: `step_provable`.)
+        Instr::BrTable { .. }
+        | Instr::Bin { .. }
+        | Instr::Nop
         | Instr::I32Const(_)
         | Instr::I64Const(_)
         | Instr::Drop
@@ -129,23 +115,16 @@ pub fn provable(i: Instr, events: usize) -> bool {
         | Instr::MemoryGrow
         | Instr::Conv(_)
         | Instr::Unary { .. } => true,
-        _ => false,
     };
     class && events <= SLOTS
 }
 
-/// Whether the circuit can prove step `i` of `t`: [`provable`], a `br_table` step's target
-/// keeps at most one value, and a `call_indirect` calls no imported (host) function.
+/// Whether the circuit can prove step `i` of `t`: [`provable`], and a `br_table` step's
+/// target keeps at most one value.
 pub fn step_provable(t: &Tables, i: usize) -> bool {
     let row = &t.etable[i];
     let fits = match row.instr {
         Instr::BrTable { .. } => t.step_opcode(i).is_some_and(|o| o.c & 0xffff <= 1),
-        Instr::CallIndirect { .. } => {
-            let slot = t.events_of(i).first().map(|e| e.value as usize);
-            let callee = slot.and_then(|s| t.image.elements.get(s).copied().flatten());
-            let func = callee.and_then(|f| t.image.functions.get(f as usize));
-            func.is_some_and(|f| f.host.is_none())
-        }
         _ => true,
     };
     provable(row.instr, t.events_of(i).len()) && fits

@@ -63,12 +63,13 @@ fn success_json(entry: &str, run: &Execution) -> serde_json::Value {
     })
 }
 
-/// Why the run cannot be proved, in words and as JSON: its first step that no circuit covers,
-/// or its length when no supported circuit holds it (until runs can be split into segments).
+/// Why the run cannot be proved, in words and as JSON: its length when no supported circuit
+/// holds it (until runs can be split into segments), or its first step the circuit cannot
+/// prove (none in a completed run unless an invariant of the compiler is broken).
 fn obstacle(run: &Execution) -> Option<(String, serde_json::Value)> {
     match (&run.unprovable, run.min_k) {
         (Some((step, instr)), _) => Some((
-            format!("step {step} runs `{instr}`, which no circuit covers yet"),
+            format!("step {step} runs `{instr}`, which the circuit cannot prove (a zkwasm bug: please report it)"),
             json!({"step": step, "instruction": instr}),
         )),
         (None, k) if k > MAX_K => Some((

@@ -402,30 +402,6 @@ fn prove_makes_missing_keys_and_refuses_what_it_cannot_prove() {
     args.extend(HORNER);
     let o = expect(6, &args);
     assert!(error_line(&o).contains("another program"), "{}", stderr(&o));
-    // An instruction no circuit covers yet: exit 6 naming the step and the instruction.
-    let counts = t.join("indirect.wat");
-    std::fs::write(
-        &counts,
-        r#"(module (func $two (result i32 i32) (i32.const 1) (i32.const 2)) (func (export "zkmain") (call $two) drop drop))"#,
-    )
-    .unwrap();
-    let o = expect(
-        6,
-        &[
-            "prove",
-            "--wasm",
-            &counts,
-            "--params",
-            &params,
-            "--output",
-            &t.join("indirect"),
-        ],
-    );
-    assert!(
-        error_line(&o).contains("return drop=0 keep=2"),
-        "{}",
-        stderr(&o)
-    );
     // A run that fails: exit 1. A size out of range: exit 2.
     expect(
         1,

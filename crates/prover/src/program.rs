@@ -113,7 +113,9 @@ pub struct Execution {
     pub usage: Usage,
     /// The smallest `k` whose circuit holds the run (may exceed [`zkwasm_tables::MAX_K`]).
     pub min_k: u32,
-    /// `(step, instruction)` of the first step no circuit covers yet (steps count from 1).
+    /// `(step, instruction)` of the first step the circuit cannot prove (steps count from 1):
+    /// none in a completed run, unless an invariant of the compiler the circuit relies on is
+    /// broken (`zkwasm_circuits::etable::provable`).
     pub unprovable: Option<(u64, String)>,
 }
 

@@ -190,10 +190,14 @@ pub enum Helper {
     MemoryFill,
     I32Popcnt,
     I64Popcnt,
+    /// An imported host function that the table names: `call_indirect` calls only functions
+    /// with code, so the table names this wrapper instead (`call_host`, then `return`).
+    Host(HostFn),
 }
 
 impl Helper {
-    pub const ALL: [Helper; 4] = [
+    /// The helpers written in Wasm (`compile::helpers`).
+    pub const WASM: [Helper; 4] = [
         Helper::MemoryCopy,
         Helper::MemoryFill,
         Helper::I32Popcnt,
@@ -207,6 +211,7 @@ impl Helper {
             Helper::MemoryFill => "memory.fill",
             Helper::I32Popcnt => "i32.popcnt",
             Helper::I64Popcnt => "i64.popcnt",
+            Helper::Host(h) => h.name(),
         }
     }
 }
@@ -267,21 +272,9 @@ impl Module {
             });
         }
         code.push(Instr::Call(fid));
-        let keep = sig.results.len();
-        if keep > DropKeep::MAX_KEEP {
-            return Err(Error::UnsupportedFeature(format!(
-                "function {fid} returns {keep} values; at most {} are supported",
-                DropKeep::MAX_KEEP
-            )));
-        }
-        let i64_mask = sig.results.iter().enumerate().fold(0u16, |m, (j, t)| {
-            m | (((t.width() == ValTy::I64) as u16) << j)
-        });
-        code.push(Instr::Return(DropKeep {
-            drop: 0,
-            keep: keep as u16,
-            i64_mask,
-        }));
+        // The entry frame's stack holds exactly the results now: the halting return keeps
+        // them where they are (`interp` reads them off the stack).
+        code.push(Instr::Return(DropKeep::default()));
         let offsets = vec![0; code.len()];
         Ok(Function {
             type_idx: u32::MAX,

@@ -38,12 +38,14 @@ impl ValTy {
     }
 }
 
-/// How many values a jump removes below the kept ones, and how many it keeps.
+/// How many values a jump removes below the kept ones, and how many it keeps: 0 or 1 as the
+/// compiler emits them. A branch that keeps more (multi-value blocks, functions returning
+/// several values) is compiled to moves of the kept values first (`local.get`/`local.set`
+/// pairs), then a jump that only drops; a jump that drops nothing keeps nothing (the values
+/// stay where they are).
 ///
 /// `i64_mask` bit `j` says whether the `j`-th kept value counted from the bottom is 64 bits wide;
 /// the tables record every stack access with its width, so the jump must know them statically.
-/// At most [`DropKeep::MAX_KEEP`] values can be kept (multi-value blocks beyond that are rejected
-/// by the compiler with a clear error).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, Serialize)]
 pub struct DropKeep {
     pub drop: u32,
@@ -52,8 +54,6 @@ pub struct DropKeep {
 }
 
 impl DropKeep {
-    pub const MAX_KEEP: usize = 16;
-
     /// Width of the `j`-th kept value, counted from the bottom of the kept run.
     #[inline(always)]
     pub fn keep_ty(self, j: usize) -> ValTy {

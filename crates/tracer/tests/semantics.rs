@@ -689,3 +689,45 @@ fn segment_drops_run_as_no_ops() {
     };
     assert_eq!(opcode, "memory.init");
 }
+
+/// A host function in the table is called through a wrapper the compiler appends (the table
+/// names it, with the host's signature): `call_indirect` runs as into any function, and a
+/// failing `require` is reported at the `call_indirect`.
+#[test]
+fn host_functions_in_the_table_run_through_wrappers() {
+    let wat = |arg: i32| {
+        format!(
+            r#"(module
+  (import "env" "require" (func $require (param i32)))
+  (import "env" "wasm_input" (func $input (param i32) (result i64)))
+  (table 3 funcref)
+  (elem (i32.const 0) $require $input $input)
+  (func (export "zkmain") (result i64)
+    (call_indirect (param i32) (i32.const {arg}) (i32.const 0))
+    (call_indirect (param i32) (result i64) (i32.const 1) (i32.const 2))))"#
+        )
+    };
+    let img = image(&wat(1));
+    use zkwasm_tracer::image::Helper;
+    use zkwasm_tracer::isa::HostFn;
+    let (req, input) = (3, 4);
+    assert_eq!(
+        img.module.helpers,
+        [
+            (req, Helper::Host(HostFn::Require)),
+            (input, Helper::Host(HostFn::WasmInput))
+        ]
+    );
+    assert_eq!(img.module.table, [Some(req), Some(input), Some(input)]);
+    let inputs = Inputs {
+        public: vec![42],
+        ..Inputs::default()
+    };
+    let r = run_in(&img, inputs, Limits::default()).unwrap();
+    assert_eq!(r.outcome.results, [42]);
+    let e = run_in(&image(&wat(0)), Inputs::default(), Limits::default()).unwrap_err();
+    let Error::RequireFailed { at } = e else {
+        panic!("{e}")
+    };
+    assert_eq!((at.fid, at.iid), (2, 2), "at the call_indirect: {e}");
+}

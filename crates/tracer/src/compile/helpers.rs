@@ -26,6 +26,7 @@
 //! its own would need the operand's bits or a per-byte count table and its lookups.
 
 use crate::image::{Body, Function, Helper, Module, NumTy, Signature};
+use crate::isa::{DropKeep, Instr, ValTy};
 use std::sync::OnceLock;
 
 /// A load that traps whatever memory holds: its effective address, `2^32 - 1` plus the
@@ -120,11 +121,16 @@ fn signature(h: Helper) -> Signature {
         Helper::MemoryCopy | Helper::MemoryFill => (vec![NumTy::I32; 3], vec![]),
         Helper::I32Popcnt => (vec![NumTy::I32], vec![NumTy::I32]),
         Helper::I64Popcnt => (vec![NumTy::I64], vec![NumTy::I64]),
+        Helper::Host(host) => {
+            let (params, results) = host.signature();
+            let int = |ts: &[ValTy]| ts.iter().map(|&t| NumTy::int(t)).collect();
+            (int(params), int(results))
+        }
     };
     Signature { params, results }
 }
 
-/// The helpers in the order of [`Helper::ALL`]: `memory.copy` and `memory.fill`, each
+/// The helpers in the order of [`Helper::WASM`]: `memory.copy` and `memory.fill`, each
 /// `[dst, src or value, n] -> []`, then `popcnt` of i32 and i64.
 fn source() -> String {
     let bound = |x: &str| {
@@ -184,7 +190,7 @@ fn source() -> String {
     )
 }
 
-/// The helpers' compiled code, in the order of [`Helper::ALL`] (compiled once).
+/// The Wasm helpers' compiled code, in the order of [`Helper::WASM`] (compiled once).
 fn compiled() -> &'static [Function; 4] {
     static HELPERS: OnceLock<[Function; 4]> = OnceLock::new();
     HELPERS.get_or_init(|| {
@@ -201,9 +207,46 @@ fn compiled() -> &'static [Function; 4] {
     })
 }
 
-/// Appends the helpers `m`'s code calls, at the indices [`super::function`] gave them (after
-/// the module's own functions, in the order of first use), each with a type of its own.
+/// The function index of helper `h`: the helpers follow the module's own functions in the
+/// order of first use ([`append`] appends them once the module is read).
+pub(super) fn fid(m: &mut Module, h: Helper) -> u32 {
+    if let Some(&(fid, _)) = m.helpers.iter().find(|(_, x)| *x == h) {
+        return fid;
+    }
+    let fid = (m.functions.len() + m.helpers.len()) as u32;
+    m.helpers.push((fid, h));
+    fid
+}
+
+/// The code of helper `h`: a Wasm helper's, compiled, or a host wrapper's. A wrapper's
+/// parameters are the host function's operands already: it calls it and returns what it
+/// pushed (its frame holds nothing else).
+fn function(h: Helper) -> Function {
+    let Helper::Host(host) = h else {
+        return compiled()[Helper::WASM.iter().position(|&x| x == h).expect("listed")].clone();
+    };
+    let code = vec![Instr::CallHost(host), Instr::Return(DropKeep::default())];
+    Function {
+        type_idx: 0,
+        n_locals: host.signature().0.len() as u32,
+        body: Body::Code {
+            offsets: vec![0; code.len()],
+            code,
+        },
+    }
+}
+
+/// Appends the helpers `m`'s code calls, at the indices [`fid`] gave them (after the
+/// module's own functions, in the order of first use), each with a type of its own; first,
+/// the table's imported host functions become their wrappers.
 pub(super) fn append(m: &mut Module) {
+    for i in 0..m.table.len() {
+        if let Some(f) = m.table[i] {
+            if let Body::Host(host) = m.functions[f as usize].body {
+                m.table[i] = Some(fid(m, Helper::Host(host)));
+            }
+        }
+    }
     for (fid, h) in std::mem::take(&mut m.helpers) {
         assert_eq!(
             fid as usize,
@@ -212,10 +255,9 @@ pub(super) fn append(m: &mut Module) {
         );
         let type_idx = m.types.len() as u32;
         m.types.push(signature(h));
-        let code = &compiled()[Helper::ALL.iter().position(|&x| x == h).expect("listed")];
         m.functions.push(Function {
             type_idx,
-            ..code.clone()
+            ..function(h)
         });
         m.helpers.push((fid, h));
     }

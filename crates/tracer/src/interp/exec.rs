@@ -147,8 +147,8 @@ impl<'a, S: Sink> Machine<'a, S> {
     fn ret(&mut self, dk: DropKeep) -> Next {
         self.drop_keep(dk);
         let Some(r) = self.calls.pop() else {
-            let keep = dk.keep as usize;
-            self.out.results = self.stack[self.sp - keep..self.sp].to_vec();
+            // The entry frame's operands are the results (`Module::entry_function`).
+            self.out.results = self.stack[self.base..self.sp].to_vec();
             return Next::Finish;
         };
         self.sink.ret(r.index, self.eid);
