@@ -11,8 +11,8 @@ use zkwasm_tracer::Error;
 pub const EXIT_CODES_HELP: &str = "\
 Exit codes:
   0  success
-  1  the program ran and failed: trap, require failed, missing input, limit exceeded,
-     unsupported instruction executed
+  1  the program ran and failed: trap, require failed, missing input, limit exceeded
+     (`trace --max-bytes` too), unsupported instruction executed
   2  usage error, bad input syntax (e.g. `--public 12x`), unreadable `:file` input, or an
      output that cannot be written (a file, stdout or stderr; `--output` locked by another
      run, or holding another program's keys without `setup --force`)
@@ -23,8 +23,8 @@ Exit codes:
      report it with the program and inputs)
   5  the proof is rejected: invalid, damaged, or for another program, k or key
   6  the run cannot be proved with these keys: it needs a larger k (the message names
-     it), it runs an instruction the circuits do not cover yet, or the keys are for
-     another program";
+     it), a longer run than the largest circuit holds, or the keys are for another
+     program";
 
 /// The process exit code of a command.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

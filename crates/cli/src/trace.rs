@@ -57,7 +57,15 @@ pub struct TraceArgs {
     /// How many values from the top of the stack each record shows.
     #[arg(long, value_name = "N", default_value_t = 3, help_heading = "Output")]
     pub stack_top: usize,
+
+    /// Stop the run (exit 1) once the trace would exceed N bytes: an endless loop must not
+    /// fill the disk. The records written are complete; raise N for longer traces.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_BYTES, help_heading = "Output")]
+    pub max_bytes: u64,
 }
+
+/// `--max-bytes`' default: 1 GiB, about 5 million steps of JSON lines.
+pub const DEFAULT_MAX_BYTES: u64 = 1 << 30;
 
 pub fn run(args: &TraceArgs) -> Exit {
     let program = match args.program.load() {
@@ -84,6 +92,7 @@ pub fn run(args: &TraceArgs) -> Exit {
         &program.program.image,
         args.stack_top,
     );
+    sink.max_bytes = args.max_bytes;
     sink.header();
     let result = zkwasm_tracer::run_with(
         &program.program.image,
@@ -91,6 +100,7 @@ pub fn run(args: &TraceArgs) -> Exit {
         &program.program.limits,
         &mut sink,
     );
+    let sink_full = sink.full().is_some();
     // A closed pipe (`| head`) is not an error of ours.
     let (written, io_result) = sink.finish();
     let io_failure = io_result
@@ -102,7 +112,10 @@ pub fn run(args: &TraceArgs) -> Exit {
             if let Some(f) = &io_failure {
                 f.report();
             }
-            let f = Failure::from(e);
+            let mut f = Failure::from(e);
+            if sink_full {
+                f.message += &format!(" after {written} steps; raise it with --max-bytes");
+            }
             f.report();
             f.exit
         }
@@ -175,6 +188,11 @@ struct TraceSink<'a, W: Write> {
     rec: Record,
     next_eid: u32,
     written: u64,
+    /// Bytes written, and the most that may be (`--max-bytes`); `overflow` once a record
+    /// did not fit.
+    bytes: u64,
+    max_bytes: u64,
+    overflow: bool,
     /// Scratch line buffer.
     line: String,
     error: Option<io::Error>,
@@ -191,6 +209,9 @@ impl<'a, W: Write> TraceSink<'a, W> {
             rec: Record::default(),
             next_eid: 1,
             written: 0,
+            bytes: 0,
+            max_bytes: u64::MAX,
+            overflow: false,
             line: String::with_capacity(512),
             error: None,
         }
@@ -228,8 +249,16 @@ impl<'a, W: Write> TraceSink<'a, W> {
             Format::Text => self.format_text(),
         }
         self.line.push('\n');
+        let len = self.line.len() as u64;
+        if self.overflow || self.bytes + len > self.max_bytes {
+            self.overflow = true;
+            return;
+        }
         match self.out.write_all(self.line.as_bytes()) {
-            Ok(()) => self.written += 1,
+            Ok(()) => {
+                self.written += 1;
+                self.bytes += len;
+            }
             Err(e) => self.error = Some(e),
         }
     }
@@ -399,6 +428,10 @@ impl<'a, W: Write> TraceSink<'a, W> {
 
 impl<W: Write> Sink for TraceSink<'_, W> {
     const WANTS_VIEW: bool = true;
+
+    fn full(&self) -> Option<u64> {
+        self.overflow.then_some(self.max_bytes)
+    }
 
     fn before(&mut self, view: &StepView<'_>) {
         if self.state == State::Done {

@@ -340,6 +340,43 @@ fn step_limit_exits_1() {
     assert_eq!(v["error"]["limit_value"], 1000);
 }
 
+/// `trace` of an endless loop stops at its byte budget (`--max-bytes`), with only complete
+/// records written, long before the step limit, and says how to raise it.
+#[test]
+fn trace_stops_at_its_byte_budget() {
+    let m = TempFile::wat(r#"(module (func (export "zkmain") (loop $l (br $l))))"#);
+    let out =
+        std::env::temp_dir().join(format!("zkwasm-trace-budget-{}.jsonl", std::process::id()));
+    let o = cli(&[
+        "trace",
+        "--wasm",
+        m.path(),
+        "--max-bytes",
+        "100000",
+        "--output",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("trace output limit (bytes) exceeded: 100000") && err.contains("--max-bytes"),
+        "{err}"
+    );
+    let written = std::fs::read_to_string(&out).unwrap();
+    let _ = std::fs::remove_file(&out);
+    assert!(
+        written.len() <= 100_000 && written.len() > 99_000,
+        "{}",
+        written.len()
+    );
+    assert!(written.ends_with('\n'));
+    let records = written.lines().count();
+    assert!(err.contains(&format!("after {records} steps")), "{err}");
+    for line in written.lines() {
+        serde_json::from_str::<Value>(line).expect("a complete record");
+    }
+}
+
 #[test]
 fn malformed_module_exits_3() {
     let m = TempFile::new("bad.wasm", b"\0asm\x01\0\0\0\xff\xff garbage");

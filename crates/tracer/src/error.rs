@@ -60,6 +60,8 @@ pub enum Limit {
     ValueStack,
     CallDepth,
     MemoryPages,
+    /// The output budget of a sink (`trace --max-bytes`).
+    Output,
 }
 
 impl fmt::Display for Limit {
@@ -69,6 +71,7 @@ impl fmt::Display for Limit {
             Limit::ValueStack => "value stack limit (slots)",
             Limit::CallDepth => "call depth limit",
             Limit::MemoryPages => "memory page limit",
+            Limit::Output => "trace output limit (bytes)",
         })
     }
 }

@@ -113,6 +113,12 @@ pub trait Sink {
     fn call(&mut self, index: u32, frame: Frame);
     /// Frame number `index` returned at step `eid`.
     fn ret(&mut self, index: u32, eid: u32);
+    /// The output budget the sink has used up, if it has: the run then stops before its next
+    /// step with [`crate::Error::LimitExceeded`] for [`crate::Limit::Output`] (a trace written
+    /// to disk stops at its byte budget instead of filling the disk).
+    fn full(&self) -> Option<u64> {
+        None
+    }
 }
 
 /// The machine state before a step, for human-readable traces.

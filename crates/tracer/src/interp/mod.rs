@@ -192,6 +192,9 @@ impl<'a, S: Sink> Machine<'a, S> {
                     self.limit(Limit::Steps, self.limits.max_steps.min(u32::MAX as u64 - 1))
                 );
             }
+            if let Some(budget) = self.sink.full() {
+                return Err(self.limit(Limit::Output, budget));
+            }
             let instr = code[self.iid as usize];
             let step = Step {
                 fid: self.fid,
