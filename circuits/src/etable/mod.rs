@@ -21,6 +21,27 @@
 //! | `CallMissing` / `ReturnMissing` | the frame slot `(frame, parent, ret_fid, ret_iid, returned)` is in the JTable |
 //!
 //! Steps past the run are disabled (every class bit 0) and zero.
+//!
+//! **Free cells.** Some cells are the prover's to choose; none of them can make a false
+//! statement, so pinning them would only cost constraints:
+//! - a disabled step's opcode cells (`class`, `sub`, `a`, `b`, `c`) and state cells (`fid`,
+//!   `iid`, `sp`, `frame`, `pages`): every class gate is multiplied by its class bit (0 there),
+//!   the opcode lookup by `enabled` (0), the slot rule makes every slot unused, `room` is
+//!   pinned only on enabled steps, and a step's successor state is bound only when the
+//!   successor is enabled (`on_next`); the halting step has no enabled successor. What a
+//!   disabled step must hold is pinned: its counters are zero, and the instance counter is
+//!   carried (the block after the run holds the total);
+//! - an unused access slot's `start` and `end` ([`access`]): looked up by nobody, read by no
+//!   rule;
+//! - the host class's `public` bit on a `wasm_output` or `require` step (`op_host`): every
+//!   rule that reads it multiplies it by `is_input`;
+//! - the MTable's `end` of a location's last entry (`mtable::end_of`): a smaller one only
+//!   makes reads of that entry fail.
+//!
+//! The counters rely on two invariants every class keeps: no step writes one location twice
+//! (the MTable's write counter: a write's entry starts at its step's eid, see `mtable` and
+//! `Op::effects`), and a step opens at most one frame (`Op::calls` is a bit: a frame's id is
+//! the eid of the step that opened it, so two frames of one step would share it).
 
 pub mod access;
 mod address;
