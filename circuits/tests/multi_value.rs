@@ -10,6 +10,7 @@ mod runs;
 
 use runs::*;
 use std::collections::BTreeSet;
+use zkwasm_circuits::etable::ROWS;
 use zkwasm_circuits::vm::VmCircuit;
 use zkwasm_tables::Tables;
 use zkwasm_tracer::isa::Instr;
@@ -136,10 +137,19 @@ fn a_moved_value_forged_in_memory_is_rejected() {
         let value = t.events_of(i)[1].value ^ 1;
         forge_write(&mut forged, i, 1, value);
         assert_eq!(
-            run(forged),
+            run(forged.clone()),
             set(&["gate: op local.set"]),
             "step {i}: {}",
             t.etable[i].instr
+        );
+        // In words (`prove --mock`): the gate and the step's rows.
+        let k = k_for(&forged);
+        let c = VmCircuit::new(k, forged);
+        let report = zkwasm_circuits::mock::report(k, &c, c.instances());
+        assert_eq!(
+            report[0],
+            format!("gate: op local.set at row {}", i * ROWS),
+            "{report:?}"
         );
     }
 }

@@ -240,6 +240,7 @@ impl From<ProverError> for Failure {
             ProverError::ProgramMismatch { .. } => (Exit::Unprovable, "program_mismatch"),
             ProverError::Invalid => (Exit::Rejected, "invalid_proof"),
             ProverError::Internal(_) | ProverError::Cancelled(_) => (Exit::Internal, "internal"),
+            ProverError::ConstraintsFailed { .. } => (Exit::Internal, "constraints"),
         };
         let detail = match &e {
             ProverError::Tracer(t) => detail(t),

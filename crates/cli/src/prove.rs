@@ -23,8 +23,14 @@ pub struct ProveArgs {
 
     /// Directory of the keys (made there by `setup` first when missing) and of the proof:
     /// proof.bin and instances.json are written there.
-    #[arg(long, value_name = "DIR")]
-    pub output: PathBuf,
+    #[arg(long, value_name = "DIR", required_unless_present = "mock")]
+    pub output: Option<PathBuf>,
+
+    /// Check the run against the circuit's constraints with halo2's MockProver at the run's
+    /// smallest k instead of proving: no parameters, no keys, nothing written; the same
+    /// circuit and witness as a proof. A broken constraint is named (exit 4: a zkwasm bug).
+    #[arg(long, conflicts_with = "output")]
+    pub mock: bool,
 }
 
 pub fn run(args: &ProveArgs) -> Exit {
@@ -37,9 +43,27 @@ pub fn run(args: &ProveArgs) -> Exit {
     }
 }
 
-fn prove(args: &ProveArgs) -> Result<(), Failure> {
+/// `--mock`: the run checked under MockProver; its k, steps and instances on stdout.
+fn mock(args: &ProveArgs) -> Result<(), Failure> {
     let program = args.program.load()?;
-    let out = OutDir(args.output.clone());
+    let progress = Progress::default();
+    let run =
+        zkwasm_prover::mock_prove_with(&program.program, &program.inputs, &progress.control())?;
+    progress.summary("checked");
+    say!(
+        "k = {}: the run ({} steps) satisfies every constraint of the circuit (MockProver)",
+        run.min_k,
+        run.outcome.steps
+    )?;
+    say!("instances:  {:?}", run.outcome.instances)
+}
+
+fn prove(args: &ProveArgs) -> Result<(), Failure> {
+    let Some(output) = &args.output else {
+        return mock(args);
+    };
+    let program = args.program.load()?;
+    let out = OutDir(output.clone());
     let _lock = out.lock()?;
     let (pk, params) = if out.pk().exists() {
         let pk = files::read_key("proving key", &out.pk(), ProvingKey::from_bytes)?;

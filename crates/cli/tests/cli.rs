@@ -99,6 +99,26 @@ fn example_gives_zkwasm_instances() {
     assert_eq!(v["k"], 10);
 }
 
+/// `prove --mock`: the run checked under MockProver at its smallest k, no parameters or keys
+/// and nothing written; `--mock` with `--output` is a usage error, and a run that fails is
+/// the tracer's exit code.
+#[test]
+fn mock_proving_checks_the_run_without_keys() {
+    let m = TempFile::wat(EXAMPLE);
+    let o = cli(&["prove", "--mock", "--wasm", m.path(), "--public", "133,2"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("k = 10: the run") && out.contains("satisfies every constraint"),
+        "{out}"
+    );
+    assert!(out.contains("instances:  [133, 266, 2, 4]"), "{out}");
+    let o = cli(&["prove", "--mock", "--wasm", m.path(), "--output", "x"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    let o = cli(&["prove", "--mock", "--wasm", m.path()]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+}
+
 /// `dry-run` into a full device: exit 2, for the human and the JSON output, and for a run that
 /// failed (its own exit code stands); a full stderr fails a run that would have succeeded.
 #[cfg(target_os = "linux")]

@@ -21,6 +21,7 @@
 mod control;
 mod file;
 mod keys;
+mod mock;
 mod params;
 mod program;
 mod proof;
@@ -30,6 +31,7 @@ pub use file::FORMAT_VERSION;
 /// The backend's parameter methods (`k()`, `write`, ...), for [`Params`] values.
 pub use halo2_proofs::poly::commitment::{Params as ParamsMethods, ParamsProver};
 pub use keys::{setup, setup_with, verifying_key, ProvingKey, VerifyingKey};
+pub use mock::{mock_prove, mock_prove_with};
 pub use params::{fingerprint, load_params, read_params, Origin, Params};
 pub use program::{execute, execute_with, Execution, Program, ProgramId};
 pub use proof::Proof;
@@ -78,6 +80,11 @@ pub enum Error {
     TooManySteps { steps: u64, max: u32 },
     #[error("internal error (a zkwasm bug): {0}")]
     Internal(String),
+    #[error(
+        "the run breaks the circuit's constraints at k = {k} (a zkwasm bug: please report it with the program and inputs): {first}{}",
+        if *more > 0 { format!(" (and {more} more)") } else { String::new() }
+    )]
+    ConstraintsFailed { k: u32, first: String, more: usize },
     #[error("cannot be proved yet: {0}")]
     Unsupported(String),
     #[error("bad file: {0}")]

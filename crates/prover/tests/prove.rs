@@ -6,8 +6,8 @@ use halo2_proofs::poly::commitment::Params as _;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use zkwasm_prover::{
-    execute, load_params, prove, prove_with, read_params, setup, verify, verifying_key, Control,
-    Error, Origin, Params, Program, Proof, ProvingKey, Stage, VerifyingKey,
+    execute, load_params, mock_prove, prove, prove_with, read_params, setup, verify, verifying_key,
+    Control, Error, Origin, Params, Program, Proof, ProvingKey, Stage, VerifyingKey,
 };
 use zkwasm_tracer::{Inputs, Limits};
 
@@ -287,6 +287,9 @@ fn multi_value_and_host_functions_in_the_table_prove() {
     (call_indirect (param i64) (i64.mul (call $two (i64.const 5))) (i32.const 0))))"#,
     );
     assert_eq!(execute(&prog, &Inputs::default()).unwrap().unprovable, None);
+    // Mock proving: the same circuit and witness, under MockProver at the run's k.
+    let run = mock_prove(&prog, &Inputs::default()).unwrap();
+    assert_eq!((run.min_k, run.outcome.instances), (10, vec![10]));
     let (pk, vk) = setup(&params, &prog).unwrap();
     let proof = prove(&params, &pk, &prog, &Inputs::default()).unwrap();
     assert_eq!(verify(&params, &vk, &proof).unwrap(), vec![10]);

@@ -5,7 +5,9 @@
 //! before an operator, `sp = base + n_locals + h`, so local `idx` is at depth
 //! `n_locals + h - idx` from the top. A branch to a label whose frame started at operand height
 //! `H` with arity `keep` (a loop's parameters, otherwise its results), after popping `c`
-//! condition/index values, drops `h - c - keep - H` values under the kept ones.
+//! condition/index values, drops `h - c - keep - H` values under the kept ones. A jump keeping
+//! more than one value over a drop is compiled to moves of the kept values first and a jump
+//! that only drops ([`Compiler::moves`]), so every jump keeps at most one value.
 
 use super::names::opcode_name;
 use super::{helpers, num_ty, wasm_err};
@@ -35,6 +37,14 @@ struct Label {
 struct Jump {
     drop: u32,
     kept: Vec<NumTy>,
+}
+
+impl Jump {
+    /// Whether the kept values move before the jump ([`Compiler::moves`]): more than one,
+    /// over a drop.
+    fn moves_first(&self) -> bool {
+        self.drop > 0 && self.kept.len() > 1
+    }
 }
 
 struct Compiler<'a> {
@@ -320,7 +330,7 @@ impl Compiler<'_> {
             }
             O::BrIf { relative_depth } => {
                 let jump = self.branch_jump(fv, relative_depth, 1, offset)?;
-                if jump.drop == 0 || jump.kept.len() <= 1 {
+                if !jump.moves_first() {
                     let dk = self.moves(offset, &jump);
                     let dst = self.target(relative_depth, Patch::Instr(self.code.len()));
                     Instr::BrIfNez { dst, dk }
@@ -360,7 +370,7 @@ impl Compiler<'_> {
                 let mut stubs = std::collections::HashMap::new();
                 for (&depth, jump) in depths.iter().zip(&jumps) {
                     let idx = self.module.br_table.len();
-                    if jump.drop == 0 || jump.kept.len() <= 1 {
+                    if !jump.moves_first() {
                         let dk = self.moves(offset, jump);
                         self.module.br_table.push(BrTarget { dst: 0, dk });
                         let dst = self.target(depth, Patch::Table(idx));
