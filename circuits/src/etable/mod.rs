@@ -23,7 +23,8 @@
 //! Steps past the run are disabled (every class bit 0) and zero.
 //!
 //! **Free cells.** Some cells are the prover's to choose; none of them can make a false
-//! statement, so pinning them would only cost constraints:
+//! statement, so pinning them would only cost constraints (`tests/free_cells.rs` proves runs
+//! with the first and the third changed):
 //! - a disabled step's opcode cells (`class`, `sub`, `a`, `b`, `c`) and state cells (`fid`,
 //!   `iid`, `sp`, `frame`, `pages`): every class gate is multiplied by its class bit (0 there),
 //!   the opcode lookup by `enabled` (0), the slot rule makes every slot unused, `room` is

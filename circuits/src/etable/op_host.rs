@@ -101,6 +101,9 @@ impl Op for Host {
         }
     }
 
+    fn cells(&self) -> Vec<(&'static str, Cell)> {
+        vec![("public", self.public)]
+    }
     fn assign(&self, w: &mut BlockWriter, s: &StepWitness<'_>) {
         let Instr::CallHost(h) = s.row.instr else {
             return;
