@@ -152,6 +152,14 @@ fn entry(module: &Module, actions: &[(&Action, bool)]) -> Function {
     }
 }
 
+/// The module with the synthetic entry of `actions` ([`entry`]).
+fn image(module: &Module, actions: &[(&Action, bool)]) -> Image {
+    Image {
+        module: module.clone(),
+        entry: entry(module, actions),
+    }
+}
+
 /// The programs that prove a session's actions: one when they fit in half the steps of
 /// [`CHUNK_K`] (the rest for the checks and the memory), otherwise chunks of consecutive actions
 /// that do, each after a replay, unchecked, of the earlier actions that may write state
@@ -212,10 +220,7 @@ fn prove(
         too_large(steps, format!("> {max_k}"), beyond);
         return Ok(());
     }
-    let image = Image {
-        module: module.clone(),
-        entry: entry(module, actions),
-    };
+    let image = image(module, actions);
     let run = execute(&image, &Inputs::default(), &limits()).map_err(|e| format!("run: {e}"))?;
     let t = build(&image, &run.trace, &run.outcome.instances, &limits());
     check(&t).map_err(|e| format!("tables: {e}"))?;
@@ -352,11 +357,11 @@ fn run_file(name: &str, text: &str, max_k: u32) -> Counts {
                 let mut program: Vec<(&Action, bool)> =
                     session.actions.iter().map(|a| (a, false)).collect();
                 program.push((&trapping, false));
-                let image = Image {
-                    module: session.module.clone(),
-                    entry: entry(&session.module, &program),
-                };
-                match execute(&image, &Inputs::default(), &limits()) {
+                match execute(
+                    &image(&session.module, &program),
+                    &Inputs::default(),
+                    &limits(),
+                ) {
                     Err(Error::Trap { .. }) => counts.refused += 1,
                     other => counts.failures.push(format!(
                         "{name}:{line}: assert_trap `{}`: the program with it ran: {:?}",

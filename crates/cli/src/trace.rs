@@ -91,8 +91,8 @@ pub fn run(args: &TraceArgs) -> Exit {
         args.format,
         &program.program.image,
         args.stack_top,
+        args.max_bytes,
     );
-    sink.max_bytes = args.max_bytes;
     sink.header();
     let result = zkwasm_tracer::run_with(
         &program.program.image,
@@ -199,7 +199,7 @@ struct TraceSink<'a, W: Write> {
 }
 
 impl<'a, W: Write> TraceSink<'a, W> {
-    fn new(out: W, format: Format, image: &'a Image, stack_top: usize) -> Self {
+    fn new(out: W, format: Format, image: &'a Image, stack_top: usize, max_bytes: u64) -> Self {
         TraceSink {
             out,
             format,
@@ -210,7 +210,7 @@ impl<'a, W: Write> TraceSink<'a, W> {
             next_eid: 1,
             written: 0,
             bytes: 0,
-            max_bytes: u64::MAX,
+            max_bytes,
             overflow: false,
             line: String::with_capacity(512),
             error: None,

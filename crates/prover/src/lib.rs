@@ -139,11 +139,7 @@ pub fn prove_with(
 ) -> Result<Proof, Error> {
     check_params(params, pk.k, &pk.params)?;
     pk.check_program(program)?;
-    let (outcome, tables) = program.tables(inputs, control)?;
-    let summary = program::summary(outcome, &tables);
-    if let Some(e) = summary.obstacle() {
-        return Err(e);
-    }
+    let (summary, tables) = program::provable_run(program, inputs, control)?;
     if summary.min_k > pk.k {
         return Err(Error::TooLong {
             need: summary.min_k,

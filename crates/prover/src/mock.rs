@@ -23,11 +23,7 @@ pub fn mock_prove_with(
     inputs: &Inputs,
     control: &Control,
 ) -> Result<Execution, Error> {
-    let (outcome, tables) = program.tables(inputs, control)?;
-    let summary = program::summary(outcome, &tables);
-    if let Some(e) = summary.obstacle() {
-        return Err(e);
-    }
+    let (summary, tables) = program::provable_run(program, inputs, control)?;
     let k = summary.min_k;
     control.stage(Stage::Proof, || {
         let circuit = VmCircuit::new(k, tables);

@@ -148,6 +148,21 @@ pub fn execute_with(
     Ok(summary(outcome, &tables))
 }
 
+/// The run's summary and tables when some circuit can prove it (what [`crate::prove`] and
+/// [`crate::mock_prove`] start from), its obstacle otherwise.
+pub(crate) fn provable_run(
+    program: &Program,
+    inputs: &Inputs,
+    control: &Control,
+) -> Result<(Execution, Tables), Error> {
+    let (outcome, tables) = program.tables(inputs, control)?;
+    let summary = summary(outcome, &tables);
+    match summary.obstacle() {
+        Some(e) => Err(e),
+        None => Ok((summary, tables)),
+    }
+}
+
 pub(crate) fn summary(outcome: Outcome, tables: &Tables) -> Execution {
     let usage = tables.usage();
     Execution {
