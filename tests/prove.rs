@@ -185,7 +185,7 @@ fn golden_verifying_key() {
         .collect();
     assert_eq!(
         (prover::CIRCUIT_VERSION, hash.as_str()),
-        (11, "13b46f1474718df74299a7f33a27aa423c3a8e0574854be197c99c4c24e4fdbc"),
+        (12, "0b807b17eac13cdf5d8b15b1ea4c1d2ad3cf828dcef772c8af00531bd04490f4"),
         "the verifying key changed (program id {}): if the circuit changed on purpose, bump CIRCUIT_VERSION and pin the new hash",
         vk.program_id
     );

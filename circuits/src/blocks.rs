@@ -1,6 +1,6 @@
-//! The block layout the ETable, MTable and JTable share: each puts one entry in a block of
-//! [`ROWS`] rows, as many blocks as circuit size `k` allows ([`blocks`]), followed by one
-//! more block that the last entry's rules read as its successor (the tail).
+//! The row layout the ETable, MTable and JTable share: each puts one entry in a row
+//! ([`ROWS`] is 1), as many as circuit size `k` allows ([`blocks`]), followed by one more
+//! that the last entry's rules read as its successor (the tail).
 //!
 //! Since the layout is the same for all three, so are its selectors: configured once here
 //! and enabled in a region of their own. Every complex selector is a fixed column, and the
@@ -14,33 +14,26 @@ use halo2_proofs::circuit::Layouter;
 use halo2_proofs::plonk::{ConstraintSystem, Error, Selector};
 use zkwasm_tables::capacity::{ETABLE_ROWS, JTABLE_ROWS, MTABLE_ROWS};
 
-/// Rows per entry of every table.
+/// Rows per entry of every table: one, so an entry's selector covers all its cells (the
+/// allocator's pools, the per-row rules) and its rules read the next entry at rotation 1.
 pub const ROWS: usize = ETABLE_ROWS;
-const _: () = assert!(MTABLE_ROWS == ROWS && JTABLE_ROWS == ROWS);
+const _: () = assert!(ROWS == 1 && MTABLE_ROWS == ROWS && JTABLE_ROWS == ROWS);
 
 /// The selectors of the block layout.
 #[derive(Clone, Copy, Debug)]
 pub struct Blocks {
-    /// Every row of every block (the allocator's pools).
-    pub q_rows: Selector,
-    /// The first row of every block (entry and step rules, lookups).
+    /// Every entry's row (the allocator's pools, entry and step rules, lookups).
     pub q_entry: Selector,
-    /// The second row of every block (a second lookup input of the same table: the MTable's
-    /// init entries look up the image on it, the ETable's steps on the first row).
-    pub q_second: Selector,
-    /// The first row of the first block.
+    /// The first entry's row.
     pub q_first: Selector,
-    /// The first row of the tail block: pins it disabled with zero counters, so each table
-    /// really ends.
+    /// The tail's row: pins it disabled with zero counters, so each table really ends.
     pub q_tail: Selector,
 }
 
 impl Blocks {
     pub fn configure(meta: &mut ConstraintSystem<Fr>) -> Self {
         Blocks {
-            q_rows: meta.complex_selector(),
             q_entry: meta.complex_selector(),
-            q_second: meta.complex_selector(),
             q_first: meta.complex_selector(),
             q_tail: meta.selector(),
         }
@@ -48,7 +41,7 @@ impl Blocks {
 
     /// An allocator for the tables' blocks.
     pub fn allocator(&self) -> Allocator {
-        Allocator::new(ROWS, self.q_rows)
+        Allocator::new(ROWS, self.q_entry)
     }
 
     /// Enables the selectors for a circuit of size `k`.
@@ -58,11 +51,7 @@ impl Blocks {
             |mut region| {
                 let cap = blocks(k, ROWS);
                 for b in 0..cap {
-                    for r in 0..ROWS {
-                        self.q_rows.enable(&mut region, b * ROWS + r)?;
-                    }
                     self.q_entry.enable(&mut region, b * ROWS)?;
-                    self.q_second.enable(&mut region, b * ROWS + 1)?;
                 }
                 self.q_first.enable(&mut region, 0)?;
                 self.q_tail.enable(&mut region, cap * ROWS)

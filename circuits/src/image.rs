@@ -20,9 +20,7 @@
 //! extended to the quotient's domain in every proof); the lookup in the sum saves the three
 //! committed polynomials of a lookup argument.
 
-use crate::blocks::Blocks;
-use crate::etable::ETableConfig;
-use crate::mtable::{init_range, MTableConfig};
+use crate::mtable::init_range;
 use crate::range::{RangeWitness, Side};
 use crate::Fr;
 use halo2_proofs::circuit::{Layouter, Value};
@@ -46,7 +44,6 @@ pub const INIT: u64 = u32::MAX as u64;
 pub const ELEMENT: u64 = INIT - 1;
 const _: () = assert!(ELEMENT > u8::MAX as u64);
 // The two inputs are on different rows of a block.
-const _: () = assert!(crate::blocks::ROWS >= 2);
 
 #[derive(Clone, Copy, Debug)]
 pub struct ImageColumns {
@@ -130,29 +127,6 @@ impl ImageColumns {
         }
     }
 
-    /// The image lookup's input: a step's instruction on its block's first row, an init
-    /// entry's initial value on the second (each selected there, so the sum is the one that
-    /// applies; degree 2).
-    pub fn input(
-        m: &mut VirtualCells<'_, Fr>,
-        blocks: &Blocks,
-        etable: &ETableConfig,
-        mtable: &MTableConfig,
-    ) -> (Expression<Fr>, Vec<Expression<Fr>>) {
-        let (q_step, q_init) = (
-            m.query_selector(blocks.q_entry),
-            m.query_selector(blocks.q_second),
-        );
-        let (n_step, step) = etable.image_input(m);
-        let (n_init, init) = mtable.image_input(m);
-        let tuple = step
-            .into_iter()
-            .zip(init)
-            .map(|(s, i)| q_step.clone() * s + q_init.clone() * i)
-            .collect();
-        (n_step + n_init, tuple)
-    }
-
     /// What the image supplies: every row as often as its `copies` cell says (degree 1).
     pub fn table(&self, m: &mut VirtualCells<'_, Fr>) -> (Expression<Fr>, Vec<Expression<Fr>>) {
         let tuple = self
@@ -199,33 +173,32 @@ pub fn record_image_lookup(
     mtable: &[MRow],
     elements: &[(usize, [u64; FIELDS])],
     range: &mut RangeWitness,
-    [lookup, element_lookup]: [usize; 2],
+    [lookup, init_lookup, element_lookup]: [usize; 3],
 ) -> Vec<u64> {
     let rows = rows(image);
     let index: HashMap<[u64; FIELDS], usize> =
         rows.iter().enumerate().map(|(r, t)| (*t, r)).collect();
     let mut copies = vec![0u64; rows.len()];
     let block = crate::blocks::ROWS;
-    let steps = steps.iter().enumerate().map(|(i, s)| (i * block, *s));
+    let steps = steps
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (lookup, i * block, *s));
     let inits = mtable
         .iter()
         .enumerate()
         .filter(|(_, e)| e.init)
         .map(|(i, e)| {
             let (lo, hi) = init_range(image, e);
-            (i * block + 1, init(e.loc, lo, hi, e.value, e.ty, e.mutable))
+            let tuple = init(e.loc, lo, hi, e.value, e.ty, e.mutable);
+            (init_lookup, i * block, tuple)
         });
-    for (row, tuple) in steps.chain(inits) {
+    let elements = elements.iter().map(|&(row, t)| (element_lookup, row, t));
+    for (l, row, tuple) in steps.chain(inits).chain(elements) {
         if let Some(&r) = index.get(&tuple) {
             copies[r] += 1;
         }
-        range.record_tuple(lookup, Side::Input, row, 1, fields(&tuple));
-    }
-    for (row, tuple) in elements {
-        if let Some(&r) = index.get(tuple) {
-            copies[r] += 1;
-        }
-        range.record_tuple(element_lookup, Side::Input, *row, 1, fields(tuple));
+        range.record_tuple(l, Side::Input, row, 1, fields(&tuple));
     }
     for (r, (tuple, &n)) in rows.iter().zip(&copies).enumerate() {
         range.record_tuple(lookup, Side::Table, r, n, fields(tuple));

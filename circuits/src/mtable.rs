@@ -125,8 +125,6 @@ pub struct Cells {
 pub struct MTableConfig {
     /// On the first row of every block (the lookup table's selector).
     q_entry: Selector,
-    /// On the second row of every block (the image lookup's).
-    q_second: Selector,
     pub cells: Cells,
     columns: Vec<Column<halo2_proofs::plonk::Advice>>,
     range_columns: Vec<(Column<halo2_proofs::plonk::Advice>, Range)>,
@@ -268,7 +266,6 @@ impl MTableConfig {
         let range_columns = a.range_columns();
         MTableConfig {
             q_entry,
-            q_second: blocks.q_second,
             cells,
             columns,
             range_columns,
@@ -284,21 +281,18 @@ impl MTableConfig {
         m: &mut VirtualCells<'_, Fr>,
     ) -> (Expression<Fr>, Vec<Expression<Fr>>) {
         let x = &self.cells;
-        let q = m.query_selector(self.q_second);
-        // The entry's cells, seen from the row below their block's first.
-        let ltype = ltype(m, x, -1);
-        let mut up = |c: Cell| m.query_advice(c.column, Rotation(c.rot - 1));
-        let init = up(x.init);
+        let q = m.query_selector(self.q_entry);
+        let ltype = ltype(m, x);
         let tuple = vec![
             ltype,
-            up(x.lo),
+            x.lo.expr(m),
             c(INIT),
-            up(x.hi),
-            up(x.value),
-            up(x.is_i32),
-            up(x.mutable),
+            x.hi.expr(m),
+            x.value.expr(m),
+            x.is_i32.expr(m),
+            x.mutable.expr(m),
         ];
-        (q * init, tuple)
+        (q * x.init.expr(m), tuple)
     }
 
     /// The columns whose cells must lie in a range (the circuit checks them).
@@ -316,7 +310,7 @@ impl MTableConfig {
     ) -> (Expression<Fr>, Vec<Expression<Fr>>) {
         let x = &self.cells;
         let copies = m.query_selector(self.q_entry) * x.accessed.expr(m);
-        let ltype = ltype(m, x, 0);
+        let ltype = ltype(m, x);
         let rest = [x.addr, x.start, x.end, x.value, x.is_i32, x.prev].map(|cell| cell.expr(m));
         (copies, std::iter::once(ltype).chain(rest).collect())
     }
@@ -404,9 +398,8 @@ impl MTableConfig {
 
 /// An entry's location type as a number (1 stack, 2 heap, 3 global, 0 disabled), read from
 /// `shift` rows off its block's first row.
-fn ltype(m: &mut VirtualCells<'_, Fr>, x: &Cells, shift: i32) -> Expression<Fr> {
-    let mut at = |c: Cell| m.query_advice(c.column, Rotation(c.rot + shift));
-    at(x.is_stack) + c(2) * at(x.is_heap) + c(3) * at(x.is_global)
+fn ltype(m: &mut VirtualCells<'_, Fr>, x: &Cells) -> Expression<Fr> {
+    x.is_stack.expr(m) + c(2) * x.is_heap.expr(m) + c(3) * x.is_global.expr(m)
 }
 
 /// The `[lo, hi)` of the image's initial-memory row that covers an init entry: the global
@@ -498,7 +491,7 @@ impl halo2_proofs::plonk::Circuit<Fr> for MTableCircuit {
     ) -> Result<(), Error> {
         config.blocks.assign(&mut layouter, self.k)?;
         let mut range = config.range.witness(self.k);
-        let copies = record_image_lookup(&self.image, &[], &self.rows, &[], &mut range, [0, 0]);
+        let copies = record_image_lookup(&self.image, &[], &self.rows, &[], &mut range, [0; 3]);
         config.image.load(&mut layouter, &self.image, &copies)?;
         config.mtable.assign(
             &mut layouter,

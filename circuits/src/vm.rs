@@ -7,7 +7,7 @@
 
 use crate::bittable::{record_bit_inputs, BitTableConfig, PAIRS};
 use crate::blocks::Blocks;
-use crate::etable::{record_access_lookup, ETableConfig, Io, Start, ROWS};
+use crate::etable::{record_access_lookup, ETableConfig, Io, Start, GROUPS, ROWS};
 use crate::image::{element_tuples, record_image_lookup, step_tuples, ImageColumns};
 use crate::jtable::JTableConfig;
 use crate::mtable::MTableConfig;
@@ -27,16 +27,15 @@ use zkwasm_tables::Tables;
 enum Lookup {
     /// Calls and returns look up their frame in the JTable.
     Frame,
-    /// Memory accesses of the first slot group look up their MTable entry, which the MTable
-    /// supplies as often as either group accesses it.
-    Access,
-    /// The second slot group's accesses: inputs only, against the same entries.
-    AccessSecond,
+    /// Memory accesses of slot group `g` look up their MTable entry; the first group's lookup
+    /// has the table side: the MTable supplies each entry as often as any group accesses it.
+    Access(usize),
     /// Host calls look up their instance.
     Instance,
-    /// Steps look up their instruction (on their block's first row), init entries their
-    /// initial value (on its second) in the image.
+    /// Steps look up their instruction in the image.
     Image,
+    /// Init entries of the MTable look up their initial value in the image: inputs only.
+    ImageInit,
     /// The bit table's first nibble pair of every row looks itself up in the AND table.
     Nibble,
     /// Its second pair: inputs only, against the same table.
@@ -51,16 +50,19 @@ enum Lookup {
     Element,
 }
 
-// One nibble lookup per pair of a bit-table row.
-const _: () = assert!(PAIRS == 2);
+// One nibble lookup per pair of a bit-table row, one access lookup per slot group.
+const _: () = assert!(PAIRS == 2 && GROUPS == 4);
 
 impl Lookup {
-    const ALL: [Lookup; 11] = [
+    const ALL: [Lookup; 14] = [
         Lookup::Frame,
-        Lookup::Access,
-        Lookup::AccessSecond,
+        Lookup::Access(0),
+        Lookup::Access(1),
+        Lookup::Access(2),
+        Lookup::Access(3),
         Lookup::Instance,
         Lookup::Image,
+        Lookup::ImageInit,
         Lookup::Nibble,
         Lookup::NibbleSecond,
         Lookup::Bit,
@@ -77,10 +79,13 @@ impl Lookup {
     fn name(self) -> &'static str {
         match self {
             Lookup::Frame => "frame lookup",
-            Lookup::Access => "access lookup",
-            Lookup::AccessSecond => "access lookup (second group)",
+            Lookup::Access(0) => "access lookup",
+            Lookup::Access(1) => "access lookup (second group)",
+            Lookup::Access(2) => "access lookup (third group)",
+            Lookup::Access(_) => "access lookup (fourth group)",
             Lookup::Instance => "instance lookup",
             Lookup::Image => "image lookup",
+            Lookup::ImageInit => "image lookup (init entries)",
             Lookup::Nibble => "nibble lookup",
             Lookup::NibbleSecond => "nibble lookup (second pair)",
             Lookup::Bit => "bit lookup",
@@ -95,13 +100,20 @@ impl Lookup {
     fn tag(self) -> u64 {
         match self {
             Lookup::Frame => 1,
-            Lookup::Access | Lookup::AccessSecond => 2,
+            Lookup::Access(_) => 2,
             Lookup::Instance => 3,
-            Lookup::Image | Lookup::Element => 4,
+            Lookup::Image | Lookup::ImageInit | Lookup::Element => 4,
             Lookup::Nibble | Lookup::NibbleSecond => 5,
             Lookup::Bit | Lookup::SignLhs | Lookup::SignRhs => 6,
         }
     }
+}
+
+/// The index and tag of the tuple lookup whose gate is named `name` (for tamper tests, which
+/// forge its helper's terms).
+pub fn tuple_lookup(name: &str) -> Option<(usize, u64)> {
+    let l = Lookup::ALL.into_iter().find(|l| l.name() == name)?;
+    Some((l.index(), l.tag()))
 }
 
 /// A run to prove at circuit size `k`. Without a witness (for keys) it keeps the image.
@@ -225,13 +237,14 @@ impl Circuit<Fr> for VmCircuit {
         let inputs = [mtable.range_columns(), etable.range_columns()].concat();
         let frame_input = |m: &mut VirtualCells<'_, Fr>| etable.frame_input(m);
         let frame_table = |m: &mut VirtualCells<'_, Fr>| jtable.frame_table(m);
-        let access_input = |m: &mut VirtualCells<'_, Fr>| etable.access_input(m, 0);
-        let access_second = |m: &mut VirtualCells<'_, Fr>| etable.access_input(m, 1);
+        let e = &etable;
+        let access_inputs: [_; GROUPS] =
+            std::array::from_fn(|g| move |m: &mut VirtualCells<'_, Fr>| e.access_input(m, g));
         let access_table = |m: &mut VirtualCells<'_, Fr>| mtable.access_table(m);
         let instance_input = |m: &mut VirtualCells<'_, Fr>| etable.instance_input(m);
         let instance_table = |m: &mut VirtualCells<'_, Fr>| io.table(m);
-        let image_input =
-            |m: &mut VirtualCells<'_, Fr>| ImageColumns::input(m, &blocks, &etable, &mtable);
+        let image_input = |m: &mut VirtualCells<'_, Fr>| etable.image_input(m);
+        let image_init = |m: &mut VirtualCells<'_, Fr>| mtable.image_input(m);
         let image_table = |m: &mut VirtualCells<'_, Fr>| image.table(m);
         let nibble_input = |m: &mut VirtualCells<'_, Fr>| bits.nibble_input(m, 0);
         let nibble_second = |m: &mut VirtualCells<'_, Fr>| bits.nibble_input(m, 1);
@@ -244,10 +257,11 @@ impl Circuit<Fr> for VmCircuit {
         let lookups = Lookup::ALL.map(|l| {
             let (input, table): (TupleSide<'_>, Option<TupleSide<'_>>) = match l {
                 Lookup::Frame => (&frame_input, Some(&frame_table)),
-                Lookup::Access => (&access_input, Some(&access_table)),
-                Lookup::AccessSecond => (&access_second, None),
+                Lookup::Access(0) => (&access_inputs[0], Some(&access_table)),
+                Lookup::Access(g) => (&access_inputs[g], None),
                 Lookup::Instance => (&instance_input, Some(&instance_table)),
                 Lookup::Image => (&image_input, Some(&image_table)),
+                Lookup::ImageInit => (&image_init, None),
                 Lookup::Nibble => (&nibble_input, Some(&nibble_table)),
                 Lookup::NibbleSecond => (&nibble_second, None),
                 Lookup::Bit => (&bit_input, Some(&bit_table)),
@@ -328,12 +342,11 @@ impl Circuit<Fr> for VmCircuit {
         config.blocks.assign(&mut layouter, self.k)?;
         let mut range = config.range.witness(self.k);
         JTableConfig::record_frame_lookup(run, &mut range, Lookup::Frame.index());
-        let access = [Lookup::Access, Lookup::AccessSecond].map(Lookup::index);
+        let access = std::array::from_fn(|g| Lookup::Access(g).index());
         let accessed = record_access_lookup(self.k, run, &mut range, access);
         record_instance_lookup(run, &mut range, Lookup::Instance.index());
-        let image = Lookup::Image.index();
         let (steps, elements) = (step_tuples(run), element_tuples(run));
-        let lookups = [image, Lookup::Element.index()];
+        let lookups = [Lookup::Image, Lookup::ImageInit, Lookup::Element].map(Lookup::index);
         let copies = record_image_lookup(
             &t.image,
             &steps,

@@ -24,11 +24,12 @@ use halo2_proofs::plonk::{Advice, Circuit, Column, ConstraintSystem};
 use runs::patch::{cell, challenges, compress};
 use runs::*;
 use std::collections::{BTreeSet, HashMap};
+use std::sync::LazyLock;
 use zkwasm_circuits::bittable::{BitColumns, PAIRS};
 use zkwasm_circuits::etable::ROWS;
 use zkwasm_circuits::mock::failures;
 use zkwasm_circuits::range::common_bound;
-use zkwasm_circuits::vm::{VmCircuit, VmConfig};
+use zkwasm_circuits::vm::{tuple_lookup, VmCircuit, VmConfig};
 use zkwasm_circuits::Fr;
 use zkwasm_tables::encode::Class;
 use zkwasm_tables::fixed::{nibbles, NIBBLES};
@@ -39,9 +40,11 @@ const BIN: &str = "gate: op bin arith";
 const SUM: &str = "gate: range sum ends at zero";
 
 /// The nibble lookup (first pair) and the bit lookup among the range argument's tuple
-/// lookups (`vm::Lookup::ALL`'s order), and their tags (`vm::Lookup::tag`).
-const NIBBLE: (usize, u64) = (5, 5);
-const BIT: (usize, u64) = (7, 6);
+/// lookups (`vm::tuple_lookup`), and their tags (`vm::Lookup::tag`).
+static NIBBLE: LazyLock<(usize, u64)> =
+    LazyLock::new(|| tuple_lookup("nibble lookup").expect("a lookup of the VM"));
+static BIT: LazyLock<(usize, u64)> =
+    LazyLock::new(|| tuple_lookup("bit lookup").expect("a lookup of the VM"));
 
 /// A program of `body`'s instructions.
 fn wat(body: &str) -> String {
@@ -177,14 +180,14 @@ fn a_patched_term_the_circuit_lacks_is_caught() {
     let tuple = vec![Fr::from(3), Fr::from(5), Fr::from(1)];
     let pair = Forgery {
         terms: vec![
-            (BIT, 10, Fr::ONE, tuple.clone()),
-            (BIT, 40, -Fr::ONE, tuple.clone()),
+            (*BIT, 10, Fr::ONE, tuple.clone()),
+            (*BIT, 40, -Fr::ONE, tuple.clone()),
         ],
         ..Default::default()
     };
     assert_eq!(attack(&t, &pair), set(&["gate: bit lookup"]));
     let one = Forgery {
-        terms: vec![(BIT, 10, Fr::ONE, tuple)],
+        terms: vec![(*BIT, 10, Fr::ONE, tuple)],
         ..Default::default()
     };
     assert_eq!(attack(&t, &one), set(&["gate: bit lookup", SUM]));
@@ -295,7 +298,7 @@ fn uses_only_move_between_copies_of_a_row() {
         bits: vec![(USES, 0, zeros - Fr::ONE), (USES, to, Fr::ONE)],
         // The witness records the table's first 256 rows only: the circuit's term of `to`.
         terms: if patched {
-            vec![(NIBBLE, to, -Fr::ONE, zero_tuple.clone())]
+            vec![(*NIBBLE, to, -Fr::ONE, zero_tuple.clone())]
         } else {
             vec![]
         },
@@ -328,7 +331,7 @@ fn a_mul_and_an_and_cannot_swap_rules() {
             (i, "hi0", Fr::from(0x0f)),
         ],
         bits,
-        terms: vec![(BIT, i * ROWS, Fr::ONE, triple)],
+        terms: vec![(*BIT, i * ROWS, Fr::ONE, triple)],
     };
     assert_eq!(attack(&forged, &f), set(&[BIN]));
 
@@ -345,7 +348,7 @@ fn a_mul_and_an_and_cannot_swap_rules() {
         bits: vec![(COPIES, 0, Fr::ZERO)],
         // The witness records the and's lookup of what its result claims.
         terms: vec![(
-            BIT,
+            *BIT,
             i * ROWS,
             -Fr::ONE,
             [0xff, 0x0f, 0xef1].map(Fr::from).to_vec(),

@@ -32,9 +32,10 @@ use halo2_proofs::dev::MockProver;
 use runs::patch::{challenges, compress, config, Terms};
 use runs::*;
 use std::collections::BTreeSet;
+use std::sync::LazyLock;
 use zkwasm_circuits::etable::{ETableConfig, ROWS};
 use zkwasm_circuits::mock::{failing_rows, failures};
-use zkwasm_circuits::vm::VmCircuit;
+use zkwasm_circuits::vm::{tuple_lookup, VmCircuit};
 use zkwasm_circuits::Fr;
 use zkwasm_tables::encode::{dk_of, Class, Opcode};
 use zkwasm_tables::Tables;
@@ -47,9 +48,10 @@ const CONST: &str = "gate: op const";
 const IMAGE_GATE: &str = "gate: image lookup";
 const SUM: &str = "gate: range sum ends at zero";
 
-/// The image lookup among the range argument's tuple lookups (`vm::Lookup::ALL`'s order) and
+/// The image lookup among the range argument's tuple lookups (`vm::tuple_lookup`) and
 /// its tag (`vm::Lookup::tag`).
-const IMAGE: (usize, u64) = (4, 4);
+static IMAGE: LazyLock<(usize, u64)> =
+    LazyLock::new(|| tuple_lookup("image lookup").expect("a lookup of the VM"));
 
 /// `$pick`'s `br_table` has four targets: 0 and 1 go to `$a` (10), 2 to `$b` (11), the
 /// default (3) to `$a` again, so an index may take another index's row, or the default's,

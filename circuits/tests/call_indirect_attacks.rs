@@ -40,11 +40,12 @@ use halo2_proofs::dev::MockProver;
 use runs::patch::{challenges, compress, config, Terms};
 use runs::*;
 use std::collections::BTreeSet;
+use std::sync::LazyLock;
 use zkwasm_circuits::etable::{Start, ROWS};
 use zkwasm_circuits::image::ELEMENT;
 use zkwasm_circuits::mock::{failing_rows, failures};
 use zkwasm_circuits::mtable::access_tuple;
-use zkwasm_circuits::vm::VmCircuit;
+use zkwasm_circuits::vm::{tuple_lookup, VmCircuit};
 use zkwasm_circuits::Fr;
 use zkwasm_tables::encode::Class;
 use zkwasm_tables::{JRow, Tables};
@@ -58,10 +59,13 @@ const SLOTS: &str = "gate: etable slots";
 const CONV: &str = "gate: op conv";
 const SUM: &str = "gate: range sum ends at zero";
 
-/// Tuple lookups patched here: (index in `vm::Lookup::ALL`, tag).
-const ACCESS: (usize, u64) = (1, 2);
-const IMAGE: (usize, u64) = (4, 4);
-const ELEMENTS: (usize, u64) = (10, 4);
+/// Tuple lookups patched here: (index, tag), by their gates' names (`vm::tuple_lookup`).
+static ACCESS: LazyLock<(usize, u64)> =
+    LazyLock::new(|| tuple_lookup("access lookup").expect("a lookup of the VM"));
+static IMAGE: LazyLock<(usize, u64)> =
+    LazyLock::new(|| tuple_lookup("image lookup").expect("a lookup of the VM"));
+static ELEMENTS: LazyLock<(usize, u64)> =
+    LazyLock::new(|| tuple_lookup("element lookup").expect("a lookup of the VM"));
 
 /// Functions: `$in` 0, `$out` 1, `$double` 2, `$square` 3, `$seven` 4, `$seven_i32` 5,
 /// `$twice` 6 (`$double`'s code, in no slot), `zkmain` 7. Slots 0..3 hold functions 2..5
@@ -271,7 +275,7 @@ fn element0(slot: u64, callee: u32) -> Vec<Fr> {
 /// A patch of step `i`'s element term.
 fn element_patch(i: usize, old: (i64, Vec<Fr>), new: (i64, Vec<Fr>)) -> Patch {
     Patch {
-        lookup: ELEMENTS,
+        lookup: *ELEMENTS,
         row: i * ROWS,
         old,
         new,
@@ -289,7 +293,7 @@ fn image(t: &Tables, i: usize, fid: u32, sub: u8) -> Vec<Fr> {
 fn image_patch(t: &Tables, i: usize, fid: u32, sub: u8) -> Patch {
     let o = t.step_opcode(i).unwrap();
     Patch {
-        lookup: IMAGE,
+        lookup: *IMAGE,
         row: i * ROWS,
         old: (1, image(t, i, t.etable[i].fid, o.sub)),
         new: (1, image(t, i, fid, sub)),
@@ -544,13 +548,13 @@ fn the_slot_read_cannot_be_skipped() {
         accessed: vec![(entry, accesses as u64 - 1)],
         patches: vec![
             Patch {
-                lookup: ACCESS,
+                lookup: *ACCESS,
                 row: s.call * ROWS,
                 old: (1, tuple(0)),
                 new: (0, tuple(0)),
             },
             Patch {
-                lookup: ACCESS,
+                lookup: *ACCESS,
                 row: entry * zkwasm_circuits::mtable::ROWS,
                 old: (-accesses, tuple(1)),
                 new: (1 - accesses, tuple(1)),

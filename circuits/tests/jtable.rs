@@ -183,8 +183,8 @@ fn cost_stays_within_budget() {
     assert!(meta.degree() <= 5, "degree {}", meta.degree());
     assert_eq!(
         meta.num_advice_columns(),
-        4,
-        "2 bits and 6 unlimited cells in 2 rows, no range-checked cell"
+        8,
+        "2 bits and 6 unlimited cells in a row, no range-checked cell"
     );
     assert_eq!(meta.lookups().len(), 0);
 }

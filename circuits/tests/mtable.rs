@@ -366,10 +366,10 @@ fn cost_stays_within_budget() {
     assert!(meta.degree() <= 5, "degree {}", meta.degree());
     assert_eq!(
         meta.num_advice_columns(),
-        15 + 6 + 2,
-        "7 bits, 9 unlimited, 12 byte limbs in 2 rows; the range argument's 2 multiplicities, \
-         2 helpers (6 byte-limb columns), table helper and running sum; the image lookup's \
-         helper and the image's copies"
+        28 + 8 + 2,
+        "7 bits, 9 unlimited, 12 byte limbs in a row; the range argument's 2 multiplicities, \
+         4 helpers (12 byte-limb columns, the image lookup's helper holding none), table \
+         helper and running sum; the image lookup's helper and the image's copies"
     );
     assert_eq!(
         meta.lookups().len(),

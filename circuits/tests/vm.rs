@@ -384,51 +384,52 @@ fn cost_stays_within_budget() {
     }
     assert!(meta.degree() <= 5, "degree {}", meta.degree());
     // The range argument: the tuple lookups' helpers (frames, with multiplicities the
-    // JTable's, stated by the circuit; memory accesses of either slot group, the MTable's
-    // `accessed` cells; instances and the image, a column of copies each; the bit table's
-    // two nibble pairs against the AND table, its uses a column; the bitwise steps' triples
-    // against the bit table, its copies a column), holding range inputs where they have
-    // room, one helper per three of the other range-checked columns (the table terms in the
-    // last), two multiplicities and the running sum.
+    // JTable's, stated by the circuit; memory accesses of each slot group, the MTable's
+    // `accessed` cells; instances and the image, a column of copies each; the MTable's init
+    // entries against the image; the bit table's two nibble pairs against the AND table, its
+    // uses a column; the bitwise steps' triples against the bit table, its copies a column),
+    // holding range inputs where they have room, one helper per three of the other
+    // range-checked columns, the table terms' helper, two multiplicities and the running sum.
     let range = config.range_columns();
     let count = |r| range.inputs.iter().filter(|(_, x)| *x == r).count();
     assert_eq!(
         (count(Range::U8), count(Range::Common)),
-        (20, 6),
-        "bytes: ETable 14 (a store's 16 old and 8 value bytes, 4 of its bound), MTable 6; \
-         common: ETable 2 (sp, frame ids) and 4 eid distances"
+        (40, 12),
+        "bytes: ETable 28 (a store's 16 old and 8 value bytes, 4 of its bound), MTable 12; \
+         common: ETable 4 (sp, frame ids) and 8 eid distances"
     );
-    assert_eq!(range.tuple_helpers.len(), 11);
+    assert_eq!(range.tuple_helpers.len(), 14);
     let held: Vec<usize> = range.tuple_inputs.iter().map(Vec::len).collect();
     assert_eq!(
         held,
-        [0, 1, 2, 1, 0, 1, 2, 0, 1, 1, 1],
+        [0, 1, 2, 2, 2, 1, 1, 2, 1, 2, 0, 1, 1, 1],
         "range inputs the tuple helpers hold: each as many as keep its gate at degree 5 (the \
-         frame lookup's numerator has degree 3, the image lookup's tuples degree 2; the \
-         second access lookup, the second nibble lookup and the sign lookups have no table \
-         side; the bit lookup's input has degree 3, the sign lookups' tuples degree 2)"
+         frame lookup's numerator has degree 3; the access lookups of the second to fourth \
+         groups, the init entries' image lookup, the second nibble lookup and the sign \
+         lookups have no table side; the bit lookup's input has degree 3, the sign lookups' \
+         tuples degree 2)"
     );
     assert_eq!(
         range.helpers.len(),
-        6,
-        "the other 16 inputs, three to a helper"
+        12,
+        "the other 35 inputs, three to a helper"
     );
     assert!(
-        range.h_table.is_none(),
-        "the last helper has one input: the table terms join it"
+        range.h_table.is_some(),
+        "the last helper has two inputs: the table terms take a helper of their own"
     );
-    // Helpers, the multiplicities, the running sum and the two copies columns.
-    let range = range.helpers.len() + range.tuple_helpers.len() + 2 + 1 + 2;
-    // The MTable (15 columns) and the JTable (4) have their own budget tests, the bit table
-    // has 8 (two nibble pairs, its copies, the AND table's uses); the rest is the ETable, 2
-    // rows per step: at most 140 cells per step (the reference system has 160).
-    let etable_cells = (meta.num_advice_columns() - 15 - 4 - 8 - range) * ROWS;
-    assert_eq!(meta.num_advice_columns(), 114, "advice columns");
+    // Helpers, the table terms' helper, the multiplicities, the running sum and the two
+    // copies columns.
+    let range = range.helpers.len() + range.tuple_helpers.len() + 1 + 2 + 1 + 2;
+    // The MTable (28 columns) and the JTable (8) have their own budget tests, the bit table
+    // has 8 (two nibble pairs, its copies, the AND table's uses); the rest is the ETable, one
+    // row per step: at most 140 cells per step (the reference system has 160).
+    let etable_cells = (meta.num_advice_columns() - 28 - 8 - 8 - range) * ROWS;
+    assert_eq!(meta.num_advice_columns(), 205, "advice columns");
     assert_eq!(
-        etable_cells,
-        65 * ROWS,
-        "23 pure columns (eid, 2 groups of 2 access slots), 42 allocated (18 bit, 14 byte, \
-         2 common, 8 unlimited)"
+        etable_cells, 129,
+        "45 pure columns (eid, 4 groups of one access slot), 84 allocated (36 bit, 28 byte, \
+         4 common, 16 unlimited)"
     );
     assert!(etable_cells <= 140, "{etable_cells} cells per step");
     // Range checks, frames, memory accesses, instances and the image are no lookup
@@ -935,8 +936,8 @@ fn forged_range_multiplicities_are_rejected() {
 
 #[test]
 fn inputs_in_tuple_helpers_are_range_checked() {
-    // The range inputs the tuple lookups' helpers hold (the ETable's last nine range-checked
-    // columns: the slots' four eid distances and five byte columns) are checked like the
+    // The range inputs the tuple lookups' helpers hold (the ETable's last seventeen
+    // range-checked columns: the slots' eight eid distances and nine others) are checked like the
     // others: an out-of-range value on a disabled step's row (where no other rule reads the
     // cell) cannot balance the sum, whichever helper holds it.
     use halo2_proofs::plonk::{Circuit, ConstraintSystem};
@@ -947,7 +948,7 @@ fn inputs_in_tuple_helpers_are_range_checked() {
     let cols = VmCircuit::configure_with_params(&mut meta, VmCircuit::new(k, t.clone()).params())
         .range_columns();
     let held: Vec<_> = cols.tuple_inputs.iter().flatten().collect();
-    assert_eq!(held.len(), 10);
+    assert_eq!(held.len(), 17);
     let past = (t.etable.len() + 1) * ROWS;
     for &&(column, _) in &held {
         for v in [Fr::from(1u64 << 40), -Fr::one()] {

@@ -1,6 +1,6 @@
-//! Memory-access slots: groups of pure columns in which every row is one access of the step
-//! whose block it is in (`ROWS` slots per group per step). A used slot is `(type, address,
-//! start, end, value, is_i32, prev)` looked up in the MTable, with
+//! Memory-access slots: groups of pure columns, one access slot of the step per group on
+//! every step's row. A used slot is `(type, address, start, end, value, is_i32, prev)`
+//! looked up in the MTable, with
 //! - a write: `start = eid` (the entry the write created); `prev` is the value it overwrote
 //!   (the MTable's previous entry of the location, zero for a location's first), so a write
 //!   is a read-modify-write in one access (a store of two blocks needs four accesses, not six);
@@ -25,8 +25,8 @@ use zkwasm_tracer::ValTy;
 /// One group of slot columns.
 #[derive(Clone, Copy, Debug)]
 pub struct Group {
-    /// Every row of the ETable's blocks.
-    q_rows: Selector,
+    /// Every step's row.
+    q_step: Selector,
     pub used: Column<Advice>,
     pub is_write: Column<Advice>,
     pub is_i32: Column<Advice>,
@@ -43,7 +43,7 @@ pub struct Group {
     pub d_end: Column<Advice>,
 }
 
-/// A slot: a group and a rotation inside the step's block.
+/// A slot: a group and a rotation inside the step's rows.
 #[derive(Clone, Copy, Debug)]
 pub struct Slot {
     pub group: Group,
@@ -64,17 +64,17 @@ impl Slot {
 }
 
 impl Group {
-    /// Configures one group: per-row rules on every row of the ETable (`q_rows`), given the
-    /// step's eid column (constant over a block). The eid distances are range-checked by the
+    /// Configures one group: per-step rules on every step's row (`q_step`), given the
+    /// step's eid column. The eid distances are range-checked by the
     /// circuit ([`Group::range_columns`]), the accesses looked up ([`Group::access_input`]).
     pub fn configure(
         meta: &mut ConstraintSystem<Fr>,
-        q_rows: Selector,
+        q_step: Selector,
         eid: Column<Advice>,
     ) -> Group {
         let mut col = || meta.advice_column();
         let g = Group {
-            q_rows,
+            q_step,
             used: col(),
             is_write: col(),
             is_i32: col(),
@@ -93,7 +93,7 @@ impl Group {
         // and prev are zero (class gates may read them); an unused slot's `start` and `end`
         // are looked up by nobody and read by no rule.
         meta.create_gate("access slot", |m| {
-            let q = m.query_selector(q_rows);
+            let q = m.query_selector(q_step);
             let one = Expression::Constant(Fr::one());
             let cur = |m: &mut VirtualCells<'_, Fr>, c| m.query_advice(c, Rotation::cur());
             let (used, w, eid) = (cur(m, g.used), cur(m, g.is_write), cur(m, eid));
@@ -117,7 +117,7 @@ impl Group {
         m: &mut VirtualCells<'_, Fr>,
     ) -> (Expression<Fr>, Vec<Expression<Fr>>) {
         let cur = |m: &mut VirtualCells<'_, Fr>, c| m.query_advice(c, Rotation::cur());
-        let copies = m.query_selector(self.q_rows) * cur(m, self.used);
+        let copies = m.query_selector(self.q_step) * cur(m, self.used);
         let tuple = [
             self.loc,
             self.addr,
@@ -154,7 +154,7 @@ impl Group {
         ]
     }
 
-    /// Writes event `e` of step `eid` into row `row` of the step's block, given the MTable
+    /// Writes event `e` of step `eid` into row `row` of the step, given the MTable
     /// entry it sees.
     pub fn assign(&self, w: &mut BlockWriter, row: usize, eid: u32, e: &MemEvent, seen: &Seen) {
         let (start, end) = (seen.start, seen.end);

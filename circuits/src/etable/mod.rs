@@ -1,4 +1,4 @@
-//! The ETable circuit: one block of [`ROWS`] rows per step.
+//! The ETable circuit: one row ([`ROWS`]) per step.
 //!
 //! Every step has the common cells (state before the step, the counters of what remains,
 //! the instruction's opcode fields and a one-hot class bit), [`SLOTS`] memory-access slots in
@@ -12,7 +12,7 @@
 //!
 //! | rule (checker) | constraint here |
 //! |---|---|
-//! | `EidSequence` | eid 1 at the first step, +1 per step, constant over a block |
+//! | `EidSequence` | eid 1 at the first step, +1 per step |
 //! | `InitialState` | the first step's state is the image's (circuit constants) |
 //! | `UnknownInstruction` | `(fid, iid, class, sub, a, b, c)` is in the image's instruction table |
 //! | `MopsCounter` / `CallCounter` / `ReturnCounter` | each drops by the step's writes / calls / returns; zero on disabled steps |
@@ -31,7 +31,7 @@
 //!   pinned only on enabled steps, and a step's successor state is bound only when the
 //!   successor is enabled (`on_next`); the halting step has no enabled successor. What a
 //!   disabled step must hold is pinned: its counters are zero, and the instance counter is
-//!   carried (the block after the run holds the total);
+//!   carried (the row after the run holds the total);
 //! - an unused access slot's `start` and `end` ([`access`]): looked up by nobody, read by no
 //!   rule;
 //! - the host class's `public` bit on a `wasm_output` or `require` step (`op_host`): every
@@ -91,11 +91,11 @@ use zkwasm_tracer::trace::{Loc, MemEvent, Rw};
 
 /// Rows per step.
 pub const ROWS: usize = zkwasm_tables::capacity::ETABLE_ROWS;
-/// Access-slot groups; each holds `ROWS` slots of a step, and each has its own access lookup
-/// (a row's helper holds one input of each lookup).
-pub const GROUPS: usize = 2;
 /// Memory accesses a step can make.
-pub const SLOTS: usize = ROWS * GROUPS;
+pub const SLOTS: usize = 4;
+/// Access-slot groups: one slot of the step each (one row per step), and each has its own
+/// access lookup (a row's helper holds one input of each lookup).
+pub const GROUPS: usize = SLOTS;
 /// Steps whose witness one parallel task computes into one buffer.
 const CHUNK: usize = 1024;
 
@@ -300,11 +300,11 @@ pub struct Ctx {
 }
 
 impl Ctx {
-    /// Access slot `j` of the step.
+    /// Access slot `j` of the step: group `j`, on the step's row (one slot per group).
     pub fn slot(&self, j: usize) -> Slot {
         Slot {
-            group: self.groups[j / ROWS],
-            rot: (j % ROWS) as i32,
+            group: self.groups[j],
+            rot: 0,
         }
     }
 
@@ -844,15 +844,14 @@ pub struct ETableConfig {
 impl ETableConfig {
     pub fn configure(meta: &mut ConstraintSystem<Fr>, blocks: Blocks, init: Start) -> Self {
         let Blocks {
-            q_rows,
             q_entry: q_step,
             q_first,
             q_tail,
             ..
         } = blocks;
         let eid = meta.advice_column();
-        let groups = std::array::from_fn(|_| Group::configure(meta, q_rows, eid));
-        let mut a = Allocator::new(ROWS, q_rows);
+        let groups = std::array::from_fn(|_| Group::configure(meta, q_step, eid));
+        let mut a = Allocator::new(ROWS, q_step);
         let common = Common {
             enabled: a.bit(meta),
             fid: a.unlimited(meta),
@@ -962,8 +961,8 @@ impl ETableConfig {
                 (c(1) - on.clone()) * x.rest_returns.expr(m),
                 // The run ends with a halting step, and nothing follows one.
                 halts.clone() * on_next.clone(),
-                // Instances: the counter moves on every block (carried past the run to the
-                // block after the last, which holds the total); io cells are zero off io.
+                // Instances: the counter moves on every row (carried past the run to the
+                // row after the last, which holds the total); io cells are zero off io.
                 x.instance.expr(m) - x.instance.next(m, ROWS) - io.clone(),
                 (c(1) - io.clone()) * x.io_pos.expr(m),
                 (c(1) - io) * x.io_val.expr(m),
@@ -1052,13 +1051,6 @@ impl ETableConfig {
                 x.instance,
             ]
             .map(|cell| q.clone() * cell.expr(m))
-        });
-        meta.create_gate("etable block", |m| {
-            // Inside a block: the eid is the step's.
-            let q = m.query_selector(q_rows) * (c(1) - m.query_selector(q_step));
-            let eid = m.query_advice(ctx.eid, Rotation::cur())
-                - m.query_advice(ctx.eid, Rotation::prev());
-            [q * eid]
         });
         meta.create_gate("etable initial state", |m| {
             let q = m.query_selector(q_first);
@@ -1276,8 +1268,7 @@ pub fn record_access_lookup(
                 let tuple = access_tuple(
                     e.loc, e.addr, seen.start, seen.end, e.value, e.ty, seen.prev,
                 );
-                let (group, rot) = (j / ROWS, j % ROWS);
-                range.record_tuple(lookups[group], Side::Input, i * ROWS + rot, 1, tuple);
+                range.record_tuple(lookups[j], Side::Input, i * ROWS, 1, tuple);
                 accessed[seen.index] += 1;
             }
         }

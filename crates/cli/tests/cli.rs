@@ -90,9 +90,9 @@ fn example_gives_zkwasm_instances() {
     assert!(v["steps"].as_u64().unwrap() > 0);
     assert!(stderr(&o).is_empty());
     // Table sizes and the smallest circuit that holds them.
-    // One block of 2 rows per step, and the block after the last.
+    // One row per step, and the row after the last.
     let steps = v["steps"].as_u64().unwrap();
-    assert_eq!(v["rows"]["etable"].as_u64(), Some((steps + 1) * 2));
+    assert_eq!(v["rows"]["etable"].as_u64(), Some(steps + 1));
     for table in ["mtable", "jtable", "bit_table", "image", "fixed"] {
         assert!(v["rows"][table].is_u64(), "rows.{table} in {v}");
     }
@@ -144,7 +144,7 @@ fn output_that_cannot_be_written_exits_2() {
     assert_eq!(code(&o), 3);
 }
 
-/// A run with more steps than the largest circuit holds (262,135) is stopped there: `dry-run`
+/// A run with more steps than the largest circuit holds (262,127) is stopped there: `dry-run`
 /// does not run on to the step limit, and says why (exit 6).
 #[test]
 fn a_run_past_the_largest_circuit_is_stopped_there() {
@@ -158,9 +158,9 @@ fn a_run_past_the_largest_circuit_is_stopped_there() {
     assert_eq!(code(&o), 6, "{}", stderr(&o));
     let v = json(&o);
     assert_eq!(v["error"]["kind"], "too_long", "{v}");
-    assert_eq!(v["error"]["stopped_at_steps"], 262_135, "{v}");
+    assert_eq!(v["error"]["stopped_at_steps"], 262_127, "{v}");
     assert!(
-        stderr(&o).contains("the largest circuit (k = 19)"),
+        stderr(&o).contains("the largest circuit (k = 18)"),
         "{}",
         stderr(&o)
     );
@@ -182,13 +182,13 @@ fn a_run_too_long_for_any_circuit_is_not_provable() {
     let o = dry_run_json(m.path(), &[]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let v = json(&o);
-    assert!(v["steps"].as_u64().unwrap() < 262_135, "{v}");
+    assert!(v["steps"].as_u64().unwrap() < 262_127, "{v}");
     assert_eq!(v["provable"], false, "{v}");
-    assert_eq!(v["unprovable"]["max_k"], 19, "{v}");
-    assert!(v["unprovable"]["need_k"].as_u64().unwrap() > 19, "{v}");
+    assert_eq!(v["unprovable"]["max_k"], 18, "{v}");
+    assert!(v["unprovable"]["need_k"].as_u64().unwrap() > 18, "{v}");
     let o = cli(&["dry-run", "--wasm", m.path()]);
     assert!(
-        stdout(&o).contains("provable:  no (the run needs k = 20"),
+        stdout(&o).contains("provable:  no (the run needs k = 19"),
         "{}",
         stdout(&o)
     );

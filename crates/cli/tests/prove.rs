@@ -359,7 +359,7 @@ fn prove_makes_missing_keys_and_refuses_what_it_cannot_prove() {
     let o = expect(
         6,
         &[
-            "setup", "--wasm", &fib, "-k", "10", "--public", "30", "--params", &params, "--output",
+            "setup", "--wasm", &fib, "-k", "10", "--public", "90", "--params", &params, "--output",
             &sizing,
         ],
     );
@@ -369,7 +369,7 @@ fn prove_makes_missing_keys_and_refuses_what_it_cannot_prove() {
         "{line}"
     );
 
-    // Keys too small for the run (n = 30 needs k = 11): exit 6 naming the k that fits.
+    // Keys too small for the run (n = 90 needs k = 11): exit 6 naming the k that fits.
     let small = t.join("small");
     expect(
         0,
@@ -380,7 +380,7 @@ fn prove_makes_missing_keys_and_refuses_what_it_cannot_prove() {
     let o = expect(
         6,
         &[
-            "prove", "--wasm", &fib, "--public", "30", "--params", &params, "--output", &small,
+            "prove", "--wasm", &fib, "--public", "90", "--params", &params, "--output", &small,
         ],
     );
     let line = error_line(&o);
@@ -424,7 +424,7 @@ fn prove_makes_missing_keys_and_refuses_what_it_cannot_prove() {
 }
 
 /// The SHA-256 guest (`guests/sha256.c`, memory, shifts, rotations, bitwise operations) of
-/// "abc": 9,111 steps, proved with real KZG at its smallest k (15) and verified.
+/// "abc": 9,111 steps, proved with real KZG at its smallest k (14) and verified.
 #[test]
 fn sha256_proves_and_verifies_at_its_smallest_k() {
     let t = TempDir::new("sha256");
@@ -442,7 +442,7 @@ fn sha256_proves_and_verifies_at_its_smallest_k() {
         &out,
     ];
     let o = expect(0, &args);
-    assert_eq!(json_file(&t.join("sha256/program.json"))["k"], 15);
+    assert_eq!(json_file(&t.join("sha256/program.json"))["k"], 14);
     // The digest's first word, as the guest outputs it.
     assert!(
         stdout(&o).contains(&0xba78_16bf_8f01_cfea_u64.to_string()),

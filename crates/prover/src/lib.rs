@@ -51,7 +51,7 @@ use zkwasm_tracer::Inputs;
 /// Changes whenever the circuit changes: part of every program id, so keys and proofs of
 /// another circuit are refused. The golden verifying-key test fails when the circuit changes
 /// without it.
-pub const CIRCUIT_VERSION: u32 = 11;
+pub const CIRCUIT_VERSION: u32 = 12;
 
 #[derive(Debug, Error)]
 pub enum Error {

@@ -3,7 +3,7 @@
 //! [`crate::prove`]'s, so a run that passes proves (given keys of that size), and one that
 //! fails names the first constraint it breaks: the fast way to learn that a program proves,
 //! and to report a circuit bug with a user's program. It costs the memory of every cell (about
-//! 10 GiB at k = 19) and about as long as a real proof.
+//! 10 GiB at k = 18) and about as long as a real proof.
 
 use crate::program::{self, Execution, Program};
 use crate::{Control, Error, Stage};

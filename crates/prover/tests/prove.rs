@@ -302,7 +302,7 @@ fn runs_that_cannot_be_proved_say_why() {
     // Too long for k = 10: the error names the k that fits.
     let long = program(
         r#"(module (func (export "zkmain") (local i32)
-             (local.set 0 (i32.const 400))
+             (local.set 0 (i32.const 800))
              (loop (br_if 0 (local.tee 0 (i32.sub (local.get 0) (i32.const 1)))))))"#,
     );
     assert_eq!(execute(&long, &Inputs::default()).unwrap().min_k, 12);

@@ -8,17 +8,17 @@
 use crate::{fixed, Tables};
 use serde::Serialize;
 
-/// Rows per ETable step. Two, not four: every row of the circuit pays for every gate (the
-/// backend evaluates all of them on every row of the quotient's domain), so the same cells in
-/// half the rows and twice the columns halve the gates' share of a proof, and a run of `n`
-/// steps needs one size `k` less.
-pub const ETABLE_ROWS: usize = 2;
+/// Rows per ETable step. One, not two or four: every row of the circuit pays for every gate
+/// (the backend evaluates all of them on every row of the quotient's domain), so the same
+/// cells in fewer rows and more columns cut the gates' share of a proof, and a run of `n`
+/// steps needs a smaller size `k`.
+pub const ETABLE_ROWS: usize = 1;
 /// Rows per MTable entry.
-pub const MTABLE_ROWS: usize = 2;
-/// Rows per JTable entry: its 8 cells in 4 columns. Frames are at most the steps (every
+pub const MTABLE_ROWS: usize = 1;
+/// Rows per JTable entry: its 8 cells in 8 columns. Frames are at most the steps (every
 /// frame but the static one is opened by a call step, and a run ends with a return step), so
 /// the JTable holds whatever the ETable does.
-pub const JTABLE_ROWS: usize = 2;
+pub const JTABLE_ROWS: usize = 1;
 /// Rows per bit-table entry: its 16 nibble pairs (and their ANDs), two to a row.
 pub const BIT_TABLE_ROWS: usize = 8;
 /// Rows per image entry.
@@ -28,11 +28,11 @@ pub const RESERVED_ROWS: usize = 16;
 /// The smallest supported circuit (the fixed tables need 256 rows; a circuit of 2^10 rows
 /// proves a small program in under a second).
 pub const MIN_K: u32 = 10;
-/// The largest circuit a 24 GiB machine proves: proving peaks at ~5.5 GiB at k = 18 and
-/// about doubles with every size (`benches/prove.rs`), so k = 20 (~22 GiB) does not fit
-/// safely. k = 19 holds 262,135 steps (about what k = 20 held with 4 rows per step). Longer
-/// runs need sharding.
-pub const MAX_K: u32 = 19;
+/// The largest circuit a 24 GiB machine proves safely: proving peaks at 2.7 GiB at k = 16
+/// (`benches/prove.rs`, 205 advice columns) and about doubles with every size, so k = 18
+/// takes about 11 GiB and k = 19 (about 22 GiB) does not fit safely. k = 18 holds 262,127
+/// steps (what k = 19 held with 2 rows per step). Longer runs need continuations.
+pub const MAX_K: u32 = 18;
 
 /// Rows each table of a run needs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -142,7 +142,7 @@ mod tests {
         };
         assert_eq!(u.min_k(), 11);
         assert!(!u.fits(10) && u.fits(11));
-        // 4080 usable rows: 2040 blocks of 2, one of them after the last step.
-        assert_eq!(Capacity::of(12).steps, 2039);
+        // 4080 usable rows, one of them after the last step.
+        assert_eq!(Capacity::of(12).steps, 4079);
     }
 }
