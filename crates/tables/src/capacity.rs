@@ -26,7 +26,7 @@ pub const ROWS_PER_ENTRY: usize = 1;
 /// Rows at the end of every column that halo2 keeps for blinding (and one unusable row).
 pub const RESERVED_ROWS: usize = 16;
 /// The smallest supported circuit (the fixed tables need 256 rows; a circuit of 2^10 rows
-/// proves a small program in under a second).
+/// proves a small program in about a second).
 pub const MIN_K: u32 = 10;
 /// The largest circuit a 24 GiB machine proves safely: proving peaks at 2.7 GiB at k = 16
 /// (`benches/prove.rs`, 205 advice columns) and about doubles with every size, so k = 18
