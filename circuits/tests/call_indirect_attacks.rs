@@ -12,9 +12,10 @@
 //! function with the same code ([`relabel`]), so every image lookup still holds. Cell
 //! overrides patch the range argument's helper and running sum to the tuples the cells then
 //! hold ([`Patch`], with the MockProver's challenges; the MTable's `accessed` cells too), so
-//! that only the rule under test can object. (The image's `copies` cannot be overridden: where
-//! a patched element term leaves an image row looked up a different number of times, the sum
-//! fails on that count too, and the test says why the sum fails regardless.) Each test asserts
+//! that only the rule under test can object. (The image's `copies` are left as counted, though
+//! `range_overrides` could set them, as `one_row_attacks.rs` does: where a patched element
+//! term leaves an image row looked up a different number of times, the sum fails on that count
+//! too, and the test says why the sum fails regardless.) Each test asserts
 //! the exact set of failing constraints.
 //!
 //! Attacked: the callee another function of the slot's signature (a false public output), a
@@ -36,8 +37,7 @@
 mod runs;
 
 use ff::Field;
-use halo2_proofs::dev::MockProver;
-use runs::patch::{challenges, compress, config, Terms};
+use runs::patch::{apply, config, Patch};
 use runs::*;
 use std::collections::BTreeSet;
 use std::sync::LazyLock;
@@ -160,15 +160,6 @@ fn relabel(t: &mut Tables, call: usize, fid: u32) {
     j.callee = fid;
 }
 
-/// One tuple lookup term to replace, on `row`: `n` copies of `tuple` become `n'` of `tuple'`
-/// (negative counts for a table side).
-struct Patch {
-    lookup: (usize, u64),
-    row: usize,
-    old: (i64, Vec<Fr>),
-    new: (i64, Vec<Fr>),
-}
-
 /// A forged circuit: cells overwritten after the honest assignment, and the lookup terms
 /// patched to match.
 #[derive(Default)]
@@ -209,28 +200,7 @@ fn forged(t: &Tables, f: &Forgery) -> (u32, VmCircuit) {
         let row = e * zkwasm_circuits::mtable::ROWS + accessed.rot as usize;
         c.mtable_overrides.set(accessed.column, row, Fr::from(v));
     }
-    if f.patches.is_empty() {
-        return (k, c);
-    }
-    let [alpha, _, theta] = challenges();
-    let prover = MockProver::run(k, &c, c.instances()).unwrap();
-    let range = vm.range_columns();
-    let mut terms = Terms::new(&prover, range.sum, k);
-    for p in &f.patches {
-        let (index, tag) = p.lookup;
-        let term = |(n, tuple): &(i64, Vec<Fr>)| {
-            let n = Fr::from(n.unsigned_abs()) * if *n < 0 { -Fr::ONE } else { Fr::ONE };
-            n * (alpha - compress(theta, tag, tuple)).invert().unwrap()
-        };
-        terms.add(
-            range.tuple_helpers[index],
-            p.row,
-            term(&p.new) - term(&p.old),
-        );
-    }
-    for ((column, row), v) in terms.values {
-        c.range_overrides.set(column, row, v);
-    }
+    apply(t, k, &mut c, &f.patches);
     (k, c)
 }
 

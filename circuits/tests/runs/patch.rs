@@ -108,3 +108,39 @@ impl<'a> Terms<'a> {
         }
     }
 }
+
+/// A change of one tuple-lookup term: on `row`, the term of lookup `lookup` (index, tag)
+/// goes from `old` to `new`, each `(count, tuple)` (a negative count supplies the tuple).
+pub struct Patch {
+    pub lookup: (usize, u64),
+    pub row: usize,
+    pub old: (i64, Vec<Fr>),
+    pub new: (i64, Vec<Fr>),
+}
+
+/// Makes the range argument of `c` (a forged circuit of `t` at size `k`) what a consistent
+/// prover would assign after `patches`: each helper's term changed, the running sum carried.
+pub fn apply(t: &Tables, k: u32, c: &mut VmCircuit, patches: &[Patch]) {
+    if patches.is_empty() {
+        return;
+    }
+    let [alpha, _, theta] = challenges();
+    let prover = MockProver::run(k, &*c, c.instances()).unwrap();
+    let range = config(t).range_columns();
+    let mut terms = Terms::new(&prover, range.sum, k);
+    for p in patches {
+        let (index, tag) = p.lookup;
+        let term = |(n, tuple): &(i64, Vec<Fr>)| {
+            let n = Fr::from(n.unsigned_abs()) * if *n < 0 { -Fr::ONE } else { Fr::ONE };
+            n * (alpha - compress(theta, tag, tuple)).invert().unwrap()
+        };
+        terms.add(
+            range.tuple_helpers[index],
+            p.row,
+            term(&p.new) - term(&p.old),
+        );
+    }
+    for ((column, row), v) in terms.values {
+        c.range_overrides.set(column, row, v);
+    }
+}
