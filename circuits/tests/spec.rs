@@ -468,7 +468,7 @@ fn spec_sample() {
 /// limit, `ZKWASM_SPEC_FILE` picks files by name). Every assertion is proved, or needs a run
 /// longer than the largest circuit holds.
 #[test]
-#[ignore = "the whole set: minutes and several GiB at k = 19; run before closing a circuit change"]
+#[ignore = "the whole set: minutes and several GiB at k = 18; run before closing a circuit change"]
 fn spec_all() {
     let max_k = std::env::var("ZKWASM_SPEC_MAX_K").map_or(zkwasm_tables::MAX_K, |k| {
         k.parse().expect("ZKWASM_SPEC_MAX_K is a number")
