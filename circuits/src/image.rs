@@ -14,9 +14,9 @@
 //! bits times class ids, so no kind of lookup lands on another's rows.
 //!
 //! The lookup is a tuple lookup of the range argument (`range::TupleLookup`): enabled steps
-//! look up their instruction on their block's first row, init entries their initial value on
-//! the second (the two inputs never share a row), and a first-phase `copies` column says how
-//! often each image row is looked up. Sharing the columns saves six fixed columns (each
+//! look up their instruction on their row, and init entries their initial value in a lookup
+//! of their own with the same tag (`vm::Lookup::ImageInit`, inputs only: both inputs are on
+//! every row), and a first-phase `copies` column says how often each image row is looked up. Sharing the columns saves six fixed columns (each
 //! extended to the quotient's domain in every proof); the lookup in the sum saves the three
 //! committed polynomials of a lookup argument.
 
@@ -160,8 +160,8 @@ impl ImageColumns {
     }
 }
 
-/// Records the image lookup (tuple lookup `lookup` of the range argument): every step (block
-/// rows of [`crate::blocks::ROWS`]) and every init entry of `mtable` once, every image row as
+/// Records the image lookup (tuple lookups `lookup` and, for init entries, `init_lookup` of
+/// the range argument): every step and every init entry of `mtable` once, every image row as
 /// often as they look it up. Returns those counts, the `copies` column. An input the image
 /// does not hold (a forged run) is recorded all the same: the running sum then does not end
 /// at zero.

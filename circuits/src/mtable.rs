@@ -272,10 +272,10 @@ impl MTableConfig {
         }
     }
 
-    /// What an entry looks up in the image, on its block's second row: its initial value
+    /// What an entry looks up in the image: its initial value
     /// `(type, lo, INIT, hi, value, is_i32, mutable)` once for an init entry, nothing
-    /// otherwise (degree 2; the tuple is unselected, see `ImageColumns::input`). The tuple is
-    /// the entry's own cells: where nothing is looked up, it counts for nothing in the sum.
+    /// otherwise (degree 2). The tuple is the entry's own cells: where nothing is looked up,
+    /// it counts for nothing in the sum.
     pub fn image_input(
         &self,
         m: &mut VirtualCells<'_, Fr>,
@@ -302,8 +302,8 @@ impl MTableConfig {
 
     /// What the MTable supplies to the ETable's memory accesses: every entry's
     /// [`access_tuple`] `(type, address, start, end, value, is_i32, prev)`, as often as its
-    /// `accessed` cell says, on its block's first row (rows a prover could fill outside the
-    /// entries supply nothing). Degree 2.
+    /// `accessed` cell says, on its row (rows a prover could fill outside the entries supply
+    /// nothing). Degree 2.
     pub fn access_table(
         &self,
         m: &mut VirtualCells<'_, Fr>,
@@ -396,8 +396,7 @@ impl MTableConfig {
     }
 }
 
-/// An entry's location type as a number (1 stack, 2 heap, 3 global, 0 disabled), read from
-/// `shift` rows off its block's first row.
+/// An entry's location type as a number (1 stack, 2 heap, 3 global, 0 disabled).
 fn ltype(m: &mut VirtualCells<'_, Fr>, x: &Cells) -> Expression<Fr> {
     x.is_stack.expr(m) + c(2) * x.is_heap.expr(m) + c(3) * x.is_global.expr(m)
 }

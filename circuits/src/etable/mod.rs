@@ -712,7 +712,7 @@ impl ETableConfig {
 
     /// What a step looks up in the image: its instruction `(fid, iid, class, sub, a, b, c)`,
     /// the class the sum of the class bits times their class ids, once when enabled (degree
-    /// 2; the tuple is unselected, see `ImageColumns::input`).
+    /// 2).
     pub fn image_input(
         &self,
         m: &mut VirtualCells<'_, Fr>,
